@@ -1,0 +1,123 @@
+//! `mostrador`: parses the command line, sets up logging and runs the chosen command. Fatal errors are
+//! printed to stderr with a non-zero exit.
+
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use mostrador::sandbox::{FaultRule, Profile};
+
+#[derive(Parser)]
+#[command(name = "mostrador", version, about = "Pharmacy counter for Osigu e-prescriptions and authorizations")]
+struct Cli {
+    /// Configuration file (TOML); also MOSTRADOR_CONFIG.
+    #[arg(long, global = true, value_name = "FILE", env = "MOSTRADOR_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The embedded Osigu sandbox.
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SandboxCommand {
+    /// Run the sandbox as a standalone server, printing each OTP it sends.
+    Serve(ServeArgs),
+}
+
+/// Flags of `sandbox serve`; each overrides the `[sandbox]` section of the configuration.
+#[derive(Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub addr: Option<SocketAddr>,
+    /// demo, or faithful (adds 50 calls a minute per client) [default: demo].
+    #[arg(long)]
+    pub profile: Option<Profile>,
+    /// Inject a fault, ROUTE:KIND=VALUE (repeatable), e.g. complete:commit-then-drop=0.2.
+    #[arg(long = "fault", value_name = "ROUTE:KIND=VALUE")]
+    pub faults: Vec<FaultRule>,
+    /// Seed of the fault generator: the same seed fails the same requests [default: 0].
+    #[arg(long)]
+    pub fault_seed: Option<u64>,
+    /// POST signed webhook events to this URL.
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Webhook signing secret (repeat during a rotation).
+    #[arg(long = "webhook-secret", value_name = "SECRET", requires = "webhook_url")]
+    pub webhook_secrets: Vec<String>,
+    /// Seconds before a facial challenge approves itself; 0 never [default: 8].
+    #[arg(long, value_name = "SECS")]
+    pub remote_auto_approve_secs: Option<u64>,
+    /// Seconds before a STARTED dispensation is cancelled [default: 1800].
+    #[arg(long, value_name = "SECS")]
+    pub dispensation_timeout_secs: Option<u64>,
+    /// Seed for ids and tokens (reproducible runs).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+fn init_logging() {
+    // MOSTRADOR_LOG takes tracing targets, e.g. `mostrador=debug`. Logs never carry secrets, OTPs or
+    // patient identifiers; the sandbox prints OTPs itself, on stdout, as its "SMS".
+    let filter = std::env::var("MOSTRADOR_LOG")
+        .ok()
+        .and_then(|text| text.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| "warn,mostrador=info".parse().unwrap_or_default());
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false))
+        .with(filter)
+        .try_init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match mostrador::config::Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("mostrador: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        None => {
+            println!(
+                "Mostrador {version}\n\n\
+                 La pantalla del mostrador aún no está lista. Mientras tanto, el sandbox de Osigu:\n\
+                 The counter screen is not ready yet. Meanwhile, the Osigu sandbox:\n\n  \
+                 mostrador sandbox serve\n",
+                version = env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::SUCCESS
+        }
+        Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
+            init_logging();
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("mostrador: cannot start the async runtime: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(serve::run(args, config.sandbox)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("mostrador: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

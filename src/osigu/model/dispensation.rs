@@ -1,0 +1,465 @@
+//! Dispensations (contract §3): the object every call returns, and the request bodies.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::Id;
+
+/// Where a dispensation is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DispensationStatus {
+    Started,
+    Completed,
+    Cancelled,
+    /// A status this build does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// What kind of code is being redeemed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CodeType {
+    /// An insurer's authorization: the sponsor pays and Osigu creates a claim.
+    Authorization,
+    /// An electronic prescription.
+    Prescription,
+    #[serde(other)]
+    Unknown,
+}
+
+/// Product families; the schemas' vocabulary (`DRUG`, `LABORATORY`, …) maps 1:1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProductType {
+    #[serde(alias = "DRUG")]
+    Medication,
+    #[serde(alias = "LABORATORY")]
+    Lab,
+    #[serde(alias = "DIAGNOSTIC_TEST")]
+    Imaging,
+    #[serde(alias = "MEDICAL_PROCEDURE")]
+    Procedure,
+}
+
+impl ProductType {
+    /// The contract's name, as used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Medication => "MEDICATION",
+            Self::Lab => "LAB",
+            Self::Imaging => "IMAGING",
+            Self::Procedure => "PROCEDURE",
+        }
+    }
+}
+
+/// The verification a dispensation needs before it can be completed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationKind {
+    /// A one-time code the beneficiary receives and reads aloud.
+    Otp,
+    /// A fingerprint at the counter or a facial check on the beneficiary's phone.
+    Biometric,
+}
+
+/// Progress of the verification of one dispensation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationState {
+    Pending,
+    Verified,
+    Failed,
+    #[default]
+    NotRequired,
+}
+
+/// How a beneficiary was (or is being) verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationMethod {
+    Otp,
+    Fingerprint,
+    Facial,
+}
+
+/// Biometric modalities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BiometricType {
+    Fingerprint,
+    Facial,
+}
+
+impl From<BiometricType> for VerificationMethod {
+    fn from(kind: BiometricType) -> Self {
+        match kind {
+            BiometricType::Fingerprint => Self::Fingerprint,
+            BiometricType::Facial => Self::Facial,
+        }
+    }
+}
+
+/// Reasons a line may be dispensed as another product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubstitutionReason {
+    OutOfStock,
+    Emergency,
+    ActiveIngredient,
+    Other,
+}
+
+/// The person the code belongs to. Document numbers are personal data: the counter masks them on screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Beneficiary {
+    #[serde(alias = "id")]
+    pub beneficiary_id: Id,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default, alias = "identity_document_type")]
+    pub document_type: Option<String>,
+    #[serde(default, alias = "identity_document_id")]
+    pub document_number: Option<String>,
+}
+
+/// Who prescribed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Prescriber {
+    pub name: String,
+    #[serde(default)]
+    pub medical_license_number: Option<String>,
+}
+
+/// An ICD-10 diagnosis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Diagnosis {
+    pub code: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One line that may be dispensed. The guide's short form carries only `product_code`, `quantity` and
+/// `unit_price`, so everything else is optional when decoding.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProductLine {
+    /// Line id from the authorization or prescription; `PUT` refers to lines by it.
+    #[serde(default)]
+    pub id: Option<Id>,
+    pub product_code: String,
+    #[serde(default)]
+    pub product_name: Option<String>,
+    #[serde(default)]
+    pub product_type: Option<ProductType>,
+    #[serde(default)]
+    pub prescribed_quantity: Option<u32>,
+    #[serde(default)]
+    pub authorized_quantity: Option<u32>,
+    #[serde(default)]
+    pub claimed_quantity: Option<u32>,
+    /// What may still be dispensed over all dispensations of this code.
+    #[serde(default)]
+    pub available_quantity: Option<u32>,
+    /// What this dispensation will deliver of the original product.
+    pub quantity: u32,
+    #[serde(alias = "price")]
+    pub unit_price: Decimal,
+    #[serde(default)]
+    pub taxes: Decimal,
+    #[serde(default)]
+    pub posology: Option<String>,
+    #[serde(default)]
+    pub duration_days: Option<u32>,
+    #[serde(default)]
+    pub substitution_allowed: Option<bool>,
+    /// Line state on the source: `APPROVED`, `PARTIALLY_CLAIMED`, `CLAIMED` on authorizations;
+    /// `DISPENSABLE`, `LOCKED`, `DISPENSED`, … on prescriptions.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Why a prescription item is `LOCKED` (e.g. `CONTRAINDICATION`).
+    #[serde(default)]
+    pub lock_reason: Option<String>,
+    #[serde(default)]
+    pub substitute_product_code: Option<String>,
+    #[serde(default)]
+    pub substitute_product_name: Option<String>,
+    #[serde(default)]
+    pub substitute_quantity: Option<u32>,
+    #[serde(default)]
+    pub substitution_reason_enum: Option<SubstitutionReason>,
+    #[serde(default)]
+    pub substitution_other_description: Option<String>,
+}
+
+/// The verification block of a dispensation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Verification {
+    #[serde(default)]
+    pub status: VerificationState,
+    #[serde(default)]
+    pub method: Option<VerificationMethod>,
+    /// Where the beneficiary's phone completes a REMOTE biometric check (shown as a QR code).
+    #[serde(default)]
+    pub challenge_url: Option<String>,
+}
+
+/// The claim Osigu creates when an authorization is completed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Claim {
+    pub claim_id: Id,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub amount: Option<Decimal>,
+}
+
+/// The dispensation object every dispensation call returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Dispensation {
+    pub dispensation_id: Id,
+    pub status: DispensationStatus,
+    #[serde(default)]
+    pub code: Option<String>,
+    pub code_type: CodeType,
+    /// `null` for a cash prescription.
+    #[serde(default)]
+    pub sponsor_slug: Option<String>,
+    #[serde(default)]
+    pub beneficiary: Option<Beneficiary>,
+    #[serde(default)]
+    pub prescriber: Option<Prescriber>,
+    #[serde(default)]
+    pub diagnoses: Vec<Diagnosis>,
+    #[serde(default)]
+    pub currency_code: Option<String>,
+    #[serde(default)]
+    pub products: Vec<ProductLine>,
+    /// Authoritative for this dispensation: `null` means complete straight away.
+    #[serde(default)]
+    pub verification_required: Option<VerificationKind>,
+    #[serde(default)]
+    pub verification: Verification,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub code_expires_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub valid_from: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    /// A STARTED dispensation is cancelled by the server at this time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub timeout_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub completed_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub cancelled_at: Option<OffsetDateTime>,
+    /// Why it was cancelled: `TIMEOUT`, or the reason the pharmacy gave.
+    #[serde(default)]
+    pub cancellation_reason: Option<String>,
+    /// Σ(unit_price × units + taxes), each line rounded half-even.
+    #[serde(default)]
+    pub total_amount: Option<Decimal>,
+    /// Present on COMPLETED authorizations.
+    #[serde(default)]
+    pub claim: Option<Claim>,
+    /// The invoice a completion carried (a sandbox extra: lets a terminal that crashed see what it sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<InvoiceInfo>,
+}
+
+/// The invoice fields of a completed dispensation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceInfo {
+    pub document_number: String,
+    #[serde(default)]
+    pub document_serial: Option<String>,
+    pub document_date: String,
+    #[serde(default)]
+    pub provider_transaction_id: Option<String>,
+}
+
+/// `POST /dispensing/v1/dispensations`: start a dispensation by looking a code up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StartRequest {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beneficiary_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
+}
+
+/// `PUT /dispensing/v1/dispensations/{id}`: the new set of lines; lines left out deliver nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UpdateRequest {
+    pub products: Vec<UpdateLine>,
+}
+
+/// One line of an [`UpdateRequest`]. Quantities are signed so that a negative one is reported as
+/// `QUANTITY_INVALID` rather than as undecodable JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UpdateLine {
+    pub id: Id,
+    pub quantity: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxes: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitute_product_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitute_quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitution_reason_enum: Option<SubstitutionReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitution_other_description: Option<String>,
+}
+
+/// A verification proof attached in the schema's generic slot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExternalVerification {
+    /// `OTP` or `BIOMETRIC`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The verification token.
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_status: Option<String>,
+}
+
+/// `POST /dispensing/v1/dispensations/{id}/complete`: finalize with the invoice and the verification proof.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CompleteRequest {
+    /// Must equal the dispensation's total to the cent.
+    pub amount: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_number: Option<String>,
+    /// The invoice date: `YYYY-MM-DD` or an RFC 3339 date-time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_serial: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_transaction_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_verification_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biometric_verification_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_verifications: Vec<ExternalVerification>,
+}
+
+/// `POST /dispensing/v1/dispensations/{id}/cancel`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CancelRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `GET /dispensing/v1/dispensations/{id}/verification-status`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VerificationStatus {
+    pub dispensation_id: Id,
+    #[serde(default)]
+    pub verification_required: Option<VerificationKind>,
+    #[serde(default)]
+    pub status: VerificationState,
+    #[serde(default)]
+    pub method: Option<VerificationMethod>,
+    #[serde(default)]
+    pub challenge_url: Option<String>,
+    #[serde(default)]
+    pub attempts_remaining: Option<u32>,
+}
+
+/// `POST /dispensing/v1/dispensations/{id}/biometric`: a sample captured at the counter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BiometricSample {
+    pub biometric_type: BiometricType,
+    /// `WSQ`, `ISO19794`, `JPEG` or `PNG`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The sample, base64; at most 1 MiB once decoded.
+    #[serde(alias = "image_base64")]
+    pub sample_base64: String,
+}
+
+/// The result of a matching biometric sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BiometricMatch {
+    #[serde(rename = "match")]
+    pub matched: bool,
+    pub score: f64,
+    #[serde(default)]
+    pub biometric_verification_token: Option<String>,
+}
+
+/// `POST /dispensing/v1/dispensations/{id}/biometric/challenge`: ask for a check on the beneficiary's phone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChallengeRequest {
+    pub biometric_type: BiometricType,
+}
+
+/// A remote biometric challenge the beneficiary opens on their phone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Challenge {
+    pub challenge_url: String,
+    /// Seconds until the challenge lapses.
+    pub expires_in: u64,
+    #[serde(default)]
+    pub challenge_id: Option<Id>,
+}
+
+/// Paging metadata of list replies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PageInfo {
+    pub number: u32,
+    pub size: u32,
+    pub total_elements: u64,
+    pub total_pages: u32,
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub content: Vec<T>,
+    pub page: PageInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_guides_short_start_reply() {
+        let body = r#"{"dispensation_id":"dsp_01HXDN","status":"STARTED","code_type":"AUTHORIZATION",
+            "products":[{"product_code":"MED-042","quantity":30,"unit_price":12.50}],
+            "verification_required":"OTP"}"#;
+        let dispensation: Dispensation = serde_json::from_str(body).unwrap();
+        assert_eq!(dispensation.products[0].unit_price, Decimal::new(125, 1));
+        assert_eq!(dispensation.products[0].taxes, Decimal::ZERO);
+        assert_eq!(dispensation.verification_required, Some(VerificationKind::Otp));
+        assert_eq!(dispensation.verification.status, VerificationState::NotRequired);
+    }
+
+    #[test]
+    fn accepts_the_schema_product_type_vocabulary() {
+        let types: Vec<ProductType> =
+            serde_json::from_str(r#"["DRUG","LABORATORY","DIAGNOSTIC_TEST","MEDICAL_PROCEDURE","MEDICATION"]"#)
+                .unwrap();
+        assert_eq!(
+            types,
+            [
+                ProductType::Medication,
+                ProductType::Lab,
+                ProductType::Imaging,
+                ProductType::Procedure,
+                ProductType::Medication
+            ]
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! The OAuth2 client-credentials token endpoint (contract §1).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /v1/oauth/token` reply. Unknown fields (such as DVS's `extensions.provider_slug`) are ignored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    /// Lifetime in seconds (3600).
+    pub expires_in: u64,
+    /// Space-separated scopes granted to the client.
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// The OAuth2 error shape the token endpoint uses instead of the envelope.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OAuthError {
+    /// `invalid_client`, `invalid_request`, `unsupported_grant_type` or `rate_limited`.
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+/// Scopes the contract knows.
+pub mod scopes {
+    pub const ARC_READ: &str = "arc:read";
+    pub const ARC_WRITE: &str = "arc:write";
+    pub const DISPENSING_READ: &str = "dispensing:read";
+    pub const DISPENSING_WRITE: &str = "dispensing:write";
+    pub const EHR_READ: &str = "ehr:read";
+    pub const EHR_WRITE: &str = "ehr:write";
+}

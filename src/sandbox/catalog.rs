@@ -1,0 +1,234 @@
+//! What the sandbox knows and never changes while it runs: the provider, its API clients, sponsors with their
+//! rules and forms, beneficiaries, and the provider-product registry. Loaded from the seed by `seed.rs`.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::osigu::model::{
+    Beneficiary, BeneficiaryMatch, Coverage, DispensingRules, EvaluationMode, Id, OtpChannel, ProductType,
+    ProviderProduct, SearchForm, SettlementRules, Sponsor, SponsorConfiguration,
+};
+
+/// The pharmacy the sandbox serves.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Provider {
+    pub provider_slug: String,
+    pub name: String,
+    pub country_code: String,
+    pub currency_code: String,
+}
+
+/// An API client allowed to get tokens.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ApiClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: Vec<String>,
+}
+
+/// A sponsor with its rules and search forms.
+#[derive(Clone, Debug)]
+pub(crate) struct SponsorEntry {
+    pub sponsor: Sponsor,
+    pub evaluation_mode: EvaluationMode,
+    pub dispensing: DispensingRules,
+    pub settlement: SettlementRules,
+    pub forms: Vec<SearchForm>,
+}
+
+impl SponsorEntry {
+    pub fn slug(&self) -> &str {
+        &self.sponsor.sponsor_slug
+    }
+
+    pub fn currency(&self) -> &str {
+        self.sponsor.currency_code.as_deref().unwrap_or_default()
+    }
+
+    /// The configuration reply; the sandbox applies the same rules to every product type.
+    pub fn configuration(&self, product_type: ProductType) -> SponsorConfiguration {
+        SponsorConfiguration {
+            sponsor_slug: self.slug().to_owned(),
+            product_type,
+            evaluation_mode: self.evaluation_mode,
+            dispensing: self.dispensing.clone(),
+            settlement: self.settlement.clone(),
+        }
+    }
+}
+
+/// A sponsor's beneficiary.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BeneficiaryEntry {
+    pub beneficiary_id: Id,
+    pub sponsor_slug: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub document_type: String,
+    pub document_number: String,
+    pub date_of_birth: String,
+    pub member_code: String,
+    pub phone: String,
+    pub email: String,
+    pub plan_code: String,
+    pub coverage_active: bool,
+    pub effective_until: String,
+    /// File name under `assets/sandbox/fingerprints/`.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+}
+
+/// Attributes a search form may match on.
+pub(crate) const SEARCHABLE_ATTRIBUTES: &[&str] =
+    &["document_type", "document_number", "member_code", "date_of_birth", "phone"];
+
+impl BeneficiaryEntry {
+    /// The value of a searchable attribute by its form-field slug.
+    pub fn attribute(&self, slug: &str) -> Option<&str> {
+        Some(match slug {
+            "document_type" => &self.document_type,
+            "document_number" => &self.document_number,
+            "member_code" => &self.member_code,
+            "date_of_birth" => &self.date_of_birth,
+            "phone" => &self.phone,
+            _ => return None,
+        })
+    }
+
+    pub fn coverage(&self) -> Coverage {
+        Coverage {
+            plan_code: Some(self.plan_code.clone()),
+            active: self.coverage_active,
+            effective_until: Some(self.effective_until.clone()),
+        }
+    }
+
+    pub fn search_match(&self) -> BeneficiaryMatch {
+        BeneficiaryMatch {
+            beneficiary_id: self.beneficiary_id.clone(),
+            first_name: Some(self.first_name.clone()),
+            last_name: Some(self.last_name.clone()),
+            name: None,
+            document_type: Some(self.document_type.clone()),
+            document_number: Some(self.document_number.clone()),
+            member_code: None,
+            coverage: Some(self.coverage()),
+            status: None,
+        }
+    }
+
+    pub fn beneficiary(&self) -> Beneficiary {
+        Beneficiary {
+            beneficiary_id: self.beneficiary_id.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            document_type: Some(self.document_type.clone()),
+            document_number: Some(self.document_number.clone()),
+        }
+    }
+
+    /// The masked phone or e-mail an OTP goes to.
+    pub fn masked_destination(&self, channel: OtpChannel) -> String {
+        match channel {
+            OtpChannel::Email => mask_email(&self.email),
+            OtpChannel::Sms | OtpChannel::InApp => mask_phone(&self.phone),
+        }
+    }
+}
+
+/// A registered provider product.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProductEntry {
+    pub product_code: String,
+    pub product_name: String,
+    pub product_type: ProductType,
+    /// Shelf price in the provider's currency.
+    pub unit_price: Decimal,
+}
+
+/// Everything fixed for the life of one sandbox.
+#[derive(Clone, Debug)]
+pub(crate) struct Catalog {
+    pub provider: Provider,
+    pub clients: Vec<ApiClient>,
+    pub sponsors: Vec<SponsorEntry>,
+    pub beneficiaries: Vec<BeneficiaryEntry>,
+    pub products: Vec<ProductEntry>,
+    /// Fingerprint samples by beneficiary id.
+    pub fingerprints: Vec<(Id, &'static [u8])>,
+}
+
+impl Catalog {
+    pub fn client(&self, client_id: &str) -> Option<&ApiClient> {
+        self.clients.iter().find(|client| client.client_id == client_id)
+    }
+
+    pub fn sponsor(&self, slug: &str) -> Option<&SponsorEntry> {
+        self.sponsors.iter().find(|sponsor| sponsor.slug() == slug)
+    }
+
+    pub fn beneficiary(&self, id: &Id) -> Option<&BeneficiaryEntry> {
+        self.beneficiaries.iter().find(|beneficiary| &beneficiary.beneficiary_id == id)
+    }
+
+    pub fn product(&self, code: &str) -> Option<&ProductEntry> {
+        self.products.iter().find(|product| product.product_code == code)
+    }
+
+    pub fn fingerprint(&self, beneficiary: &Id) -> Option<&'static [u8]> {
+        self.fingerprints.iter().find(|(owner, _)| owner == beneficiary).map(|(_, sample)| *sample)
+    }
+
+    /// The registry as the provider-products endpoint lists it.
+    pub fn provider_products(&self, registered_at: time::OffsetDateTime) -> Vec<ProviderProduct> {
+        self.products
+            .iter()
+            .map(|product| ProviderProduct {
+                product_code: product.product_code.clone(),
+                product_name: product.product_name.clone(),
+                product_type: product.product_type,
+                registered_at,
+            })
+            .collect()
+    }
+}
+
+/// Calling codes of the sandbox's countries, longest first so `+1809…` is not read as `+18…`.
+const CALLING_CODES: &[&str] = &["502", "57", "34", "1"];
+
+/// `+50255551242` → `+502 **** **42`: the country and the last two digits, nothing else.
+pub(crate) fn mask_phone(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let calling_code = CALLING_CODES.iter().find(|code| digits.starts_with(**code)).copied().unwrap_or("");
+    let last_two = digits.get(digits.len().saturating_sub(2)..).unwrap_or_default();
+    format!("+{calling_code} **** **{last_two}")
+}
+
+/// `maria.gonzalez@correo.gt` → `m***@correo.gt`.
+pub(crate) fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first = local.chars().next().map(String::from).unwrap_or_default();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_only_what_a_clerk_may_read_aloud() {
+        assert_eq!(mask_phone("+50255551242"), "+502 **** **42");
+        assert_eq!(mask_phone("+573001234542"), "+57 **** **42");
+        assert_eq!(mask_phone("+18095551234"), "+1 **** **34");
+        assert_eq!(mask_email("maria.gonzalez@correo.gt"), "m***@correo.gt");
+        assert_eq!(mask_email("broken"), "***");
+    }
+}

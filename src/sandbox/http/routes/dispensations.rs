@@ -1,0 +1,207 @@
+//! Dispensations (contract §3): start, read, list, replace lines, complete, cancel.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, Time};
+use utoipa::IntoParams;
+
+use crate::osigu::model::{
+    CancelRequest, CompleteRequest, Dispensation, DispensationStatus, ErrorEnvelope, Id, Page, StartRequest,
+    UpdateRequest,
+};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, OptionalJson, scope};
+use crate::sandbox::state::AppState;
+use crate::sandbox::store::ListFilter;
+
+/// Start a dispensation by looking up an authorization or prescription code.
+#[utoipa::path(
+    post, path = "/dispensing/v1/dispensations", tag = "dispensing",
+    request_body = StartRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first reply for 24 h")),
+    responses(
+        (status = 201, body = Dispensation, description = "STARTED, with what may be dispensed and the verification required"),
+        (status = 404, body = ErrorEnvelope, description = "CODE_NOT_FOUND"),
+        (status = 409, body = ErrorEnvelope, description = "CODE_ALREADY_REDEEMED; CODE_IN_PROGRESS (details.started_at, details.dispensation_id)"),
+        (status = 422, body = ErrorEnvelope, description = "CODE_EXPIRED, CODE_VOIDED, CODE_NOT_YET_VALID (details.valid_from), AUTHORIZATION_PENDING_REVIEW, COVERAGE_INACTIVE, BENEFICIARY_REQUIRED (details.sponsor_slug, details.form_slug), BENEFICIARY_MISMATCH, IDEMPOTENCY_KEY_REUSED"),
+    ),
+    security(("bearer" = ["dispensing:write"]))
+)]
+pub(crate) async fn start(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::DispensingWrite>,
+    ApiJson(request): ApiJson<StartRequest>,
+) -> Result<(StatusCode, Json<Dispensation>), ApiError> {
+    let mut store = app.store();
+    let now = store.now;
+    store.start(now, request).map(|dispensation| (StatusCode::CREATED, Json(dispensation)))
+}
+
+/// Read one dispensation.
+#[utoipa::path(
+    get, path = "/dispensing/v1/dispensations/{id}", tag = "dispensing",
+    params(("id" = String, Path, description = "Dispensation id")),
+    responses((status = 200, body = Dispensation), (status = 404, body = ErrorEnvelope, description = "DISPENSATION_NOT_FOUND")),
+    security(("bearer" = ["dispensing:read"]))
+)]
+pub(crate) async fn get(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::DispensingRead>,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<Dispensation>, ApiError> {
+    app.store().dispensation(&id).map(Json)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// `STARTED`, `COMPLETED` or `CANCELLED`.
+    status: Option<String>,
+    /// The authorization or prescription code.
+    code: Option<String>,
+    /// Started at or after: RFC 3339 or `YYYY-MM-DD`.
+    from: Option<String>,
+    /// Started at or before: RFC 3339 or `YYYY-MM-DD` (the whole day).
+    to: Option<String>,
+    /// 0-based page number (default 0).
+    page: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    size: Option<String>,
+}
+
+fn parse_instant(field: &str, text: &str, end_of_day: bool) -> Result<OffsetDateTime, ApiError> {
+    if let Ok(instant) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(instant);
+    }
+    let date = Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| ApiError::invalid_field(field, "expected RFC 3339 or YYYY-MM-DD"))?;
+    let time = if end_of_day { Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT) } else { Time::MIDNIGHT };
+    Ok(date.with_time(time).assume_utc())
+}
+
+fn parse_number(
+    field: &str,
+    text: Option<&str>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ApiError> {
+    let Some(text) = text else { return Ok(default) };
+    text.parse::<u32>().ok().filter(|value| range.contains(value)).ok_or_else(|| {
+        ApiError::invalid_field(field, format!("expected a whole number from {} to {}", range.start(), range.end()))
+    })
+}
+
+impl ListQuery {
+    fn filter(self) -> Result<ListFilter, ApiError> {
+        let status = match self.status.as_deref() {
+            None => None,
+            Some(text) => Some(match text.to_ascii_uppercase().as_str() {
+                "STARTED" => DispensationStatus::Started,
+                "COMPLETED" => DispensationStatus::Completed,
+                "CANCELLED" => DispensationStatus::Cancelled,
+                _ => {
+                    return Err(ApiError::invalid_field("status", "expected STARTED, COMPLETED or CANCELLED"));
+                }
+            }),
+        };
+        Ok(ListFilter {
+            status,
+            code: self.code,
+            from: self.from.as_deref().map(|text| parse_instant("from", text, false)).transpose()?,
+            to: self.to.as_deref().map(|text| parse_instant("to", text, true)).transpose()?,
+            page: parse_number("page", self.page.as_deref(), 0, 0..=u32::MAX / 200)?,
+            size: parse_number("size", self.size.as_deref(), 50, 1..=200)?,
+        })
+    }
+}
+
+/// List dispensations, newest first.
+#[utoipa::path(
+    get, path = "/dispensing/v1/dispensations", tag = "dispensing",
+    params(ListQuery),
+    responses((status = 200, body = Page<Dispensation>), (status = 400, body = ErrorEnvelope, description = "VALIDATION_ERROR")),
+    security(("bearer" = ["dispensing:read"]))
+)]
+pub(crate) async fn list(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::DispensingRead>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page<Dispensation>>, ApiError> {
+    let filter = query.filter()?;
+    Ok(Json(app.store().list(&filter)))
+}
+
+/// Replace the lines: quantities (partial dispensing), prices, taxes and substitutions. Lines left out deliver
+/// nothing; omitted taxes are prorated from the line's taxes.
+#[utoipa::path(
+    put, path = "/dispensing/v1/dispensations/{id}", tag = "dispensing",
+    params(("id" = String, Path, description = "Dispensation id"), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = UpdateRequest,
+    responses(
+        (status = 200, body = Dispensation),
+        (status = 404, body = ErrorEnvelope, description = "DISPENSATION_NOT_FOUND"),
+        (status = 409, body = ErrorEnvelope, description = "INVALID_STATE"),
+        (status = 422, body = ErrorEnvelope, description = "QUANTITY_EXCEEDS_AVAILABLE, QUANTITY_INVALID, SUBSTITUTION_NOT_ALLOWED, SUBSTITUTION_REASON_REQUIRED, PRODUCT_NOT_REGISTERED (error_code 071-104)"),
+    ),
+    security(("bearer" = ["dispensing:write"]))
+)]
+pub(crate) async fn update(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::DispensingWrite>,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(request): ApiJson<UpdateRequest>,
+) -> Result<Json<Dispensation>, ApiError> {
+    app.store().update(&id, request).map(Json)
+}
+
+/// Finalize: with the invoice and the verification proof; creates the claim for authorizations.
+#[utoipa::path(
+    post, path = "/dispensing/v1/dispensations/{id}/complete", tag = "dispensing",
+    params(("id" = String, Path, description = "Dispensation id"), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CompleteRequest,
+    responses(
+        (status = 200, body = Dispensation, description = "COMPLETED, with the claim for authorizations"),
+        (status = 403, body = ErrorEnvelope, description = "VERIFICATION_REQUIRED"),
+        (status = 404, body = ErrorEnvelope, description = "DISPENSATION_NOT_FOUND"),
+        (status = 409, body = ErrorEnvelope, description = "ALREADY_COMPLETED (details.dispensation), INVALID_STATE"),
+        (status = 410, body = ErrorEnvelope, description = "DISPENSATION_TIMED_OUT"),
+        (status = 422, body = ErrorEnvelope, description = "AMOUNT_MISMATCH (details.expected), INVOICE_REQUIRED, VERIFICATION_TOKEN_INVALID, QUANTITY_INVALID, CODE_VOIDED"),
+    ),
+    security(("bearer" = ["dispensing:write"]))
+)]
+pub(crate) async fn complete(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::DispensingWrite>,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(request): ApiJson<CompleteRequest>,
+) -> Result<Json<Dispensation>, ApiError> {
+    let mut store = app.store();
+    let now = store.now;
+    store.complete(now, &id, request).map(Json)
+}
+
+/// Cancel a STARTED dispensation, releasing its code.
+#[utoipa::path(
+    post, path = "/dispensing/v1/dispensations/{id}/cancel", tag = "dispensing",
+    params(("id" = String, Path, description = "Dispensation id"), ("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = Option<CancelRequest>, description = "Optional reason"),
+    responses(
+        (status = 200, body = Dispensation, description = "CANCELLED"),
+        (status = 404, body = ErrorEnvelope, description = "DISPENSATION_NOT_FOUND"),
+        (status = 409, body = ErrorEnvelope, description = "INVALID_STATE"),
+    ),
+    security(("bearer" = ["dispensing:write"]))
+)]
+pub(crate) async fn cancel(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::DispensingWrite>,
+    ApiPath(id): ApiPath<Id>,
+    OptionalJson(request): OptionalJson<CancelRequest>,
+) -> Result<Json<Dispensation>, ApiError> {
+    let mut store = app.store();
+    let now = store.now;
+    store.cancel(now, &id, request).map(Json)
+}

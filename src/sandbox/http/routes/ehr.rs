@@ -1,0 +1,213 @@
+//! ePrescription (contract §7) and the provider-product registry.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::osigu::model::{
+    ErrorEnvelope, Id, NewPatient, NewPrescription, Page, PageInfo, Patient, PrescriptionDetail, PrescriptionIssued,
+    ProductType, ProviderProduct, ResendAccepted, ResendRequest,
+};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, scope};
+use crate::sandbox::state::AppState;
+use crate::sandbox::store::PrescriptionVersion;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PatientQuery {
+    /// The patient's identity document number.
+    document_number: Option<String>,
+}
+
+/// Look patients up by document number.
+#[utoipa::path(
+    get, path = "/ehr/v1/patients", tag = "eprescription",
+    params(PatientQuery),
+    responses((status = 200, body = Vec<Patient>)),
+    security(("bearer" = ["ehr:read"]))
+)]
+pub(crate) async fn find_patients(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrRead>,
+    ApiQuery(query): ApiQuery<PatientQuery>,
+) -> Json<Vec<Patient>> {
+    Json(app.store().find_patients(query.document_number.as_deref()))
+}
+
+/// Register a patient.
+#[utoipa::path(
+    post, path = "/ehr/v1/patients", tag = "eprescription",
+    request_body = NewPatient,
+    responses(
+        (status = 201, body = Patient),
+        (status = 400, body = ErrorEnvelope, description = "VALIDATION_ERROR"),
+        (status = 409, body = ErrorEnvelope, description = "PATIENT_ALREADY_EXISTS (details.patient_id)"),
+    ),
+    security(("bearer" = ["ehr:write"]))
+)]
+pub(crate) async fn create_patient(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrWrite>,
+    ApiJson(request): ApiJson<NewPatient>,
+) -> Result<(StatusCode, Json<Patient>), ApiError> {
+    let mut store = app.store();
+    let now = store.now;
+    store.create_patient(now, request).map(|patient| (StatusCode::CREATED, Json(patient)))
+}
+
+fn issue(
+    app: &AppState,
+    version: PrescriptionVersion,
+    request: NewPrescription,
+) -> Result<(StatusCode, Json<PrescriptionIssued>), ApiError> {
+    let mut store = app.store();
+    let now = store.now;
+    store.issue_prescription(now, version, request).map(|issued| (StatusCode::CREATED, Json(issued)))
+}
+
+/// Issue a prescription (v1): the returned `prescription_code` can be dispensed at once.
+#[utoipa::path(
+    post, path = "/ehr/v1/prescriptions", tag = "eprescription",
+    request_body = NewPrescription,
+    responses(
+        (status = 201, body = PrescriptionIssued),
+        (status = 404, body = ErrorEnvelope, description = "PATIENT_NOT_FOUND"),
+        (status = 422, body = ErrorEnvelope, description = "PRODUCT_NOT_REGISTERED (error_code 071-104), QUANTITY_INVALID"),
+    ),
+    security(("bearer" = ["ehr:write"]))
+)]
+pub(crate) async fn create_v1(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrWrite>,
+    ApiJson(request): ApiJson<NewPrescription>,
+) -> Result<(StatusCode, Json<PrescriptionIssued>), ApiError> {
+    issue(&app, PrescriptionVersion::V1, request)
+}
+
+/// Issue a prescription (v1.1): requires `patient_data_consent: true`.
+#[utoipa::path(
+    post, path = "/ehr/v1.1/prescriptions", tag = "eprescription",
+    request_body = NewPrescription,
+    responses(
+        (status = 201, body = PrescriptionIssued),
+        (status = 422, body = ErrorEnvelope, description = "PATIENT_DATA_CONSENT_REQUIRED, PRODUCT_NOT_REGISTERED"),
+    ),
+    security(("bearer" = ["ehr:write"]))
+)]
+pub(crate) async fn create_v1_1(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrWrite>,
+    ApiJson(request): ApiJson<NewPrescription>,
+) -> Result<(StatusCode, Json<PrescriptionIssued>), ApiError> {
+    issue(&app, PrescriptionVersion::V1_1, request)
+}
+
+/// Issue a prescription (v2, Spanish national repository): adds `national_repository_id` and `signed_hash`.
+#[utoipa::path(
+    post, path = "/ehr/v2/prescriptions", tag = "eprescription",
+    request_body = NewPrescription,
+    responses(
+        (status = 201, body = PrescriptionIssued),
+        (status = 400, body = ErrorEnvelope, description = "VALIDATION_ERROR: national_repository_id or signed_hash"),
+        (status = 422, body = ErrorEnvelope, description = "PATIENT_DATA_CONSENT_REQUIRED, PRODUCT_NOT_REGISTERED"),
+    ),
+    security(("bearer" = ["ehr:write"]))
+)]
+pub(crate) async fn create_v2(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrWrite>,
+    ApiJson(request): ApiJson<NewPrescription>,
+) -> Result<(StatusCode, Json<PrescriptionIssued>), ApiError> {
+    issue(&app, PrescriptionVersion::V2, request)
+}
+
+/// Read a prescription and how much of each item was dispensed.
+#[utoipa::path(
+    get, path = "/ehr/v1/prescriptions/{id}", tag = "eprescription",
+    params(("id" = String, Path, description = "Prescription id")),
+    responses((status = 200, body = PrescriptionDetail), (status = 404, body = ErrorEnvelope, description = "PRESCRIPTION_NOT_FOUND")),
+    security(("bearer" = ["ehr:read"]))
+)]
+pub(crate) async fn get_prescription(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrRead>,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<PrescriptionDetail>, ApiError> {
+    app.store().prescription_detail(&id).map(Json)
+}
+
+/// Send the prescription to the patient again.
+#[utoipa::path(
+    post, path = "/ehr/v1/prescriptions/{id}/resend", tag = "eprescription",
+    params(("id" = String, Path, description = "Prescription id")),
+    request_body = ResendRequest,
+    responses((status = 202, body = ResendAccepted), (status = 404, body = ErrorEnvelope, description = "PRESCRIPTION_NOT_FOUND")),
+    security(("bearer" = ["ehr:write"]))
+)]
+pub(crate) async fn resend(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::EhrWrite>,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(request): ApiJson<ResendRequest>,
+) -> Result<(StatusCode, Json<ResendAccepted>), ApiError> {
+    app.store().resend_prescription(&id, request.channel).map(|accepted| (StatusCode::ACCEPTED, Json(accepted)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ProductsQuery {
+    /// `MEDICATION`, `LAB`, `IMAGING`, `PROCEDURE` (or the schema names).
+    product_type: Option<ProductType>,
+    /// Part of the name or code, any case.
+    query: Option<String>,
+    /// 0-based page (default 0).
+    page: Option<u32>,
+    /// Page size, 1 to 200 (default 50).
+    size: Option<u32>,
+}
+
+/// The products registered for this provider: what may be prescribed or used as a substitute.
+#[utoipa::path(
+    get, path = "/arc/v1/providers/products", tag = "eprescription",
+    params(ProductsQuery),
+    responses((status = 200, body = Page<ProviderProduct>)),
+    security(("bearer" = ["arc:read"]))
+)]
+pub(crate) async fn provider_products(
+    State(app): State<AppState>,
+    _caller: Authorized<scope::ArcRead>,
+    ApiQuery(query): ApiQuery<ProductsQuery>,
+) -> Result<Json<Page<ProviderProduct>>, ApiError> {
+    let size = query.size.unwrap_or(50);
+    if !(1..=200).contains(&size) {
+        return Err(ApiError::invalid_field("size", "expected 1 to 200"));
+    }
+    let page = query.page.unwrap_or(0);
+    let needle = query.query.as_deref().map(str::to_lowercase);
+    let matching: Vec<ProviderProduct> = app
+        .catalog
+        .provider_products(app.started_at)
+        .into_iter()
+        .filter(|product| query.product_type.is_none_or(|kind| product.product_type == kind))
+        .filter(|product| {
+            needle.as_deref().is_none_or(|needle| {
+                product.product_name.to_lowercase().contains(needle)
+                    || product.product_code.to_lowercase().contains(needle)
+            })
+        })
+        .collect();
+    let total_elements = matching.len() as u64;
+    let content = matching.into_iter().skip(page as usize * size as usize).take(size as usize).collect();
+    Ok(Json(Page {
+        content,
+        page: PageInfo {
+            number: page,
+            size,
+            total_elements,
+            total_pages: u32::try_from(total_elements.div_ceil(u64::from(size))).unwrap_or(u32::MAX),
+        },
+    }))
+}

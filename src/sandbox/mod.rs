@@ -1,0 +1,176 @@
+//! The embedded Osigu sandbox: a real HTTP server (axum on tokio) that speaks the dispensing contract of
+//! `spec/contract.md` with its rules enforced, seeded with the scenarios of contract §8.
+//!
+//! Mostrador starts it in-process when no Osigu is configured; `mostrador sandbox serve` runs it alone; tests
+//! start one per test on `127.0.0.1:0` with a frozen [`Clock`] they advance. It can inject latency, 5xx
+//! replies and dropped connections ([`FaultPlan`]) and sends signed webhooks ([`WebhookTarget`]).
+
+mod auth;
+mod catalog;
+mod clock;
+mod error;
+mod faults;
+mod http;
+mod profile;
+mod seed;
+mod server;
+mod state;
+mod store;
+mod sweeper;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::RngExt;
+use rand::rngs::StdRng;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+pub use self::clock::Clock;
+pub use self::faults::{FaultKind, FaultParseError, FaultPlan, FaultRoute, FaultRule, Faults};
+pub use self::profile::Profile;
+pub use self::seed::{SeedError, demo_fingerprint};
+pub use self::store::{ChallengeDecision, ChallengeState, ChallengeSummary, OutboxMessage};
+pub use self::webhooks::WebhookTarget;
+
+use self::auth::AuthState;
+use self::state::AppState;
+use self::store::{Store, StoreSettings};
+
+/// The demo client with every scope (contract §8).
+pub const DEMO_CLIENT_ID: &str = "counter-demo";
+pub const DEMO_CLIENT_SECRET: &str = "sandbox-secret-0001";
+/// The client with the `:read` scopes only.
+pub const READONLY_CLIENT_ID: &str = "counter-readonly";
+pub const READONLY_CLIENT_SECRET: &str = "sandbox-secret-0002";
+/// The pharmacy the sandbox serves.
+pub const DEMO_PROVIDER_SLUG: &str = "farmacia-demo";
+
+/// How a sandbox behaves.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub profile: Profile,
+    pub clock: Clock,
+    /// A STARTED dispensation is cancelled this long after it started (default 30 min).
+    pub dispensation_timeout: Duration,
+    /// Remote challenges approve themselves after this long (default 8 s); `None` waits for an approval.
+    pub remote_auto_approve: Option<Duration>,
+    pub faults: FaultPlan,
+    pub fault_seed: u64,
+    /// Seeds ids and tokens; `None` draws one from the OS.
+    pub id_seed: Option<u64>,
+    pub webhook: Option<WebhookTarget>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Demo,
+            clock: Clock::system(),
+            dispensation_timeout: Duration::from_secs(30 * 60),
+            remote_auto_approve: Some(Duration::from_secs(8)),
+            faults: FaultPlan::none(),
+            fault_seed: 0,
+            id_seed: None,
+            webhook: None,
+        }
+    }
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running sandbox. Dropping it stops the server at once; [`Sandbox::shutdown`] lets requests finish.
+pub struct Sandbox {
+    base_url: String,
+    addr: SocketAddr,
+    app: AppState,
+    faults: Arc<Faults>,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Loads the seed, binds `addr` (port 0 picks a free one) and serves on the current tokio runtime.
+    pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<Self, SandboxError> {
+        let listener = TcpListener::bind(addr).await.map_err(|source| SandboxError::Bind { addr, source })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr, source })?;
+        let base_url = format!("http://{addr}");
+        let seed = seed::load(config.clock.now())?;
+        let id_seed = config.id_seed.unwrap_or_else(|| rand::make_rng::<StdRng>().random());
+
+        let mut background = Vec::new();
+        let webhook_sender = config.webhook.clone().map(|target| {
+            let (sender, receiver) = mpsc::unbounded_channel();
+            background.push(webhooks::spawn(target, config.clock.clone(), receiver));
+            sender
+        });
+        let settings = StoreSettings {
+            dispensation_timeout: config.dispensation_timeout,
+            remote_auto_approve: config.remote_auto_approve,
+            base_url: base_url.clone(),
+        };
+        let store = Store::new(seed, settings, id_seed, webhook_sender);
+        let app = AppState::new(config.clock.clone(), config.profile, store, AuthState::new(id_seed.wrapping_add(1)));
+        let (router, _) = http::router(app.clone());
+        let faults = Arc::new(Faults::new(config.faults, config.fault_seed));
+        let (shutdown, shutdown_seen) = watch::channel(false);
+        background.push(tokio::spawn(sweeper::run(app.clone(), shutdown_seen.clone())));
+        let server = tokio::spawn(server::serve(listener, router, Arc::clone(&faults), shutdown_seen));
+        Ok(Self { base_url, addr, app, faults, shutdown, server: Some(server), background })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The sandbox's clock; advance it to make OTPs expire and dispensations time out.
+    pub fn clock(&self) -> &Clock {
+        &self.app.clock
+    }
+
+    /// The live fault plan.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Every OTP message from now on, as the beneficiary would receive it.
+    pub fn subscribe_outbox(&self) -> broadcast::Receiver<OutboxMessage> {
+        self.app.store().subscribe_outbox()
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to 5 s), and stops the background tasks.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+        for task in &self.background {
+            task.abort();
+        }
+    }
+}

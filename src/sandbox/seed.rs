@@ -1,0 +1,430 @@
+//! Loads the seed files of `assets/sandbox/` (embedded in the binary) into the catalog and the initial codes,
+//! resolving relative dates against the sandbox's start and checking every cross-reference.
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use super::catalog::{
+    ApiClient, BeneficiaryEntry, Catalog, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SponsorEntry,
+};
+use super::store::codes::{
+    AuthorizationLine, AuthorizationRecord, AuthorizationStatus, ItemStatus, PrescriptionItem, PrescriptionRecord,
+};
+use crate::osigu::model::{
+    Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementRules, Sponsor,
+};
+
+const CREDENTIALS: (&str, &str) = ("credentials.toml", include_str!("../../assets/sandbox/credentials.toml"));
+const SPONSORS: (&str, &str) = ("sponsors.toml", include_str!("../../assets/sandbox/sponsors.toml"));
+const PEOPLE: (&str, &str) = ("people.toml", include_str!("../../assets/sandbox/people.toml"));
+const PRODUCTS: (&str, &str) = ("products.toml", include_str!("../../assets/sandbox/products.toml"));
+const CODES: (&str, &str) = ("codes.toml", include_str!("../../assets/sandbox/codes.toml"));
+
+/// Fingerprint samples by file name.
+const FINGERPRINTS: &[(&str, &[u8])] = &[
+    ("andres-nunez.wsq", include_bytes!("../../assets/sandbox/fingerprints/andres-nunez.wsq")),
+    ("lucia-araujo.wsq", include_bytes!("../../assets/sandbox/fingerprints/lucia-araujo.wsq")),
+];
+
+/// Days a code stays valid unless its seed says otherwise.
+const DEFAULT_VALIDITY_DAYS: i64 = 30;
+
+/// A seed file that does not parse or does not hang together.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("assets/sandbox/{file}: {source}")]
+    Parse { file: &'static str, source: Box<toml::de::Error> },
+    #[error("assets/sandbox: {0}")]
+    Inconsistent(String),
+}
+
+/// Everything the sandbox starts with.
+#[derive(Debug)]
+pub(crate) struct Seed {
+    pub catalog: Catalog,
+    pub authorizations: Vec<AuthorizationRecord>,
+    pub prescriptions: Vec<PrescriptionRecord>,
+    pub patients: Vec<Patient>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsFile {
+    provider: Provider,
+    clients: Vec<ApiClient>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SponsorsFile {
+    sponsors: Vec<SponsorSeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SponsorSeed {
+    sponsor_slug: String,
+    name: String,
+    country_code: String,
+    currency_code: String,
+    evaluation_mode: EvaluationMode,
+    dispensing: DispensingRules,
+    settlement: SettlementRules,
+    forms: Vec<SearchForm>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeopleFile {
+    beneficiaries: Vec<BeneficiaryEntry>,
+    patients: Vec<Patient>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductsFile {
+    products: Vec<ProductEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodesFile {
+    authorizations: Vec<AuthorizationSeed>,
+    prescriptions: Vec<PrescriptionSeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorizationSeed {
+    code: String,
+    authorization_id: Id,
+    sponsor_slug: String,
+    beneficiary_id: Id,
+    status: AuthorizationStatus,
+    #[serde(default = "default_validity")]
+    expires_in_days: i64,
+    prescriber: Prescriber,
+    diagnoses: Vec<Diagnosis>,
+    lines: Vec<AuthorizationLineSeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorizationLineSeed {
+    product_code: String,
+    quantity: u32,
+    authorized_quantity: u32,
+    #[serde(default)]
+    claimed_quantity: u32,
+    unit_price: Decimal,
+    #[serde(default)]
+    taxes: Decimal,
+    posology: Option<String>,
+    duration_days: Option<u32>,
+    #[serde(default = "yes")]
+    substitution_allowed: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrescriptionSeed {
+    code: String,
+    prescription_id: Id,
+    patient_id: Id,
+    #[serde(default)]
+    valid_from_in_days: i64,
+    #[serde(default = "default_validity")]
+    expires_in_days: i64,
+    prescriber: Prescriber,
+    diagnoses: Vec<Diagnosis>,
+    items: Vec<PrescriptionItemSeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrescriptionItemSeed {
+    product_code: String,
+    quantity: u32,
+    posology: Option<String>,
+    duration_days: Option<u32>,
+    #[serde(default = "dispensable")]
+    status: ItemStatus,
+    lock_reason: Option<String>,
+}
+
+fn default_validity() -> i64 {
+    DEFAULT_VALIDITY_DAYS
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn dispensable() -> ItemStatus {
+    ItemStatus::Dispensable
+}
+
+fn parse<T: for<'de> Deserialize<'de>>((file, text): (&'static str, &str)) -> Result<T, SeedError> {
+    toml::from_str(text).map_err(|source| SeedError::Parse { file, source: Box::new(source) })
+}
+
+fn line_id(index: usize) -> Id {
+    Id::new(format!("line_{}", index + 1))
+}
+
+/// Parses and checks the embedded seed; `now` anchors the relative dates.
+pub(crate) fn load(now: OffsetDateTime) -> Result<Seed, SeedError> {
+    let credentials: CredentialsFile = parse(CREDENTIALS)?;
+    let sponsors: SponsorsFile = parse(SPONSORS)?;
+    let people: PeopleFile = parse(PEOPLE)?;
+    let products: ProductsFile = parse(PRODUCTS)?;
+    let codes: CodesFile = parse(CODES)?;
+
+    let mut fingerprints = Vec::new();
+    for beneficiary in &people.beneficiaries {
+        if let Some(file) = &beneficiary.fingerprint {
+            let sample = FINGERPRINTS
+                .iter()
+                .find(|(name, _)| name == file)
+                .map(|(_, bytes)| *bytes)
+                .ok_or_else(|| inconsistent(format!("fingerprint file {file} is not embedded")))?;
+            fingerprints.push((beneficiary.beneficiary_id.clone(), sample));
+        }
+    }
+
+    let catalog = Catalog {
+        provider: credentials.provider,
+        clients: credentials.clients,
+        sponsors: sponsors
+            .sponsors
+            .into_iter()
+            .map(|seed| SponsorEntry {
+                sponsor: Sponsor {
+                    sponsor_slug: seed.sponsor_slug,
+                    name: seed.name,
+                    country_code: seed.country_code,
+                    currency_code: Some(seed.currency_code),
+                },
+                evaluation_mode: seed.evaluation_mode,
+                dispensing: seed.dispensing,
+                settlement: seed.settlement,
+                forms: seed.forms,
+            })
+            .collect(),
+        beneficiaries: people.beneficiaries,
+        products: products.products,
+        fingerprints,
+    };
+
+    let authorizations = codes
+        .authorizations
+        .into_iter()
+        .map(|seed| AuthorizationRecord {
+            authorization_id: seed.authorization_id,
+            code: seed.code,
+            sponsor_slug: seed.sponsor_slug,
+            beneficiary_id: seed.beneficiary_id,
+            status: seed.status,
+            expires_at: now + Duration::days(seed.expires_in_days),
+            prescriber: seed.prescriber,
+            diagnoses: seed.diagnoses,
+            lines: seed
+                .lines
+                .into_iter()
+                .enumerate()
+                .map(|(index, line)| AuthorizationLine {
+                    id: line_id(index),
+                    product_code: line.product_code,
+                    prescribed: line.quantity,
+                    authorized: line.authorized_quantity,
+                    claimed: line.claimed_quantity,
+                    unit_price: line.unit_price,
+                    taxes: line.taxes,
+                    posology: line.posology,
+                    duration_days: line.duration_days,
+                    substitution_allowed: line.substitution_allowed,
+                })
+                .collect(),
+        })
+        .collect();
+
+    let prescriptions = codes
+        .prescriptions
+        .into_iter()
+        .map(|seed| PrescriptionRecord {
+            prescription_id: seed.prescription_id,
+            code: seed.code,
+            patient_id: seed.patient_id,
+            version: "v1".to_owned(),
+            created_at: now - Duration::days(1),
+            valid_from: now + Duration::days(seed.valid_from_in_days),
+            expires_at: now + Duration::days(seed.expires_in_days),
+            prescriber: seed.prescriber,
+            diagnoses: seed.diagnoses,
+            items: seed
+                .items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| PrescriptionItem {
+                    id: line_id(index),
+                    product_code: item.product_code,
+                    quantity: item.quantity,
+                    dispensed: 0,
+                    substituted: 0,
+                    status: item.status,
+                    lock_reason: item.lock_reason,
+                    posology: item.posology,
+                    duration_days: item.duration_days,
+                })
+                .collect(),
+        })
+        .collect();
+
+    let seed = Seed { catalog, authorizations, prescriptions, patients: people.patients };
+    check(&seed)?;
+    Ok(seed)
+}
+
+fn inconsistent(message: String) -> SeedError {
+    SeedError::Inconsistent(message)
+}
+
+fn unique<'a>(what: &str, values: impl IntoIterator<Item = &'a str>) -> Result<(), SeedError> {
+    let mut seen = HashSet::new();
+    for value in values {
+        if !seen.insert(value) {
+            return Err(inconsistent(format!("{what} {value} appears twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Every reference resolves and every number makes sense.
+fn check(seed: &Seed) -> Result<(), SeedError> {
+    let catalog = &seed.catalog;
+    unique("client", catalog.clients.iter().map(|client| client.client_id.as_str()))?;
+    unique("sponsor", catalog.sponsors.iter().map(SponsorEntry::slug))?;
+    unique("beneficiary", catalog.beneficiaries.iter().map(|b| b.beneficiary_id.as_str()))?;
+    unique("product", catalog.products.iter().map(|p| p.product_code.as_str()))?;
+    unique("patient", seed.patients.iter().map(|p| p.patient_id.as_str()))?;
+    unique(
+        "code",
+        seed.authorizations.iter().map(|a| a.code.as_str()).chain(seed.prescriptions.iter().map(|p| p.code.as_str())),
+    )?;
+
+    for sponsor in &catalog.sponsors {
+        for form in &sponsor.forms {
+            for field in &form.fields {
+                if !SEARCHABLE_ATTRIBUTES.contains(&field.slug.as_str()) {
+                    return Err(inconsistent(format!(
+                        "form {} of {} has field {}, which no beneficiary attribute matches",
+                        form.form_slug,
+                        sponsor.slug(),
+                        field.slug
+                    )));
+                }
+            }
+        }
+        let identification = &sponsor.dispensing.beneficiary_identification;
+        if identification.required {
+            let form = identification.form_slug.as_deref().unwrap_or_default();
+            if !sponsor.forms.iter().any(|candidate| candidate.form_slug == form) {
+                return Err(inconsistent(format!("{} requires form {form:?}, which it lacks", sponsor.slug())));
+            }
+        }
+    }
+    for beneficiary in &catalog.beneficiaries {
+        if catalog.sponsor(&beneficiary.sponsor_slug).is_none() {
+            return Err(inconsistent(format!(
+                "beneficiary {} names unknown sponsor {}",
+                beneficiary.beneficiary_id, beneficiary.sponsor_slug
+            )));
+        }
+    }
+    for authorization in &seed.authorizations {
+        let beneficiary = catalog.beneficiary(&authorization.beneficiary_id).ok_or_else(|| {
+            inconsistent(format!("{} names unknown beneficiary {}", authorization.code, authorization.beneficiary_id))
+        })?;
+        if beneficiary.sponsor_slug != authorization.sponsor_slug {
+            return Err(inconsistent(format!("{}: beneficiary belongs to another sponsor", authorization.code)));
+        }
+        for line in &authorization.lines {
+            if catalog.product(&line.product_code).is_none() {
+                return Err(inconsistent(format!("{} uses unknown product {}", authorization.code, line.product_code)));
+            }
+            if line.claimed > line.authorized {
+                return Err(inconsistent(format!("{} claims more than it authorizes", authorization.code)));
+            }
+        }
+    }
+    for prescription in &seed.prescriptions {
+        if !seed.patients.iter().any(|patient| patient.patient_id == prescription.patient_id) {
+            return Err(inconsistent(format!("{} names unknown patient", prescription.code)));
+        }
+        for item in &prescription.items {
+            if catalog.product(&item.product_code).is_none() {
+                return Err(inconsistent(format!("{} uses unknown product {}", prescription.code, item.product_code)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The fingerprint sample shipped for a sandbox beneficiary: what the embedded "reader" captures in demos.
+pub fn demo_fingerprint(beneficiary_id: &str) -> Option<&'static [u8]> {
+    let people: PeopleFile = parse(PEOPLE).ok()?;
+    let file = people
+        .beneficiaries
+        .into_iter()
+        .find(|beneficiary| beneficiary.beneficiary_id == *beneficiary_id)?
+        .fingerprint?;
+    FINGERPRINTS.iter().find(|(name, _)| *name == file).map(|(_, sample)| *sample)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG};
+
+    #[test]
+    fn the_embedded_seed_loads_and_hangs_together() {
+        let seed = load(OffsetDateTime::now_utc()).unwrap();
+        assert_eq!(seed.catalog.sponsors.len(), 5);
+        assert_eq!(seed.catalog.provider.provider_slug, DEMO_PROVIDER_SLUG);
+        let demo = seed.catalog.client(DEMO_CLIENT_ID).unwrap();
+        assert_eq!(demo.client_secret, DEMO_CLIENT_SECRET);
+        for code in [
+            "RX-2026-000001",
+            "RX-2026-000002",
+            "RX-2026-000003",
+            "RX-2026-000004",
+            "AUTH-2026-000101",
+            "AUTH-2026-000110",
+        ] {
+            let known =
+                seed.authorizations.iter().any(|a| a.code == code) || seed.prescriptions.iter().any(|p| p.code == code);
+            assert!(known, "{code} missing from codes.toml");
+        }
+        let long = seed.prescriptions.iter().find(|p| p.code == "RX-2026-000004").unwrap();
+        assert_eq!(long.items.len(), 12);
+        let longest = long
+            .items
+            .iter()
+            .filter_map(|item| seed.catalog.product(&item.product_code))
+            .map(|product| product.product_name.chars().count())
+            .max();
+        assert_eq!(longest, Some(60));
+    }
+
+    #[test]
+    fn each_fingerprint_belongs_to_one_huella_beneficiary() {
+        let andres = demo_fingerprint("bnf_01JD00SANDBX00000000000003").unwrap();
+        let lucia = demo_fingerprint("bnf_01JD00SANDBX00000000000004").unwrap();
+        assert_ne!(andres, lucia);
+        assert!(andres.starts_with(&[0xFF, 0xA0]));
+        assert!(demo_fingerprint("bnf_01JD00SANDBX00000000000002").is_none());
+    }
+}

@@ -1,0 +1,132 @@
+//! The sandbox's mutable world behind one lock: codes and what was redeemed of them, dispensations, OTPs,
+//! verification tokens, remote challenges, ePrescription patients, the outbox and the event log.
+//!
+//! Every operation takes `now` from the sandbox clock and first applies what time has done ([`Store::tick`]):
+//! dispensations past `timeout_at` are cancelled, remote challenges are approved or lapse. Holding one lock
+//! per operation is what makes two concurrent completes of one dispensation yield exactly one completion.
+
+pub(crate) mod codes;
+mod dispensing;
+mod ehr;
+mod events;
+mod ids;
+mod outbox;
+mod render;
+mod search;
+mod verification;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, mpsc};
+
+use self::codes::{AuthorizationRecord, PrescriptionRecord};
+use self::dispensing::DispensationRecord;
+use self::events::Events;
+use self::verification::{ChallengeRecord, OtpRecord, VerificationToken};
+use super::catalog::Catalog;
+use super::seed::Seed;
+use crate::osigu::model::{Id, OtpChannel, Patient};
+use crate::osigu::webhook::WebhookEnvelope;
+
+pub(crate) use self::dispensing::ListFilter;
+pub(crate) use self::ehr::PrescriptionVersion;
+pub(crate) use self::ids::IdGen;
+pub use self::outbox::OutboxMessage;
+pub use self::verification::{ChallengeDecision, ChallengeState, ChallengeSummary};
+
+/// Rules of one sandbox that its configuration sets.
+#[derive(Clone, Debug)]
+pub(crate) struct StoreSettings {
+    /// A STARTED dispensation is cancelled this long after it started.
+    pub dispensation_timeout: Duration,
+    /// Remote challenges approve themselves after this long; `None` waits for an explicit approval.
+    pub remote_auto_approve: Option<Duration>,
+    /// The sandbox's own address, for challenge and download URLs.
+    pub base_url: String,
+}
+
+pub(crate) struct Store {
+    pub catalog: Arc<Catalog>,
+    settings: StoreSettings,
+    authorizations: HashMap<String, AuthorizationRecord>,
+    prescriptions: HashMap<String, PrescriptionRecord>,
+    patients: Vec<Patient>,
+    dispensations: HashMap<Id, DispensationRecord>,
+    /// Dispensation ids in start order, for listing.
+    started_order: Vec<Id>,
+    /// The STARTED dispensation holding each code.
+    holders: HashMap<String, Id>,
+    otps: HashMap<Id, OtpRecord>,
+    tokens: HashMap<String, VerificationToken>,
+    challenges: HashMap<Id, ChallengeRecord>,
+    /// When each beneficiary may receive the next OTP on each channel.
+    otp_cooldowns: HashMap<(Id, OtpChannel), OffsetDateTime>,
+    outbox: outbox::Outbox,
+    events: Events,
+    ids: IdGen,
+    /// Serial of the next prescription code issued through the ePrescription API.
+    next_prescription_serial: u32,
+}
+
+impl Store {
+    pub fn new(
+        seed: Seed,
+        settings: StoreSettings,
+        id_seed: u64,
+        webhooks: Option<mpsc::UnboundedSender<WebhookEnvelope>>,
+    ) -> Self {
+        let events = Events::new(seed.catalog.provider.provider_slug.clone(), webhooks);
+        let next_prescription_serial = seed.prescriptions.len() as u32 + 1;
+        Self {
+            catalog: Arc::new(seed.catalog),
+            settings,
+            authorizations: seed.authorizations.into_iter().map(|a| (a.code.clone(), a)).collect(),
+            prescriptions: seed.prescriptions.into_iter().map(|p| (p.code.clone(), p)).collect(),
+            patients: seed.patients,
+            dispensations: HashMap::new(),
+            started_order: Vec::new(),
+            holders: HashMap::new(),
+            otps: HashMap::new(),
+            tokens: HashMap::new(),
+            challenges: HashMap::new(),
+            otp_cooldowns: HashMap::new(),
+            outbox: outbox::Outbox::new(),
+            events,
+            ids: IdGen::new(id_seed),
+            next_prescription_serial,
+        }
+    }
+
+    /// Applies what the passage of time has done up to `now`.
+    pub fn tick(&mut self, now: OffsetDateTime) {
+        self.expire_dispensations(now);
+        self.advance_challenges(now);
+    }
+
+    /// The next moment [`Store::tick`] would change something, for the sweeper to sleep until.
+    pub fn next_deadline(&self) -> Option<OffsetDateTime> {
+        let timeouts = self.holders.values().filter_map(|id| self.dispensations.get(id)).map(|d| d.timeout_at);
+        timeouts.chain(self.challenge_deadlines()).min()
+    }
+
+    pub fn subscribe_outbox(&self) -> broadcast::Receiver<OutboxMessage> {
+        self.outbox.subscribe()
+    }
+
+    /// OTP messages, newest first, optionally of one dispensation.
+    pub fn outbox(&self, dispensation: Option<&Id>) -> Vec<OutboxMessage> {
+        self.outbox
+            .newest_first()
+            .filter(|message| dispensation.is_none() || message.dispensation_id.as_ref() == dispensation)
+            .cloned()
+            .collect()
+    }
+
+    /// Recent webhook events, oldest first.
+    pub fn events(&self) -> Vec<WebhookEnvelope> {
+        self.events.recent().cloned().collect()
+    }
+}

@@ -1,0 +1,96 @@
+//! Webhooks out (contract §5): each event POSTed to the configured receiver, signed with every configured
+//! secret, at least once: any non-2xx or transport failure is retried with exponential backoff.
+
+use std::time::Duration;
+
+use reqwest::header::CONTENT_TYPE;
+use tokio::sync::mpsc;
+use tokio::task::{JoinHandle, JoinSet};
+use tracing::{debug, warn};
+
+use super::clock::Clock;
+use crate::osigu::webhook::{SIGNATURE_HEADER, WebhookEnvelope, signature_header};
+
+/// Where events go and how hard to try.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookTarget {
+    pub url: String,
+    /// Signing secrets; more than one during a rotation.
+    pub secrets: Vec<String>,
+    /// Attempts per event, the first included.
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubles each time up to an hour.
+    pub first_retry: Duration,
+}
+
+impl WebhookTarget {
+    pub fn new(url: impl Into<String>, secrets: Vec<String>) -> Self {
+        Self { url: url.into(), secrets, max_attempts: 10, first_retry: Duration::from_secs(1) }
+    }
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// Osigu's documented delivery timeout.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Starts the sender; dropping (aborting) the returned task abandons every delivery still retrying.
+pub(crate) fn spawn(
+    target: WebhookTarget,
+    clock: Clock,
+    mut events: mpsc::UnboundedReceiver<WebhookEnvelope>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let client = match crate::http::client_builder()
+            .timeout(DELIVERY_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        {
+            Ok(client) => client,
+            Err(error) => {
+                warn!(%error, "webhooks disabled: cannot build an HTTP client");
+                return;
+            }
+        };
+        let mut deliveries = JoinSet::new();
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(event) => { deliveries.spawn(deliver(client.clone(), target.clone(), clock.clone(), event)); }
+                    None => break,
+                },
+                Some(_) = deliveries.join_next(), if !deliveries.is_empty() => {}
+            }
+        }
+        while deliveries.join_next().await.is_some() {}
+    })
+}
+
+async fn deliver(client: reqwest::Client, target: WebhookTarget, clock: Clock, event: WebhookEnvelope) {
+    let Ok(body) = serde_json::to_vec(&event) else { return };
+    let mut wait = target.first_retry;
+    for attempt in 1..=target.max_attempts {
+        let signature = signature_header(&target.secrets, clock.now().unix_timestamp(), &body);
+        let sent = client
+            .post(&target.url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signature)
+            .body(body.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(reply) if reply.status().is_success() => {
+                debug!(event_id = %event.event_id, event_type = %event.event_type, attempt, "webhook delivered");
+                return;
+            }
+            Ok(reply) => {
+                warn!(event_id = %event.event_id, status = reply.status().as_u16(), attempt, "webhook refused")
+            }
+            Err(error) => warn!(event_id = %event.event_id, %error, attempt, "webhook not delivered"),
+        }
+        if attempt < target.max_attempts {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(MAX_BACKOFF);
+        }
+    }
+    warn!(event_id = %event.event_id, attempts = target.max_attempts, "webhook abandoned");
+}

@@ -1,0 +1,132 @@
+//! `mostrador sandbox serve`: the sandbox on its own, announcing where it listens and with which
+//! credentials, printing each OTP as the beneficiary would receive it, until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use mostrador::config::SandboxSection;
+use mostrador::osigu::model::wire_name;
+use mostrador::sandbox::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, FaultPlan, OutboxMessage, READONLY_CLIENT_ID,
+    READONLY_CLIENT_SECRET, Sandbox, SandboxConfig, WebhookTarget,
+};
+use tokio::sync::broadcast;
+
+use crate::ServeArgs;
+
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// Flags over the file over the defaults.
+fn configuration(args: ServeArgs, file: SandboxSection) -> anyhow::Result<(SandboxConfig, SocketAddr)> {
+    let defaults = SandboxConfig::default();
+    let addr = match args.addr.or(file.addr) {
+        Some(addr) => addr,
+        None => DEFAULT_ADDR.parse().context("default address")?,
+    };
+    let faults = if args.faults.is_empty() { file.faults } else { args.faults };
+    let auto_approve = args.remote_auto_approve_secs.or(file.remote_auto_approve_secs);
+    let webhook_url = args.webhook_url.or(file.webhook_url);
+    let secrets = if args.webhook_secrets.is_empty() { file.webhook_secrets } else { args.webhook_secrets };
+    if webhook_url.is_some() && secrets.is_empty() {
+        anyhow::bail!("a webhook URL needs at least one --webhook-secret to sign with");
+    }
+    let config = SandboxConfig {
+        profile: args.profile.or(file.profile).unwrap_or_default(),
+        dispensation_timeout: args
+            .dispensation_timeout_secs
+            .or(file.dispensation_timeout_secs)
+            .map_or(defaults.dispensation_timeout, Duration::from_secs),
+        remote_auto_approve: match auto_approve {
+            Some(0) => None,
+            Some(secs) => Some(Duration::from_secs(secs)),
+            None => defaults.remote_auto_approve,
+        },
+        faults: FaultPlan { rules: faults },
+        fault_seed: args.fault_seed.or(file.fault_seed).unwrap_or(0),
+        id_seed: args.seed,
+        webhook: webhook_url.map(|url| WebhookTarget::new(url, secrets)),
+        ..defaults
+    };
+    Ok((config, addr))
+}
+
+fn print_otp(message: &OutboxMessage) {
+    let time = message.sent_at.time();
+    let dispensation = message.dispensation_id.as_ref().map(|id| format!("  {id}")).unwrap_or_default();
+    println!(
+        "[{:02}:{:02}:{:02}] OTP {}  {} {}{dispensation}",
+        time.hour(),
+        time.minute(),
+        time.second(),
+        message.code,
+        wire_name(&message.channel),
+        message.masked_destination
+    );
+    let _ = std::io::stdout().flush();
+}
+
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> anyhow::Result<()> {
+    let (config, addr) = configuration(args, file)?;
+    let profile = config.profile;
+    let faults = config.faults.clone();
+    let fault_seed = config.fault_seed;
+    let webhook = config.webhook.as_ref().map(|target| target.url.clone());
+    let sandbox = Sandbox::start(config, addr).await?;
+    let base = sandbox.base_url().to_owned();
+    let mut outbox = sandbox.subscribe_outbox();
+    println!("Osigu sandbox listening on {base}  (profile {profile})");
+    println!("  client_id      {DEMO_CLIENT_ID}");
+    println!("  client_secret  {DEMO_CLIENT_SECRET}");
+    println!("  read-only      {READONLY_CLIENT_ID} / {READONLY_CLIENT_SECRET}");
+    println!("  provider       {DEMO_PROVIDER_SLUG}");
+    println!("  OpenAPI        {base}/openapi.json");
+    println!("  OTP outbox     {base}/sandbox/v1/outbox");
+    if !faults.is_empty() {
+        println!("  faults         {faults}  (seed {fault_seed})");
+    }
+    if let Some(url) = webhook {
+        println!("  webhooks       {url}");
+    }
+    println!("Press Ctrl-C to stop. OTPs sent to beneficiaries appear below.");
+    let _ = std::io::stdout().flush();
+
+    let stop = stop_requested();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            message = outbox.recv() => match message {
+                Ok(message) => print_otp(&message),
+                Err(broadcast::error::RecvError::Lagged(missed)) => println!("({missed} OTPs not shown; see the outbox)"),
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+        }
+    }
+    println!("Stopping…");
+    sandbox.shutdown().await;
+    println!("Sandbox stopped.");
+    Ok(())
+}
