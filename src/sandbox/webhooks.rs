@@ -33,7 +33,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// Osigu's documented delivery timeout.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Starts the sender; dropping (aborting) the returned task abandons every delivery still retrying.
+/// Starts the sender; aborting the returned task abandons every delivery still retrying. First attempts are
+/// made in emission order, so a healthy receiver sees `dispensing.started` before `dispensing.completed`; an
+/// event whose first attempt fails is retried in the background while later events go ahead.
 pub(crate) fn spawn(
     target: WebhookTarget,
     clock: Clock,
@@ -51,46 +53,67 @@ pub(crate) fn spawn(
                 return;
             }
         };
-        let mut deliveries = JoinSet::new();
+        let mut retries = JoinSet::new();
         loop {
             tokio::select! {
                 event = events.recv() => match event {
-                    Some(event) => { deliveries.spawn(deliver(client.clone(), target.clone(), clock.clone(), event)); }
+                    Some(event) => {
+                        let Ok(body) = serde_json::to_vec(&event) else { continue };
+                        if !attempt(&client, &target, &clock, &event, &body, 1).await && target.max_attempts > 1 {
+                            retries.spawn(retry(client.clone(), target.clone(), clock.clone(), event, body));
+                        }
+                    }
                     None => break,
                 },
-                Some(_) = deliveries.join_next(), if !deliveries.is_empty() => {}
+                Some(_) = retries.join_next(), if !retries.is_empty() => {}
             }
         }
-        while deliveries.join_next().await.is_some() {}
+        while retries.join_next().await.is_some() {}
     })
 }
 
-async fn deliver(client: reqwest::Client, target: WebhookTarget, clock: Clock, event: WebhookEnvelope) {
-    let Ok(body) = serde_json::to_vec(&event) else { return };
+/// One delivery attempt; true when the receiver accepted it.
+async fn attempt(
+    client: &reqwest::Client,
+    target: &WebhookTarget,
+    clock: &Clock,
+    event: &WebhookEnvelope,
+    body: &[u8],
+    number: u32,
+) -> bool {
+    let signature = signature_header(&target.secrets, clock.now().unix_timestamp(), body);
+    let sent = client
+        .post(&target.url)
+        .header(CONTENT_TYPE, "application/json")
+        .header(SIGNATURE_HEADER, signature)
+        .body(body.to_vec())
+        .send()
+        .await;
+    match sent {
+        Ok(reply) if reply.status().is_success() => {
+            debug!(event_id = %event.event_id, event_type = %event.event_type, attempt = number, "webhook delivered");
+            true
+        }
+        Ok(reply) => {
+            warn!(event_id = %event.event_id, status = reply.status().as_u16(), attempt = number, "webhook refused");
+            false
+        }
+        Err(error) => {
+            warn!(event_id = %event.event_id, %error, attempt = number, "webhook not delivered");
+            false
+        }
+    }
+}
+
+/// Attempts after the first, with exponential backoff.
+async fn retry(client: reqwest::Client, target: WebhookTarget, clock: Clock, event: WebhookEnvelope, body: Vec<u8>) {
     let mut wait = target.first_retry;
-    for attempt in 1..=target.max_attempts {
-        let signature = signature_header(&target.secrets, clock.now().unix_timestamp(), &body);
-        let sent = client
-            .post(&target.url)
-            .header(CONTENT_TYPE, "application/json")
-            .header(SIGNATURE_HEADER, signature)
-            .body(body.clone())
-            .send()
-            .await;
-        match sent {
-            Ok(reply) if reply.status().is_success() => {
-                debug!(event_id = %event.event_id, event_type = %event.event_type, attempt, "webhook delivered");
-                return;
-            }
-            Ok(reply) => {
-                warn!(event_id = %event.event_id, status = reply.status().as_u16(), attempt, "webhook refused")
-            }
-            Err(error) => warn!(event_id = %event.event_id, %error, attempt, "webhook not delivered"),
+    for number in 2..=target.max_attempts {
+        tokio::time::sleep(wait).await;
+        if attempt(&client, &target, &clock, &event, &body, number).await {
+            return;
         }
-        if attempt < target.max_attempts {
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(MAX_BACKOFF);
-        }
+        wait = (wait * 2).min(MAX_BACKOFF);
     }
     warn!(event_id = %event.event_id, attempts = target.max_attempts, "webhook abandoned");
 }

@@ -40,6 +40,8 @@ pub(crate) const MAX_SAMPLE_BYTES: usize = 1024 * 1024;
 const OTP_KEY: &[u8] = b"mostrador-sandbox-otp";
 
 pub(crate) struct OtpRecord {
+    /// Order of sending, to tell the newest OTP of a dispensation.
+    serial: usize,
     beneficiary_id: Id,
     dispensation_id: Option<Id>,
     code: String,
@@ -193,6 +195,7 @@ impl Store {
         self.otps.insert(
             otp_id.clone(),
             OtpRecord {
+                serial: self.otps.len(),
                 beneficiary_id: request.beneficiary_id.clone(),
                 dispensation_id: request.dispensation_id.clone(),
                 code: code.clone(),
@@ -499,13 +502,13 @@ impl Store {
             Some(VerificationKind::Biometric) => {
                 Some(self.max_attempts(record).saturating_sub(record.verification.failed_attempts))
             }
+            // The attempts left on the newest OTP sent for this dispensation: the one the beneficiary reads.
             Some(VerificationKind::Otp) => Some(
                 self.otps
                     .values()
-                    .filter(|otp| otp.dispensation_id.as_ref() == Some(id) && !otp.used)
-                    .map(|otp| OTP_MAX_ATTEMPTS.saturating_sub(otp.failed_attempts))
-                    .min()
-                    .unwrap_or(OTP_MAX_ATTEMPTS),
+                    .filter(|otp| otp.dispensation_id.as_ref() == Some(id))
+                    .max_by_key(|otp| otp.serial)
+                    .map_or(OTP_MAX_ATTEMPTS, |otp| OTP_MAX_ATTEMPTS.saturating_sub(otp.failed_attempts)),
             ),
         };
         Ok(VerificationStatus {

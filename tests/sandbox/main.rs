@@ -1,0 +1,18 @@
+//! The embedded sandbox, tested as a client sees it: over real HTTP with reqwest, against a server bound to
+//! 127.0.0.1:0, with a frozen clock the tests move forward instead of sleeping.
+
+mod support;
+
+mod auth;
+mod concurrency;
+mod eprescription;
+mod errors;
+mod faults;
+mod idempotency;
+mod listing;
+mod openapi;
+mod otp;
+mod robustness;
+mod scenarios;
+mod verification;
+mod webhooks;
