@@ -85,7 +85,7 @@ impl Default for SandboxConfig {
 pub enum SandboxError {
     #[error(transparent)]
     Seed(#[from] SeedError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
 

@@ -35,8 +35,8 @@ const DEFAULT_VALIDITY_DAYS: i64 = 30;
 /// A seed file that does not parse or does not hang together.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("assets/sandbox/{file}: {source}")]
-    Parse { file: &'static str, source: Box<toml::de::Error> },
+    #[error("assets/sandbox/{file}: {detail}")]
+    Parse { file: &'static str, detail: Box<toml::de::Error> },
     #[error("assets/sandbox: {0}")]
     Inconsistent(String),
 }
@@ -168,7 +168,7 @@ fn dispensable() -> ItemStatus {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>((file, text): (&'static str, &str)) -> Result<T, SeedError> {
-    toml::from_str(text).map_err(|source| SeedError::Parse { file, source: Box::new(source) })
+    toml::from_str(text).map_err(|detail| SeedError::Parse { file, detail: Box::new(detail) })
 }
 
 fn line_id(index: usize) -> Id {

@@ -41,10 +41,12 @@ impl Deref for AppState {
     }
 }
 
-/// The store, locked, with time applied up to `now`. Dropping it tells the sweeper to re-plan.
+/// The store, locked, with time applied up to `now`. Dropping it after a change tells the sweeper to
+/// re-plan; a read leaves the sweeper asleep.
 pub(crate) struct StoreGuard<'a> {
     guard: MutexGuard<'a, Store>,
     deadlines: &'a Notify,
+    changed: bool,
     pub now: OffsetDateTime,
 }
 
@@ -58,13 +60,16 @@ impl Deref for StoreGuard<'_> {
 
 impl DerefMut for StoreGuard<'_> {
     fn deref_mut(&mut self) -> &mut Store {
+        self.changed = true;
         &mut self.guard
     }
 }
 
 impl Drop for StoreGuard<'_> {
     fn drop(&mut self) {
-        self.deadlines.notify_one();
+        if self.changed {
+            self.deadlines.notify_one();
+        }
     }
 }
 
@@ -87,7 +92,7 @@ impl AppState {
     /// poisons nothing here: the data is still consistent between operations.
     pub fn store(&self) -> StoreGuard<'_> {
         let (guard, now) = self.store_without_notice();
-        StoreGuard { guard, deadlines: &self.deadlines, now }
+        StoreGuard { guard, deadlines: &self.deadlines, changed: false, now }
     }
 
     /// Like [`AppState::store`] without waking the sweeper: for the sweeper itself.

@@ -66,3 +66,19 @@ async fn every_documented_operation_is_routed() {
     }
     assert!(operations >= CONTRACT_PATHS.len(), "{operations} operations");
 }
+
+#[tokio::test]
+async fn nothing_answers_that_the_document_does_not_describe() {
+    let sandbox = Harness::start().await;
+    let document = sandbox.get("/openapi.json").await.expect(200).json();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let concrete = path.replace("{slug}", "sponsor-sandbox").replace("{id}", "x_1").replace("{code}", "NOPE-0000");
+        for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+            if item.get(method.as_str().to_lowercase()).is_some() {
+                continue;
+            }
+            let reply = sandbox.send(method.clone(), &concrete, Some(&sandbox.token()), None, None).await;
+            assert_eq!(reply.status, 405, "{method} {path} answers without being documented: {}", reply.text);
+        }
+    }
+}
