@@ -1,0 +1,178 @@
+//! Replacing a dispensation's lines: partial quantities, prices, taxes and substitutions (`PUT`).
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::{LineSelection, Substitute, not_found};
+use crate::osigu::model::{Dispensation, ErrorCode, Id, SubstitutionReason, UpdateLine, UpdateRequest, wire_name};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::store::Store;
+use crate::sandbox::store::codes::SourceLine;
+
+impl Store {
+    /// `PUT /dispensing/v1/dispensations/{id}`: the request replaces every line; lines it omits deliver nothing.
+    pub fn update(&mut self, id: &Id, request: UpdateRequest) -> Result<Dispensation, ApiError> {
+        let record = self.started(id)?;
+        let sources = self.source_lines(record.code_type, &record.code);
+        let rules = record.sponsor_slug.as_deref().and_then(|slug| self.catalog.sponsor(slug));
+        let (sponsor_allows, reasons) = match rules {
+            Some(sponsor) => (sponsor.dispensing.substitution.allowed, Some(&sponsor.dispensing.substitution.reasons)),
+            // A cash prescription answers to no sponsor: the pharmacist decides.
+            None => (true, None),
+        };
+
+        let mut seen = HashSet::new();
+        let mut selections: Vec<LineSelection> = sources
+            .iter()
+            .map(|source| LineSelection {
+                line_id: source.id.clone(),
+                quantity: 0,
+                unit_price: source.unit_price,
+                taxes: Decimal::ZERO,
+                substitute: None,
+            })
+            .collect();
+        for (index, line) in request.products.iter().enumerate() {
+            let path = format!("products[{index}]");
+            let Some(position) = sources.iter().position(|source| source.id == line.id) else {
+                return Err(ApiError::invalid_field(format!("{path}.id"), format!("no line {} here", line.id)));
+            };
+            if !seen.insert(line.id.clone()) {
+                return Err(ApiError::invalid_field(format!("{path}.id"), format!("line {} appears twice", line.id)));
+            }
+            let source = &sources[position];
+            let selection = self.plan_line(&path, source, line, sponsor_allows, reasons)?;
+            selections[position] = selection;
+        }
+
+        let record = self.dispensations.get_mut(id).ok_or_else(|| not_found(id))?;
+        record.lines = selections;
+        Ok(self.render(&self.dispensations[id]))
+    }
+
+    fn plan_line(
+        &self,
+        path: &str,
+        source: &SourceLine,
+        line: &UpdateLine,
+        sponsor_allows: bool,
+        reasons: Option<&Vec<SubstitutionReason>>,
+    ) -> Result<LineSelection, ApiError> {
+        let quantity = u32::try_from(line.quantity).map_err(|_| {
+            ApiError::new(ErrorCode::QuantityInvalid, format!("quantity {} is not a whole number ≥ 0", line.quantity))
+                .with_field(format!("{path}.quantity"), "must be ≥ 0")
+        })?;
+        let substitute = match &line.substitute_product_code {
+            None => {
+                if line.substitute_quantity.is_some() || line.substitution_reason_enum.is_some() {
+                    return Err(ApiError::invalid_field(
+                        format!("{path}.substitute_product_code"),
+                        "substitution fields need substitute_product_code",
+                    ));
+                }
+                None
+            }
+            Some(product_code) => {
+                Some(self.plan_substitute(path, source, line, product_code, sponsor_allows, reasons)?)
+            }
+        };
+        let selection = LineSelection {
+            line_id: source.id.clone(),
+            quantity,
+            unit_price: source.unit_price,
+            taxes: Decimal::ZERO,
+            substitute,
+        };
+        let units = selection.units();
+        if units > source.available {
+            return Err(ApiError::new(
+                ErrorCode::QuantityExceedsAvailable,
+                format!("line {} has {} available, {units} requested", source.id, source.available),
+            )
+            .with_field(format!("{path}.quantity"), format!("at most {}", source.available))
+            .with_details(
+                json!({ "line_id": source.id, "available_quantity": source.available, "requested": units }),
+            ));
+        }
+        let unit_price = non_negative(line.unit_price, &format!("{path}.unit_price"))?.unwrap_or(source.unit_price);
+        let taxes = non_negative(line.taxes, &format!("{path}.taxes"))?.unwrap_or_else(|| source.taxes_for(units));
+        Ok(LineSelection { unit_price, taxes, ..selection })
+    }
+
+    fn plan_substitute(
+        &self,
+        path: &str,
+        source: &SourceLine,
+        line: &UpdateLine,
+        product_code: &str,
+        sponsor_allows: bool,
+        reasons: Option<&Vec<SubstitutionReason>>,
+    ) -> Result<Substitute, ApiError> {
+        if !sponsor_allows || !source.substitution_allowed {
+            return Err(ApiError::new(
+                ErrorCode::SubstitutionNotAllowed,
+                format!("line {} may not be substituted", source.id),
+            )
+            .with_field(format!("{path}.substitute_product_code"), "substitution not allowed"));
+        }
+        let Some(reason) = line.substitution_reason_enum else {
+            return Err(ApiError::new(ErrorCode::SubstitutionReasonRequired, "a substitution needs a reason")
+                .with_field(format!("{path}.substitution_reason_enum"), "required"));
+        };
+        if reasons.is_some_and(|accepted| !accepted.contains(&reason)) {
+            return Err(ApiError::new(
+                ErrorCode::SubstitutionReasonRequired,
+                format!("the sponsor does not accept {} as a substitution reason", wire_name(&reason)),
+            )
+            .with_field(format!("{path}.substitution_reason_enum"), "not accepted by the sponsor"));
+        }
+        let description = line.substitution_other_description.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        if reason == SubstitutionReason::Other && description.is_none() {
+            return Err(ApiError::new(ErrorCode::SubstitutionReasonRequired, "reason OTHER needs a description")
+                .with_field(format!("{path}.substitution_other_description"), "required with OTHER"));
+        }
+        if self.catalog.product(product_code).is_none() {
+            return Err(ApiError::new(
+                ErrorCode::ProductNotRegistered,
+                format!("{product_code} is not a registered provider product"),
+            )
+            .with_legacy_code("071-104")
+            .with_field(format!("{path}.substitute_product_code"), "product not registered"));
+        }
+        if product_code == source.product_code {
+            return Err(ApiError::invalid_field(
+                format!("{path}.substitute_product_code"),
+                "a line cannot be substituted by its own product",
+            ));
+        }
+        let quantity = match line.substitute_quantity {
+            None => {
+                return Err(ApiError::invalid_field(
+                    format!("{path}.substitute_quantity"),
+                    "required with substitute_product_code",
+                ));
+            }
+            Some(quantity) => u32::try_from(quantity).map_err(|_| {
+                ApiError::new(ErrorCode::QuantityInvalid, format!("substitute quantity {quantity} is not ≥ 0"))
+                    .with_field(format!("{path}.substitute_quantity"), "must be ≥ 0")
+            })?,
+        };
+        Ok(Substitute {
+            product_code: product_code.to_owned(),
+            quantity,
+            reason,
+            other_description: description.map(str::to_owned),
+        })
+    }
+}
+
+fn non_negative(value: Option<Decimal>, path: &str) -> Result<Option<Decimal>, ApiError> {
+    match value {
+        Some(amount) if amount.is_sign_negative() && !amount.is_zero() => {
+            Err(ApiError::invalid_field(path, "must be ≥ 0"))
+        }
+        other => Ok(other),
+    }
+}
