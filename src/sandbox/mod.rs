@@ -11,6 +11,7 @@ mod clock;
 mod error;
 mod faults;
 mod http;
+mod paging;
 mod profile;
 mod seed;
 mod server;

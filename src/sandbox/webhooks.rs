@@ -99,6 +99,8 @@ async fn attempt(
             false
         }
         Err(error) => {
+            // The receiver's URL may carry a credential; keep it out of the log.
+            let error = error.without_url();
             warn!(event_id = %event.event_id, %error, attempt = number, "webhook not delivered");
             false
         }

@@ -14,6 +14,7 @@ use crate::osigu::model::{
 };
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, OptionalJson, scope};
+use crate::sandbox::paging::PageRequest;
 use crate::sandbox::state::AppState;
 use crate::sandbox::store::ListFilter;
 
@@ -82,18 +83,6 @@ fn parse_instant(field: &str, text: &str, end_of_day: bool) -> Result<OffsetDate
     Ok(date.with_time(time).assume_utc())
 }
 
-fn parse_number(
-    field: &str,
-    text: Option<&str>,
-    default: u32,
-    range: std::ops::RangeInclusive<u32>,
-) -> Result<u32, ApiError> {
-    let Some(text) = text else { return Ok(default) };
-    text.parse::<u32>().ok().filter(|value| range.contains(value)).ok_or_else(|| {
-        ApiError::invalid_field(field, format!("expected a whole number from {} to {}", range.start(), range.end()))
-    })
-}
-
 impl ListQuery {
     fn filter(self) -> Result<ListFilter, ApiError> {
         let status = match self.status.as_deref() {
@@ -112,8 +101,7 @@ impl ListQuery {
             code: self.code,
             from: self.from.as_deref().map(|text| parse_instant("from", text, false)).transpose()?,
             to: self.to.as_deref().map(|text| parse_instant("to", text, true)).transpose()?,
-            page: parse_number("page", self.page.as_deref(), 0, 0..=u32::MAX / 200)?,
-            size: parse_number("size", self.size.as_deref(), 50, 1..=200)?,
+            page: PageRequest::parse(self.page.as_deref(), self.size.as_deref())?,
         })
     }
 }

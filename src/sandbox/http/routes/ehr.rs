@@ -7,11 +7,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::osigu::model::{
-    ErrorEnvelope, Id, NewPatient, NewPrescription, Page, PageInfo, Patient, PrescriptionDetail, PrescriptionIssued,
-    ProductType, ProviderProduct, ResendAccepted, ResendRequest,
+    ErrorEnvelope, Id, NewPatient, NewPrescription, Page, Patient, PrescriptionDetail, PrescriptionIssued, ProductType,
+    ProviderProduct, ResendAccepted, ResendRequest,
 };
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, scope};
+use crate::sandbox::paging::PageRequest;
 use crate::sandbox::state::AppState;
 use crate::sandbox::store::PrescriptionVersion;
 
@@ -164,9 +165,9 @@ pub(crate) struct ProductsQuery {
     /// Part of the name or code, any case.
     query: Option<String>,
     /// 0-based page (default 0).
-    page: Option<u32>,
+    page: Option<String>,
     /// Page size, 1 to 200 (default 50).
-    size: Option<u32>,
+    size: Option<String>,
 }
 
 /// The products registered for this provider: what may be prescribed or used as a substitute.
@@ -181,11 +182,7 @@ pub(crate) async fn provider_products(
     _caller: Authorized<scope::ArcRead>,
     ApiQuery(query): ApiQuery<ProductsQuery>,
 ) -> Result<Json<Page<ProviderProduct>>, ApiError> {
-    let size = query.size.unwrap_or(50);
-    if !(1..=200).contains(&size) {
-        return Err(ApiError::invalid_field("size", "expected 1 to 200"));
-    }
-    let page = query.page.unwrap_or(0);
+    let page = PageRequest::parse(query.page.as_deref(), query.size.as_deref())?;
     let needle = query.query.as_deref().map(str::to_lowercase);
     let matching: Vec<ProviderProduct> = app
         .catalog
@@ -199,15 +196,5 @@ pub(crate) async fn provider_products(
             })
         })
         .collect();
-    let total_elements = matching.len() as u64;
-    let content = matching.into_iter().skip(page as usize * size as usize).take(size as usize).collect();
-    Ok(Json(Page {
-        content,
-        page: PageInfo {
-            number: page,
-            size,
-            total_elements,
-            total_pages: u32::try_from(total_elements.div_ceil(u64::from(size))).unwrap_or(u32::MAX),
-        },
-    }))
+    Ok(Json(page.cut(matching, |product| product)))
 }

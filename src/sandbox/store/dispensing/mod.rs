@@ -13,10 +13,11 @@ use time::format_description::well_known::Rfc3339;
 use super::Store;
 use super::codes::SourceLine;
 use crate::osigu::model::{
-    Claim, CodeType, Dispensation, DispensationStatus, ErrorCode, Id, InvoiceInfo, Page, PageInfo, ProductLine,
+    Claim, CodeType, Dispensation, DispensationStatus, ErrorCode, Id, InvoiceInfo, Page, ProductLine,
     SubstitutionReason, VerificationKind, VerificationMethod, VerificationState, money,
 };
 use crate::sandbox::error::ApiError;
+use crate::sandbox::paging::PageRequest;
 
 /// A substitute product delivered on a line.
 #[derive(Clone, Debug)]
@@ -94,8 +95,7 @@ pub(crate) struct ListFilter {
     pub code: Option<String>,
     pub from: Option<OffsetDateTime>,
     pub to: Option<OffsetDateTime>,
-    pub page: u32,
-    pub size: u32,
+    pub page: PageRequest,
 }
 
 /// Codes are printed upper-case; scanners and fingers are not always.
@@ -153,23 +153,7 @@ impl Store {
             .filter(|record| filter.from.is_none_or(|from| record.started_at >= from))
             .filter(|record| filter.to.is_none_or(|to| record.started_at <= to))
             .collect();
-        let size = filter.size.max(1);
-        let total_elements = matching.len() as u64;
-        let content = matching
-            .into_iter()
-            .skip(filter.page as usize * size as usize)
-            .take(size as usize)
-            .map(|record| self.render(record))
-            .collect();
-        Page {
-            content,
-            page: PageInfo {
-                number: filter.page,
-                size,
-                total_elements,
-                total_pages: u32::try_from(total_elements.div_ceil(u64::from(size))).unwrap_or(u32::MAX),
-            },
-        }
+        filter.page.cut(matching, |record| self.render(record))
     }
 
     fn started(&self, id: &Id) -> Result<&DispensationRecord, ApiError> {
