@@ -128,3 +128,27 @@ async fn an_inactive_coverage_is_a_successful_search_that_says_so() {
         .await;
     assert_eq!(by_card.expect(200).json()["last_name"], "ALMÁNZAR");
 }
+
+#[tokio::test]
+async fn a_start_in_another_currency_is_refused_and_the_currency_is_case_blind() {
+    let sandbox = Harness::start().await;
+    let wrong = sandbox
+        .post("/dispensing/v1/dispensations", json!({ "code": "AUTH-2026-000101", "currency_code": "USD" }))
+        .await;
+    assert_eq!(wrong.expect_error(400, "VALIDATION_ERROR").json()["errors"][0]["path"], "currency_code");
+    sandbox
+        .post("/dispensing/v1/dispensations", json!({ "code": "AUTH-2026-000101", "currency_code": "gtq" }))
+        .await
+        .expect(201);
+}
+
+#[tokio::test]
+async fn a_cancel_needs_no_body() {
+    let sandbox = Harness::start().await;
+    let dispensation = sandbox.start_code("AUTH-2026-000101").await;
+    let url = sandbox
+        .url(&format!("/dispensing/v1/dispensations/{}/cancel", dispensation["dispensation_id"].as_str().unwrap()));
+    let cancelled = read(sandbox.http.post(url).bearer_auth(sandbox.token()).send().await.unwrap()).await;
+    assert_eq!(cancelled.expect(200).json()["status"], "CANCELLED");
+    sandbox.start_code("AUTH-2026-000101").await;
+}

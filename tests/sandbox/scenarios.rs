@@ -151,8 +151,12 @@ async fn auth_000104_is_verified_on_the_beneficiarys_phone_through_a_challenge_u
     let status = sandbox.get(&format!("{path}/verification-status")).await.json();
     assert_eq!((status["status"].as_str(), status["method"].as_str()), (Some("VERIFIED"), Some("FACIAL")));
 
+    // Spanish invoices carry a series: this sponsor requires it.
+    let unserialized = sandbox.complete(&dispensation, json!({ "document_serial": null })).await;
+    assert_eq!(unserialized.expect_error(422, "INVOICE_REQUIRED").json()["errors"][0]["path"], "document_serial");
     let done = sandbox.complete(&dispensation, json!({})).await.expect(200).json();
     assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["invoice"]["document_serial"], "A");
 }
 
 #[tokio::test]
