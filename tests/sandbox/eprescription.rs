@@ -119,7 +119,17 @@ async fn patients_are_unique_by_document_and_prescriptions_can_be_resent() {
     let path = format!("/ehr/v1/prescriptions/{}/resend", issued["prescription_id"].as_str().unwrap());
     let resent = sandbox.post(&path, json!({ "channel": "EMAIL" })).await.expect(202).json();
     assert_eq!(resent["masked_destination"], "a***@correo.co");
-    sandbox.post(&path, json!({ "channel": "SMS" })).await.expect_error(400, "VALIDATION_ERROR");
+    // No phone on file: accepted, with no destination, and the link to hand over instead.
+    let by_sms = sandbox.post(&path, json!({ "channel": "SMS" })).await.expect(202).json();
+    assert_eq!(by_sms["masked_destination"], json!(null));
+    let document = sandbox.http.get(by_sms["download_url"].as_str().unwrap()).send().await.unwrap();
+    assert!(document.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = document.text().await.unwrap();
+    assert!(
+        text.contains(issued["prescription_code"].as_str().unwrap())
+            && text.contains("Acetaminofén 500 mg tableta × 30"),
+        "{text}"
+    );
     sandbox.get("/ehr/v1/prescriptions/rx_nope").await.expect_error(404, "PRESCRIPTION_NOT_FOUND");
     sandbox
         .post("/ehr/v1/prescriptions", json!({ "patient_id": "pat_nope", "medications": [] }))

@@ -142,7 +142,12 @@ pub struct ResendRequest {
 pub struct ResendAccepted {
     pub prescription_id: Id,
     pub channel: OtpChannel,
-    pub masked_destination: String,
+    /// Where it went, masked; `null` when the patient has no destination for that channel on file.
+    #[serde(default)]
+    pub masked_destination: Option<String>,
+    /// The link the patient (or the doctor) can use instead.
+    #[serde(default)]
+    pub download_url: Option<String>,
 }
 
 /// A product registered for this provider.

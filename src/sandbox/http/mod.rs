@@ -100,6 +100,7 @@ pub(crate) fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(ehr::create_v1_1))
         .routes(routes!(ehr::create_v2))
         .routes(routes!(ehr::get_prescription))
+        .routes(routes!(ehr::document))
         .routes(routes!(ehr::resend))
         .routes(routes!(ehr::provider_products))
         .routes(routes!(extras::outbox))

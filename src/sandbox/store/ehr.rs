@@ -8,7 +8,7 @@ use super::Store;
 use super::codes::{ItemStatus, PrescriptionItem, PrescriptionRecord};
 use crate::osigu::model::{
     Diagnosis, DiagnosisRef, ErrorCode, Id, NewPatient, NewPrescription, OtpChannel, Patient, Prescriber,
-    PrescriptionDetail, PrescriptionIssued, PrescriptionItem as ItemView, ResendAccepted, wire_name,
+    PrescriptionDetail, PrescriptionIssued, PrescriptionItem as ItemView, ResendAccepted,
 };
 use crate::sandbox::catalog::{mask_email, mask_phone};
 use crate::sandbox::error::ApiError;
@@ -243,14 +243,12 @@ impl Store {
             created_at: prescription.created_at,
             valid_from: prescription.valid_from,
             expires_at: prescription.expires_at,
-            download_url: format!(
-                "{}/ehr/v1/prescriptions/{}/document.pdf",
-                self.settings.base_url, prescription.prescription_id
-            ),
+            download_url: self.download_url(prescription),
         })
     }
 
-    /// `POST /ehr/v1/prescriptions/{id}/resend`.
+    /// `POST /ehr/v1/prescriptions/{id}/resend`. A patient without a destination on that channel still gets
+    /// the reply, with no destination and the download link, as the guide's own example expects.
     pub fn resend_prescription(&self, id: &Id, channel: OtpChannel) -> Result<ResendAccepted, ApiError> {
         let prescription = self.prescription_by_id(id)?;
         let patient = self
@@ -258,14 +256,43 @@ impl Store {
             .iter()
             .find(|patient| patient.patient_id == prescription.patient_id)
             .ok_or_else(|| ApiError::new(ErrorCode::PatientNotFound, "the prescription's patient is gone"))?;
-        let destination = match channel {
+        let masked_destination = match channel {
             OtpChannel::Email => patient.email.as_deref().map(mask_email),
             OtpChannel::Sms => patient.phone.as_deref().map(mask_phone),
             OtpChannel::InApp => None,
         };
-        let masked_destination = destination.ok_or_else(|| {
-            ApiError::invalid_field("channel", format!("the patient has no {} destination", wire_name(&channel)))
-        })?;
-        Ok(ResendAccepted { prescription_id: id.clone(), channel, masked_destination })
+        Ok(ResendAccepted {
+            prescription_id: id.clone(),
+            channel,
+            masked_destination,
+            download_url: Some(self.download_url(prescription)),
+        })
+    }
+
+    fn download_url(&self, prescription: &PrescriptionRecord) -> String {
+        format!("{}/ehr/v1/prescriptions/{}/document", self.settings.base_url, prescription.prescription_id)
+    }
+
+    /// `GET /ehr/v1/prescriptions/{id}/document`: the prescription as the patient would print it (plain text;
+    /// the real service renders a PDF).
+    pub fn prescription_document(&self, id: &Id) -> Result<String, ApiError> {
+        let prescription = self.prescription_by_id(id)?;
+        let patient = self.patients.iter().find(|patient| patient.patient_id == prescription.patient_id);
+        let mut text = format!("Receta electrónica {}\n", prescription.code);
+        if let Some(patient) = patient {
+            text.push_str(&format!("Paciente: {} {}\n", patient.first_name, patient.last_name));
+        }
+        text.push_str(&format!("Médico: {}\n", prescription.prescriber.name));
+        let valid_until = prescription.expires_at.date();
+        text.push_str(&format!("Válida hasta: {valid_until}\n\n"));
+        for item in &prescription.items {
+            let name = self.catalog.product(&item.product_code).map_or(item.product_code.as_str(), |p| &p.product_name);
+            text.push_str(&format!("- {name} × {}", item.quantity));
+            if let Some(posology) = &item.posology {
+                text.push_str(&format!(" — {posology}"));
+            }
+            text.push('\n');
+        }
+        Ok(text)
     }
 }

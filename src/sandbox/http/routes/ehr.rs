@@ -140,6 +140,20 @@ pub(crate) async fn get_prescription(
     app.store().prescription_detail(&id).map(Json)
 }
 
+/// The prescription as the patient prints it (plain text in the sandbox). No token: the link is what the
+/// patient receives, and the prescription id in it is the key.
+#[utoipa::path(
+    get, path = "/ehr/v1/prescriptions/{id}/document", tag = "eprescription",
+    params(("id" = String, Path, description = "Prescription id")),
+    responses(
+        (status = 200, content_type = "text/plain", description = "The prescription, printable"),
+        (status = 404, body = ErrorEnvelope, description = "PRESCRIPTION_NOT_FOUND"),
+    ),
+)]
+pub(crate) async fn document(State(app): State<AppState>, ApiPath(id): ApiPath<Id>) -> Result<String, ApiError> {
+    app.store().prescription_document(&id)
+}
+
 /// Send the prescription to the patient again.
 #[utoipa::path(
     post, path = "/ehr/v1/prescriptions/{id}/resend", tag = "eprescription",
