@@ -110,6 +110,12 @@ pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> anyhow::Result
     if let Some(url) = webhook {
         println!("  webhooks       {url}");
     }
+    if !addr.ip().is_loopback() {
+        println!(
+            "  warning        plain HTTP on a non-loopback address, with public demo credentials: \
+             for a training network only (Mostrador's client speaks plain HTTP to loopback hosts only)"
+        );
+    }
     println!("Press Ctrl-C to stop. OTPs sent to beneficiaries appear below.");
     let _ = std::io::stdout().flush();
 
