@@ -152,3 +152,31 @@ async fn a_cancel_needs_no_body() {
     assert_eq!(cancelled.expect(200).json()["status"], "CANCELLED");
     sandbox.start_code("AUTH-2026-000101").await;
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_405_whatever_its_headers() {
+    let sandbox = Harness::start().await;
+    let reply = sandbox.send(Method::PUT, "/v1/otp/send", Some(&sandbox.token()), Some(&json!({})), Some(" ")).await;
+    reply.expect_error(405, "METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn whole_quantities_written_as_decimals_are_accepted_and_fractions_are_not() {
+    let sandbox = Harness::start().await;
+    let dispensation = sandbox.start_code("AUTH-2026-000102").await;
+    let path = format!("/dispensing/v1/dispensations/{}", dispensation["dispensation_id"].as_str().unwrap());
+    let updated =
+        sandbox.put(&path, json!({ "products": [{ "id": "line_1", "quantity": 12.0 }] })).await.expect(200).json();
+    assert_eq!(updated["products"][0]["quantity"], 12);
+    let half = sandbox.put(&path, json!({ "products": [{ "id": "line_1", "quantity": 12.5 }] })).await;
+    assert_eq!(half.expect_error(400, "VALIDATION_ERROR").json()["errors"][0]["path"], "products[0].quantity");
+}
+
+#[tokio::test]
+async fn a_null_cancel_body_means_no_reason() {
+    let sandbox = Harness::start().await;
+    let dispensation = sandbox.start_code("RX-2026-000001").await;
+    let path = format!("/dispensing/v1/dispensations/{}/cancel", dispensation["dispensation_id"].as_str().unwrap());
+    let cancelled = sandbox.post(&path, serde_json::Value::Null).await.expect(200).json();
+    assert_eq!(cancelled["cancellation_reason"], "CANCELLED_BY_PROVIDER");
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::Id;
+use super::{Id, whole};
 
 /// Where a dispensation is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -14,8 +14,8 @@ pub enum DispensationStatus {
     Started,
     Completed,
     Cancelled,
-    /// A status this build does not know.
-    #[serde(other)]
+    /// A status this build does not know. Decoded, never sent (so it stays out of the OpenAPI enum).
+    #[serde(other, skip_serializing)]
     Unknown,
 }
 
@@ -27,7 +27,8 @@ pub enum CodeType {
     Authorization,
     /// An electronic prescription.
     Prescription,
-    #[serde(other)]
+    /// A code type this build does not know. Decoded, never sent.
+    #[serde(other, skip_serializing)]
     Unknown,
 }
 
@@ -157,16 +158,17 @@ pub struct ProductLine {
     pub product_name: Option<String>,
     #[serde(default)]
     pub product_type: Option<ProductType>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     pub prescribed_quantity: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     pub authorized_quantity: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     pub claimed_quantity: Option<u32>,
     /// What may still be dispensed over all dispensations of this code.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     pub available_quantity: Option<u32>,
     /// What this dispensation will deliver of the original product.
+    #[serde(deserialize_with = "whole::number")]
     pub quantity: u32,
     #[serde(alias = "price")]
     pub unit_price: Decimal,
@@ -189,7 +191,7 @@ pub struct ProductLine {
     pub substitute_product_code: Option<String>,
     #[serde(default)]
     pub substitute_product_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     pub substitute_quantity: Option<u32>,
     #[serde(default)]
     pub substitution_reason_enum: Option<SubstitutionReason>,
@@ -286,10 +288,14 @@ pub struct InvoiceInfo {
 /// `POST /dispensing/v1/dispensations`: start a dispensation by looking a code up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StartRequest {
+    /// The code as printed or scanned; case and surrounding spaces do not matter.
+    #[schema(min_length = 1, pattern = "\\S", example = "AUTH-2026-000102")]
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beneficiary_id: Option<Id>,
+    /// ISO 4217, e.g. `GTQ`; must be the code's own currency when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency_code: Option<String>,
 }
 
@@ -304,6 +310,7 @@ pub struct UpdateRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UpdateLine {
     pub id: Id,
+    #[serde(deserialize_with = "whole::number")]
     pub quantity: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<Decimal>,
@@ -311,7 +318,7 @@ pub struct UpdateLine {
     pub taxes: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub substitute_product_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole::optional")]
     pub substitute_quantity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub substitution_reason_enum: Option<SubstitutionReason>,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{Id, OtpChannel, Prescriber, ProductType};
+use super::{Id, OtpChannel, Prescriber, ProductType, whole};
 
 /// A patient of the ePrescription product.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -25,12 +25,17 @@ pub struct Patient {
 /// `POST /ehr/v1/patients`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NewPatient {
+    #[schema(min_length = 1, pattern = "\\S")]
     pub first_name: String,
+    #[schema(min_length = 1, pattern = "\\S")]
     pub last_name: String,
+    #[schema(min_length = 1, pattern = "\\S")]
     pub document_type: String,
+    #[schema(min_length = 1, pattern = "\\S")]
     pub document_number: String,
     /// `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub date_of_birth: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -41,6 +46,8 @@ pub struct NewPatient {
 /// A diagnosis on a new prescription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DiagnosisRef {
+    /// ICD-10, e.g. `R51`.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub diagnosis_code: String,
 }
 
@@ -48,10 +55,11 @@ pub struct DiagnosisRef {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PrescribedMedication {
     pub product_code: String,
+    #[serde(deserialize_with = "whole::number")]
     pub quantity: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posology: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole::optional")]
     pub duration_days: Option<u32>,
 }
 
@@ -73,6 +81,7 @@ pub struct NewPrescription {
     pub patient_id: Id,
     #[serde(default)]
     pub diagnoses: Vec<DiagnosisRef>,
+    #[schema(min_items = 1)]
     pub medications: Vec<PrescribedMedication>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doctor: Option<Prescriber>,

@@ -10,6 +10,7 @@ pub mod money;
 mod otp;
 mod sponsor;
 mod token;
+pub mod whole;
 
 pub use dispensation::*;
 pub use ehr::*;

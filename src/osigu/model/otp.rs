@@ -43,6 +43,7 @@ pub struct OtpSent {
 pub struct OtpValidateRequest {
     pub otp_id: Id,
     /// The six digits the beneficiary reads aloud.
+    #[schema(pattern = "^[0-9]{6}$", example = "482913")]
     pub code: String,
 }
 

@@ -129,7 +129,8 @@ pub enum FieldType {
     Dropdown,
     Email,
     Phone,
-    #[serde(other)]
+    /// A field type the counter shows read-only. Decoded, never sent.
+    #[serde(other, skip_serializing)]
     Unsupported,
 }
 

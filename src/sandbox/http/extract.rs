@@ -89,7 +89,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
     async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
         let json = declares_json(request.headers());
         let bytes = read_body(request.into_body()).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        // No body, or a JSON `null`, both mean "nothing to say".
+        let trimmed = bytes.trim_ascii();
+        if trimmed.is_empty() || (json && trimmed == b"null") {
             return Ok(Self(T::default()));
         }
         if !json {
@@ -99,17 +101,16 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
     }
 }
 
-/// Path parameters.
+/// Path parameters. One that cannot be decoded (invalid percent-encoding, say) names nothing that exists: 404.
 pub(crate) struct ApiPath<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(value)| Self(value))
-            .map_err(|rejection| ApiError::invalid_field("path", rejection.body_text()))
+        Path::<T>::from_request_parts(parts, state).await.map(|Path(value)| Self(value)).map_err(|rejection| {
+            ApiError::new(ErrorCode::NotFound, format!("no such resource: {}", rejection.body_text()))
+        })
     }
 }
 
@@ -125,6 +126,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map(|Query(value)| Self(value))
             .map_err(|rejection| ApiError::invalid_field("query", rejection.body_text()))
     }
+}
+
+/// A free-text query value that is present and not blank: `?code=` means no code filter, as forms send it.
+pub(crate) fn given(value: Option<String>) -> Option<String> {
+    value.filter(|text| !text.trim().is_empty())
 }
 
 /// The bearer token of a request, if it has one.

@@ -94,23 +94,23 @@ pub(crate) async fn idempotency(State(app): State<AppState>, request: Request, n
     if !matches!(*request.method(), Method::POST | Method::PUT) {
         return next.run(request).await;
     }
-    let Some(key) = request.headers().get(&IDEMPOTENCY_KEY) else {
+    if !request.headers().contains_key(&IDEMPOTENCY_KEY) {
+        return next.run(request).await;
+    }
+    let now = app.clock.now();
+    let client_id = bearer_token(request.headers())
+        .and_then(|token| app.auth().resolve(token, now).ok().map(|grant| grant.client_id.clone()));
+    // Without a valid token the handler refuses with 401, whatever the key; there is nothing to remember.
+    let Some(client_id) = client_id else {
         return next.run(request).await;
     };
-    let key = match key.to_str() {
-        Ok(key) if !key.trim().is_empty() && key.len() <= MAX_KEY_LENGTH => key.to_owned(),
+    let key = match request.headers().get(&IDEMPOTENCY_KEY).map(|value| value.to_str()) {
+        Some(Ok(key)) if !key.trim().is_empty() && key.len() <= MAX_KEY_LENGTH => key.to_owned(),
         _ => {
             return ApiError::new(ErrorCode::ValidationError, "Idempotency-Key must be 1 to 255 visible characters")
                 .with_field("Idempotency-Key", "1 to 255 characters")
                 .into_response();
         }
-    };
-    let now = app.clock.now();
-    let client_id = bearer_token(request.headers())
-        .and_then(|token| app.auth().resolve(token, now).ok().map(|grant| grant.client_id.clone()));
-    // Without a valid token the handler will refuse with 401; nothing to remember.
-    let Some(client_id) = client_id else {
-        return next.run(request).await;
     };
 
     let (parts, body) = request.into_parts();

@@ -3,6 +3,7 @@
 
 pub(crate) mod extract;
 pub(crate) mod idempotency;
+mod openapi;
 mod routes;
 
 use axum::Router;
@@ -11,8 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,45 +20,6 @@ use self::routes::{dispensations, ehr, extras, otp, sponsors, token, verificatio
 use super::error::ApiError;
 use super::state::AppState;
 use crate::osigu::model::ErrorCode;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Osigu dispensing sandbox (Mostrador)",
-        version = "2026-01-01",
-        description = "The dispensing contract of Mostrador's spec/contract.md, served by the embedded sandbox: \
-            tokens, sponsors, dispensations, verification (OTP, fingerprint, remote facial), ePrescription, and \
-            sandbox-only extras under /sandbox/v1. Every non-2xx reply but the token endpoint's carries the \
-            error envelope {code, error_code, message, errors, details}."
-    ),
-    modifiers(&SecuritySchemes),
-    tags(
-        (name = "auth", description = "OAuth2 client credentials"),
-        (name = "sponsors", description = "Sponsors, configuration, forms, beneficiary search"),
-        (name = "dispensing", description = "Dispensations: start, update, complete, cancel"),
-        (name = "verification", description = "Biometric verification and its status"),
-        (name = "otp", description = "One-time passwords"),
-        (name = "eprescription", description = "Patients, prescriptions, provider products"),
-        (name = "sandbox", description = "Sandbox-only: outbox, events, challenges, clock"),
-    )
-)]
-struct ApiDoc;
-
-struct SecuritySchemes;
-
-impl Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-        components.add_security_scheme(
-            "basic",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
-        );
-    }
-}
 
 /// This document, OpenAPI 3, generated from the route declarations.
 #[utoipa::path(get, path = "/openapi.json", tag = "sandbox", responses((status = 200, content_type = "application/json", description = "OpenAPI 3 document")))]
@@ -78,7 +39,7 @@ async fn method_not_allowed() -> ApiError {
 
 /// The router with every route and layer, and the OpenAPI document describing it.
 pub(crate) fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(token::token))
         .routes(routes!(sponsors::list_sponsors))
         .routes(routes!(sponsors::configuration))
@@ -113,13 +74,15 @@ pub(crate) fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(extras::advance_clock))
         .routes(routes!(openapi_document))
         .split_for_parts();
+    openapi::document_common_replies(&mut openapi);
     let document = serde_json::to_vec_pretty(&openapi).unwrap_or_default();
     // Set once per sandbox; a second set cannot happen because the state is fresh.
     let _ = state.openapi.set(Bytes::from(document));
+    // A route layer wraps matched routes only: a wrong method or path gets its 405/404 whatever its headers.
     let router = router
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .with_state(state);
     (router, openapi)
 }

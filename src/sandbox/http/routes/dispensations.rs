@@ -13,7 +13,7 @@ use crate::osigu::model::{
     UpdateRequest,
 };
 use crate::sandbox::error::ApiError;
-use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, OptionalJson, scope};
+use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, OptionalJson, given, scope};
 use crate::sandbox::paging::PageRequest;
 use crate::sandbox::state::AppState;
 use crate::sandbox::store::ListFilter;
@@ -60,16 +60,21 @@ pub(crate) async fn get(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// `STARTED`, `COMPLETED` or `CANCELLED`.
+    #[param(value_type = Option<DispensationStatus>)]
     status: Option<String>,
     /// The authorization or prescription code.
     code: Option<String>,
     /// Started at or after: RFC 3339 or `YYYY-MM-DD`.
+    #[param(value_type = Option<String>, format = DateTime)]
     from: Option<String>,
     /// Started at or before: RFC 3339 or `YYYY-MM-DD` (the whole day).
+    #[param(value_type = Option<String>, format = DateTime)]
     to: Option<String>,
     /// 0-based page number (default 0).
+    #[param(value_type = Option<u32>, maximum = 21474836)]
     page: Option<String>,
-    /// Page size, 1 to 200 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     size: Option<String>,
 }
 
@@ -85,7 +90,10 @@ fn parse_instant(field: &str, text: &str, end_of_day: bool) -> Result<OffsetDate
 
 impl ListQuery {
     fn filter(self) -> Result<ListFilter, ApiError> {
-        let status = match self.status.as_deref() {
+        // A blank code means no code filter; the typed parameters must be well-formed when present.
+        let (status, code, from, to, page, size) =
+            (self.status, given(self.code), self.from, self.to, self.page, self.size);
+        let status = match status.as_deref() {
             None => None,
             Some(text) => Some(match text.to_ascii_uppercase().as_str() {
                 "STARTED" => DispensationStatus::Started,
@@ -98,10 +106,10 @@ impl ListQuery {
         };
         Ok(ListFilter {
             status,
-            code: self.code,
-            from: self.from.as_deref().map(|text| parse_instant("from", text, false)).transpose()?,
-            to: self.to.as_deref().map(|text| parse_instant("to", text, true)).transpose()?,
-            page: PageRequest::parse(self.page.as_deref(), self.size.as_deref())?,
+            code,
+            from: from.as_deref().map(|text| parse_instant("from", text, false)).transpose()?,
+            to: to.as_deref().map(|text| parse_instant("to", text, true)).transpose()?,
+            page: PageRequest::parse(page.as_deref(), size.as_deref())?,
         })
     }
 }

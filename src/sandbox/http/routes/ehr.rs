@@ -11,7 +11,7 @@ use crate::osigu::model::{
     ProviderProduct, ResendAccepted, ResendRequest,
 };
 use crate::sandbox::error::ApiError;
-use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, scope};
+use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, given, scope};
 use crate::sandbox::paging::PageRequest;
 use crate::sandbox::state::AppState;
 use crate::sandbox::store::PrescriptionVersion;
@@ -35,7 +35,7 @@ pub(crate) async fn find_patients(
     _caller: Authorized<scope::EhrRead>,
     ApiQuery(query): ApiQuery<PatientQuery>,
 ) -> Json<Vec<Patient>> {
-    Json(app.store().find_patients(query.document_number.as_deref()))
+    Json(app.store().find_patients(given(query.document_number).as_deref()))
 }
 
 /// Register a patient.
@@ -94,6 +94,7 @@ pub(crate) async fn create_v1(
     request_body = NewPrescription,
     responses(
         (status = 201, body = PrescriptionIssued),
+        (status = 404, body = ErrorEnvelope, description = "PATIENT_NOT_FOUND"),
         (status = 422, body = ErrorEnvelope, description = "PATIENT_DATA_CONSENT_REQUIRED, PRODUCT_NOT_REGISTERED"),
     ),
     security(("bearer" = ["ehr:write"]))
@@ -113,6 +114,7 @@ pub(crate) async fn create_v1_1(
     responses(
         (status = 201, body = PrescriptionIssued),
         (status = 400, body = ErrorEnvelope, description = "VALIDATION_ERROR: national_repository_id or signed_hash"),
+        (status = 404, body = ErrorEnvelope, description = "PATIENT_NOT_FOUND"),
         (status = 422, body = ErrorEnvelope, description = "PATIENT_DATA_CONSENT_REQUIRED, PRODUCT_NOT_REGISTERED"),
     ),
     security(("bearer" = ["ehr:write"]))
@@ -179,8 +181,10 @@ pub(crate) struct ProductsQuery {
     /// Part of the name or code, any case.
     query: Option<String>,
     /// 0-based page (default 0).
+    #[param(value_type = Option<u32>, maximum = 21474836)]
     page: Option<String>,
-    /// Page size, 1 to 200 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     size: Option<String>,
 }
 
@@ -197,7 +201,7 @@ pub(crate) async fn provider_products(
     ApiQuery(query): ApiQuery<ProductsQuery>,
 ) -> Result<Json<Page<ProviderProduct>>, ApiError> {
     let page = PageRequest::parse(query.page.as_deref(), query.size.as_deref())?;
-    let needle = query.query.as_deref().map(str::to_lowercase);
+    let needle = given(query.query).map(|text| text.to_lowercase());
     let matching: Vec<ProviderProduct> = app
         .catalog
         .provider_products(app.started_at)

@@ -152,6 +152,7 @@ pub(crate) struct ClockReading {
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct ClockAdvance {
     /// Seconds, at most ten years.
+    #[schema(maximum = 316224000)]
     pub seconds: u64,
 }
 

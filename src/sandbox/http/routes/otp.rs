@@ -46,7 +46,12 @@ pub(crate) async fn send(
 #[utoipa::path(
     post, path = "/otp/generate", tag = "otp",
     request_body = OtpSendRequest,
-    responses((status = 201, body = OtpSent), (status = 422, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)),
+    responses(
+        (status = 201, body = OtpSent),
+        (status = 404, body = ErrorEnvelope, description = "BENEFICIARY_NOT_FOUND, SPONSOR_NOT_FOUND, DISPENSATION_NOT_FOUND"),
+        (status = 422, body = ErrorEnvelope, description = "OTP_CHANNEL_UNSUPPORTED"),
+        (status = 429, body = ErrorEnvelope, description = "OTP_RESEND_TOO_SOON; see Retry-After"),
+    ),
     security(("bearer" = ["arc:write"]))
 )]
 pub(crate) async fn generate(

@@ -35,6 +35,7 @@ pub(crate) async fn list_sponsors(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ConfigurationQuery {
     /// `MEDICATION` (default), `LAB`, `IMAGING`, `PROCEDURE`, or the schema names `DRUG`…
+    #[param(value_type = Option<ProductType>)]
     product_type: Option<String>,
 }
 
