@@ -13,6 +13,7 @@ mod ids;
 mod outbox;
 mod render;
 mod search;
+mod timetable;
 mod verification;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use tokio::sync::{broadcast, mpsc};
 use self::codes::{AuthorizationRecord, PrescriptionRecord};
 use self::dispensing::DispensationRecord;
 use self::events::Events;
+use self::timetable::{Due, Timetable};
 use self::verification::{ChallengeRecord, OtpRecord, VerificationToken};
 use super::catalog::Catalog;
 use super::seed::Seed;
@@ -62,6 +64,8 @@ pub(crate) struct Store {
     otps: HashMap<Id, OtpRecord>,
     tokens: HashMap<String, VerificationToken>,
     challenges: HashMap<Id, ChallengeRecord>,
+    /// When time alone changes something next.
+    timetable: Timetable,
     /// When each beneficiary may receive the next OTP on each channel.
     otp_cooldowns: HashMap<(Id, OtpChannel), OffsetDateTime>,
     outbox: outbox::Outbox,
@@ -92,6 +96,7 @@ impl Store {
             otps: HashMap::new(),
             tokens: HashMap::new(),
             challenges: HashMap::new(),
+            timetable: Timetable::default(),
             otp_cooldowns: HashMap::new(),
             outbox: outbox::Outbox::new(),
             events,
@@ -100,16 +105,19 @@ impl Store {
         }
     }
 
-    /// Applies what the passage of time has done up to `now`.
+    /// Applies what the passage of time has done up to `now`, in the order it happened.
     pub fn tick(&mut self, now: OffsetDateTime) {
-        self.expire_dispensations(now);
-        self.advance_challenges(now);
+        while let Some(due) = self.timetable.pop_due(now) {
+            match due {
+                Due::DispensationTimeout(id) => self.time_out(&id),
+                Due::ChallengeDecision(id) => self.decide_challenge_by_time(&id, now),
+            }
+        }
     }
 
-    /// The next moment [`Store::tick`] would change something, for the sweeper to sleep until.
+    /// The next moment [`Store::tick`] may change something, for the sweeper to sleep until.
     pub fn next_deadline(&self) -> Option<OffsetDateTime> {
-        let timeouts = self.holders.values().filter_map(|id| self.dispensations.get(id)).map(|d| d.timeout_at);
-        timeouts.chain(self.challenge_deadlines()).min()
+        self.timetable.next()
     }
 
     pub fn subscribe_outbox(&self) -> broadcast::Receiver<OutboxMessage> {

@@ -178,18 +178,13 @@ impl Store {
         self.emit_dispensing("dispensing.cancelled", &dispensation, at);
     }
 
-    /// Cancels every STARTED dispensation whose `timeout_at` has passed.
-    pub(in crate::sandbox::store) fn expire_dispensations(&mut self, now: OffsetDateTime) {
-        let due: Vec<(Id, OffsetDateTime)> = self
-            .holders
-            .values()
-            .filter_map(|id| self.dispensations.get(id))
-            .filter(|record| record.timeout_at <= now)
-            .map(|record| (record.id.clone(), record.timeout_at))
-            .collect();
-        for (id, timeout_at) in due {
-            self.end(timeout_at, &id, TIMEOUT_REASON.to_owned());
-        }
+    /// Cancels a dispensation that is still STARTED at its `timeout_at`, as of that moment.
+    pub(in crate::sandbox::store) fn time_out(&mut self, id: &Id) {
+        let Some(record) = self.dispensations.get(id).filter(|r| r.status == DispensationStatus::Started) else {
+            return;
+        };
+        let timeout_at = record.timeout_at;
+        self.end(timeout_at, id, TIMEOUT_REASON.to_owned());
     }
 
     pub(super) fn emit_dispensing(&mut self, event_type: &str, dispensation: &Dispensation, now: OffsetDateTime) {

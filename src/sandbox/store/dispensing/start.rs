@@ -11,6 +11,7 @@ use crate::osigu::model::{
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::{AuthorizationStatus, SourceLine};
+use crate::sandbox::store::timetable::Due;
 
 /// Everything a start needs, gathered before anything changes.
 struct StartPlan {
@@ -209,6 +210,7 @@ impl Store {
             invoice: None,
             frozen_lines: None,
         };
+        self.timetable.schedule(record.timeout_at, Due::DispensationTimeout(id.clone()));
         self.holders.insert(code, id.clone());
         self.started_order.push(id.clone());
         self.dispensations.insert(id.clone(), record);

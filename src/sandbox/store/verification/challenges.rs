@@ -14,6 +14,7 @@ use crate::osigu::model::{
 };
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
+use crate::sandbox::store::timetable::Due;
 
 /// A remote challenge lapses five minutes after it is created.
 pub(crate) const CHALLENGE_TTL: Duration = Duration::from_secs(300);
@@ -99,6 +100,12 @@ impl Store {
                 state: ChallengeState::Pending,
             },
         );
+        let record = &self.challenges[&challenge_id];
+        let (expires_at, auto_approve_at) = (record.expires_at, record.auto_approve_at);
+        self.timetable.schedule(expires_at, Due::ChallengeDecision(challenge_id.clone()));
+        if let Some(at) = auto_approve_at.filter(|at| *at < expires_at) {
+            self.timetable.schedule(at, Due::ChallengeDecision(challenge_id.clone()));
+        }
         let url = self.challenge_url(&challenge_id);
         if let Some(record) = self.dispensations.get_mut(id) {
             record.verification.challenge = Some(challenge_id.clone());
@@ -176,32 +183,15 @@ impl Store {
         }
     }
 
-    /// Approves challenges whose auto-approval time came, and lapses those past their expiry.
-    pub(in crate::sandbox::store) fn advance_challenges(&mut self, now: OffsetDateTime) {
-        let due: Vec<(Id, ChallengeState)> = self
-            .challenges
-            .iter()
-            .filter(|(_, challenge)| challenge.state == ChallengeState::Pending)
-            .filter_map(|(id, challenge)| {
-                let approve_due = challenge.auto_approve_at.is_some_and(|at| at <= now && at < challenge.expires_at);
-                if approve_due {
-                    Some((id.clone(), ChallengeState::Approved))
-                } else if challenge.expires_at <= now {
-                    Some((id.clone(), ChallengeState::Expired))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        for (id, outcome) in due {
-            self.settle_challenge(&id, outcome);
+    /// A challenge's auto-approval or expiry came: settle it if nobody has.
+    pub(in crate::sandbox::store) fn decide_challenge_by_time(&mut self, id: &Id, now: OffsetDateTime) {
+        let Some(challenge) = self.challenges.get(id).filter(|c| c.state == ChallengeState::Pending) else {
+            return;
+        };
+        if challenge.auto_approve_at.is_some_and(|at| at <= now && at < challenge.expires_at) {
+            self.settle_challenge(id, ChallengeState::Approved);
+        } else if challenge.expires_at <= now {
+            self.settle_challenge(id, ChallengeState::Expired);
         }
-    }
-
-    pub(in crate::sandbox::store) fn challenge_deadlines(&self) -> impl Iterator<Item = OffsetDateTime> + '_ {
-        self.challenges
-            .values()
-            .filter(|challenge| challenge.state == ChallengeState::Pending)
-            .map(|challenge| challenge.auto_approve_at.map_or(challenge.expires_at, |at| at.min(challenge.expires_at)))
     }
 }
