@@ -8,6 +8,7 @@
 mod auth;
 mod catalog;
 mod clock;
+mod dates;
 mod error;
 mod faults;
 mod http;

@@ -1,8 +1,7 @@
 //! ePrescription (contract §7): patients and the issuing of fresh prescription codes that dispensing redeems.
 
 use serde_json::json;
-use time::format_description::well_known::Rfc3339;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime};
 
 use super::Store;
 use super::codes::{ItemStatus, PrescriptionItem, PrescriptionRecord};
@@ -11,6 +10,7 @@ use crate::osigu::model::{
     PrescriptionDetail, PrescriptionIssued, PrescriptionItem as ItemView, ResendAccepted,
 };
 use crate::sandbox::catalog::{mask_email, mask_phone};
+use crate::sandbox::dates::{parse_date, rfc3339};
 use crate::sandbox::error::ApiError;
 
 /// Prescriptions issued here stay valid this long.
@@ -65,8 +65,7 @@ impl Store {
         let document_type = required_text(&request.document_type, "document_type")?;
         let document_number = required_text(&request.document_number, "document_number")?;
         if let Some(date) = &request.date_of_birth {
-            Date::parse(date, time::macros::format_description!("[year]-[month]-[day]"))
-                .map_err(|_| ApiError::invalid_field("date_of_birth", "expected YYYY-MM-DD"))?;
+            parse_date(date).ok_or_else(|| ApiError::invalid_field("date_of_birth", "expected YYYY-MM-DD"))?;
         }
         if let Some(existing) = self.patients.iter().find(|patient| patient.document_number == document_number) {
             return Err(ApiError::new(ErrorCode::PatientAlreadyExists, "a patient with this document exists")
@@ -183,7 +182,7 @@ impl Store {
                 "product_code": item.product_code, "quantity": item.quantity,
                 "posology": item.posology, "duration_days": item.duration_days,
             })).collect::<Vec<_>>(),
-            "issued_at": now.format(&Rfc3339).unwrap_or_default(),
+            "issued_at": rfc3339(now),
         });
         self.prescriptions.insert(code, record);
         self.events.emit(&mut self.ids, now, "prescription.issued", data);

@@ -4,14 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
-use time::{Date, OffsetDateTime, Time};
+use time::OffsetDateTime;
 use utoipa::IntoParams;
 
 use crate::osigu::model::{
     CancelRequest, CompleteRequest, Dispensation, DispensationStatus, ErrorEnvelope, Id, Page, StartRequest,
     UpdateRequest,
 };
+use crate::sandbox::dates::parse_instant_or_date;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, OptionalJson, given, scope};
 use crate::sandbox::paging::PageRequest;
@@ -79,13 +79,8 @@ pub(crate) struct ListQuery {
 }
 
 fn parse_instant(field: &str, text: &str, end_of_day: bool) -> Result<OffsetDateTime, ApiError> {
-    if let Ok(instant) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(instant);
-    }
-    let date = Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ApiError::invalid_field(field, "expected RFC 3339 or YYYY-MM-DD"))?;
-    let time = if end_of_day { Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT) } else { Time::MIDNIGHT };
-    Ok(date.with_time(time).assume_utc())
+    parse_instant_or_date(text, end_of_day)
+        .ok_or_else(|| ApiError::invalid_field(field, "expected RFC 3339 or YYYY-MM-DD"))
 }
 
 impl ListQuery {

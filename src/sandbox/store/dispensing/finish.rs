@@ -3,13 +3,13 @@
 
 use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use super::{DispensationRecord, normalize_code, not_found, rfc3339};
+use super::{DispensationRecord, normalize_code, not_found};
 use crate::osigu::model::{
     CancelRequest, Claim, CodeType, CompleteRequest, Dispensation, DispensationStatus, ErrorCode, Id, InvoiceInfo,
     money,
 };
+use crate::sandbox::dates::{parse_instant_or_date, rfc3339};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::AuthorizationStatus;
@@ -115,9 +115,7 @@ impl Store {
         if serial_required && serial.is_none() {
             return Err(missing);
         }
-        let is_date =
-            time::Date::parse(&document_date, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
-        if !is_date && OffsetDateTime::parse(&document_date, &Rfc3339).is_err() {
+        if parse_instant_or_date(&document_date, false).is_none() {
             return Err(ApiError::invalid_field("document_date", "expected YYYY-MM-DD or an RFC 3339 date-time"));
         }
         Ok(InvoiceInfo {

@@ -8,7 +8,6 @@ mod start;
 use rust_decimal::Decimal;
 use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::Store;
 use super::codes::SourceLine;
@@ -101,10 +100,6 @@ pub(crate) struct ListFilter {
 /// Codes are printed upper-case; scanners and fingers are not always.
 fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
-}
-
-fn rfc3339(instant: OffsetDateTime) -> String {
-    instant.format(&Rfc3339).unwrap_or_default()
 }
 
 fn not_found(id: &Id) -> ApiError {

@@ -3,11 +3,12 @@
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{DispensationRecord, LineSelection, VerificationProgress, normalize_code, rfc3339};
+use super::{DispensationRecord, LineSelection, VerificationProgress, normalize_code};
 use crate::osigu::model::{
     CodeType, Dispensation, DispensationStatus, ErrorCode, Id, SponsorVerification, StartRequest, VerificationKind,
     VerificationState,
 };
+use crate::sandbox::dates::rfc3339;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::{AuthorizationStatus, SourceLine};
@@ -36,11 +37,30 @@ impl Store {
             })))
     }
 
-    fn nothing_left(code: &str, lines: &[SourceLine]) -> Result<(), ApiError> {
+    /// What every code must pass, whatever its kind: inside its validity window, something left to
+    /// dispense, and no other dispensation on it. Returns its lines.
+    fn dispensable_lines(
+        &self,
+        code: &str,
+        code_type: CodeType,
+        window: (Option<OffsetDateTime>, OffsetDateTime),
+        now: OffsetDateTime,
+    ) -> Result<Vec<SourceLine>, ApiError> {
+        let (valid_from, expires_at) = window;
+        if let Some(valid_from) = valid_from.filter(|from| now < *from) {
+            return Err(ApiError::new(ErrorCode::CodeNotYetValid, format!("{code} is not valid yet"))
+                .with_details(json!({ "valid_from": rfc3339(valid_from) })));
+        }
+        if now >= expires_at {
+            return Err(ApiError::new(ErrorCode::CodeExpired, format!("{code} expired"))
+                .with_details(json!({ "expired_at": rfc3339(expires_at) })));
+        }
+        let lines = self.source_lines(code_type, code);
         if lines.iter().all(|line| line.available == 0) {
             return Err(ApiError::new(ErrorCode::CodeAlreadyRedeemed, format!("{code} has nothing left to dispense")));
         }
-        Ok(())
+        self.ensure_not_held(code)?;
+        Ok(lines)
     }
 
     fn check_currency(requested: Option<&str>, currency: &str) -> Result<(), ApiError> {
@@ -72,13 +92,7 @@ impl Store {
             }
             _ => {}
         }
-        if now >= authorization.expires_at {
-            return Err(ApiError::new(ErrorCode::CodeExpired, format!("{code} expired"))
-                .with_details(json!({ "expired_at": rfc3339(authorization.expires_at) })));
-        }
-        let lines = self.source_lines(CodeType::Authorization, code);
-        Self::nothing_left(code, &lines)?;
-        self.ensure_not_held(code)?;
+        let lines = self.dispensable_lines(code, CodeType::Authorization, (None, authorization.expires_at), now)?;
         let sponsor = self
             .catalog
             .sponsor(&authorization.sponsor_slug)
@@ -130,17 +144,8 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<StartPlan, ApiError> {
         let prescription = &self.prescriptions[code];
-        if now < prescription.valid_from {
-            return Err(ApiError::new(ErrorCode::CodeNotYetValid, format!("{code} is not valid yet"))
-                .with_details(json!({ "valid_from": rfc3339(prescription.valid_from) })));
-        }
-        if now >= prescription.expires_at {
-            return Err(ApiError::new(ErrorCode::CodeExpired, format!("{code} expired"))
-                .with_details(json!({ "expired_at": rfc3339(prescription.expires_at) })));
-        }
-        let lines = self.source_lines(CodeType::Prescription, code);
-        Self::nothing_left(code, &lines)?;
-        self.ensure_not_held(code)?;
+        let window = (Some(prescription.valid_from), prescription.expires_at);
+        let lines = self.dispensable_lines(code, CodeType::Prescription, window, now)?;
         if request.beneficiary_id.as_ref().is_some_and(|given| *given != prescription.patient_id) {
             return Err(ApiError::new(ErrorCode::BeneficiaryMismatch, format!("{code} belongs to another patient")));
         }
