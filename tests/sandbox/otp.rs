@@ -32,8 +32,7 @@ async fn an_otp_expires_after_300_seconds_not_before() {
 async fn three_wrong_codes_exhaust_an_otp_even_for_the_right_code_afterwards() {
     let sandbox = Harness::start().await;
     let dispensation = sandbox.start_code("AUTH-2026-000102").await;
-    let sent = sandbox.send_otp(&dispensation, "SMS").await.expect(201).json();
-    let code = sandbox.outbox_code(id(&dispensation)).await;
+    let (sent, code) = sandbox.sent_otp(&dispensation).await;
     let wrong = if code == "123456" { "654321" } else { "123456" };
     let status_path = format!("/dispensing/v1/dispensations/{}/verification-status", id(&dispensation));
     for remaining in [2, 1, 0] {
@@ -108,8 +107,7 @@ async fn a_verification_token_is_spent_by_the_completion_it_proves() {
 async fn a_verification_token_lapses_after_600_seconds_and_an_otp_is_used_once() {
     let sandbox = Harness::start().await;
     let dispensation = sandbox.start_code("AUTH-2026-000102").await;
-    let sent = sandbox.send_otp(&dispensation, "SMS").await.expect(201).json();
-    let code = sandbox.outbox_code(id(&dispensation)).await;
+    let (sent, code) = sandbox.sent_otp(&dispensation).await;
     let validated =
         sandbox.post("/otp/validate", json!({ "otp_id": sent["otp_id"], "code": code })).await.expect(200).json();
     assert_eq!(validated["expires_in"], 600);

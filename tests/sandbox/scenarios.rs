@@ -129,11 +129,7 @@ async fn auth_000104_is_verified_on_the_beneficiarys_phone_through_a_challenge_u
     assert_eq!(dispensation["verification_required"], "BIOMETRIC");
     assert_eq!(dispensation["currency_code"], "EUR");
     let path = format!("/dispensing/v1/dispensations/{}", id(&dispensation));
-    let challenge = sandbox
-        .post(&format!("{path}/biometric/challenge"), json!({ "biometric_type": "FACIAL" }))
-        .await
-        .expect(201)
-        .json();
+    let challenge = sandbox.request_challenge(&dispensation).await;
     let url = challenge["challenge_url"].as_str().unwrap();
     assert!(url.starts_with(sandbox.sandbox.base_url()), "{url}");
     assert_eq!(challenge["expires_in"], 300);

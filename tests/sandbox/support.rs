@@ -188,6 +188,25 @@ impl Harness {
         .await
     }
 
+    /// Sends an OTP by SMS and reads, from the outbox, the code the beneficiary would read aloud.
+    pub async fn sent_otp(&self, dispensation: &Value) -> (Value, String) {
+        let sent = self.send_otp(dispensation, "SMS").await.expect(201).json();
+        let code = self.outbox_code(id(dispensation)).await;
+        (sent, code)
+    }
+
+    /// Requests a facial check on the beneficiary's phone (asserting 201) and returns the challenge.
+    pub async fn request_challenge(&self, dispensation: &Value) -> Value {
+        let path = format!("/dispensing/v1/dispensations/{}/biometric/challenge", id(dispensation));
+        self.post(&path, json!({ "biometric_type": "FACIAL" })).await.expect(201).json()
+    }
+
+    /// Answers a challenge from the "phone": `approve` or `reject`.
+    pub async fn answer_challenge(&self, challenge: &Value, answer: &str) -> Reply {
+        let challenge_id = challenge["challenge_id"].as_str().expect("challenge_id");
+        self.post(&format!("/sandbox/v1/challenges/{challenge_id}/{answer}"), json!({})).await
+    }
+
     /// The whole OTP dance: send by SMS, read the outbox, validate; returns the verification token.
     pub async fn otp_token(&self, dispensation: &Value) -> String {
         let sent = self.send_otp(dispensation, "SMS").await.expect(201).json();

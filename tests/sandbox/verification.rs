@@ -60,34 +60,20 @@ async fn a_rejected_challenge_fails_and_a_new_one_can_be_requested() {
     let sandbox = Harness::with(SandboxConfig { remote_auto_approve: None, ..config() }).await;
     let dispensation = sandbox.start_code("AUTH-2026-000104").await;
     let path = format!("/dispensing/v1/dispensations/{}", id(&dispensation));
-    let challenge = sandbox
-        .post(&format!("{path}/biometric/challenge"), json!({ "biometric_type": "FACIAL" }))
-        .await
-        .expect(201)
-        .json();
-    let challenge_id = challenge["challenge_id"].as_str().unwrap();
-    let rejected =
-        sandbox.post(&format!("/sandbox/v1/challenges/{challenge_id}/reject"), json!({})).await.expect(200).json();
+    let challenge = sandbox.request_challenge(&dispensation).await;
+    let rejected = sandbox.answer_challenge(&challenge, "reject").await.expect(200).json();
     assert_eq!(rejected["state"], "REJECTED");
     let status = sandbox.get(&format!("{path}/verification-status")).await.json();
     assert_eq!((status["status"].as_str(), status["attempts_remaining"].as_u64()), (Some("FAILED"), Some(2)));
     sandbox.complete(&dispensation, json!({})).await.expect_error(403, "VERIFICATION_REQUIRED");
-    sandbox
-        .post(&format!("/sandbox/v1/challenges/{challenge_id}/approve"), json!({}))
-        .await
-        .expect_error(409, "INVALID_STATE");
+    sandbox.answer_challenge(&challenge, "approve").await.expect_error(409, "INVALID_STATE");
 
-    let retry = sandbox
-        .post(&format!("{path}/biometric/challenge"), json!({ "biometric_type": "FACIAL" }))
-        .await
-        .expect(201)
-        .json();
+    let retry = sandbox.request_challenge(&dispensation).await;
     assert_ne!(retry["challenge_url"], challenge["challenge_url"]);
     // Without auto-approval, nothing happens until the phone answers.
     sandbox.advance(60);
     assert_eq!(sandbox.get(&format!("{path}/verification-status")).await.json()["status"], "PENDING");
-    let retry_id = retry["challenge_id"].as_str().unwrap();
-    sandbox.post(&format!("/sandbox/v1/challenges/{retry_id}/approve"), json!({})).await.expect(200);
+    sandbox.answer_challenge(&retry, "approve").await.expect(200);
     sandbox.complete(&dispensation, json!({})).await.expect(200);
 }
 
@@ -96,18 +82,10 @@ async fn an_unanswered_challenge_lapses_after_five_minutes() {
     let sandbox = Harness::with(SandboxConfig { remote_auto_approve: None, ..config() }).await;
     let dispensation = sandbox.start_code("AUTH-2026-000104").await;
     let path = format!("/dispensing/v1/dispensations/{}", id(&dispensation));
-    let challenge = sandbox
-        .post(&format!("{path}/biometric/challenge"), json!({ "biometric_type": "FACIAL" }))
-        .await
-        .expect(201)
-        .json();
+    let challenge = sandbox.request_challenge(&dispensation).await;
     sandbox.advance(300);
     assert_eq!(sandbox.get(&format!("{path}/verification-status")).await.json()["status"], "FAILED");
-    let challenge_id = challenge["challenge_id"].as_str().unwrap();
-    sandbox
-        .post(&format!("/sandbox/v1/challenges/{challenge_id}/approve"), json!({}))
-        .await
-        .expect_error(409, "INVALID_STATE");
+    sandbox.answer_challenge(&challenge, "approve").await.expect_error(409, "INVALID_STATE");
 }
 
 #[tokio::test]
