@@ -1,5 +1,7 @@
 //! Mostrador: a keyboard-first pharmacy counter for redeeming Osigu codes.
 pub mod config;
+pub mod counter;
 pub mod http;
 pub mod osigu;
+pub mod runtime;
 pub mod sandbox;

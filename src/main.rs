@@ -91,7 +91,12 @@ fn init_logging() {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match mostrador::config::Config::load(cli.config.as_deref()) {
-        Ok(config) => config,
+        Ok(loaded) => {
+            for warning in &loaded.warnings {
+                eprintln!("mostrador: warning: {warning}");
+            }
+            loaded.config
+        }
         Err(error) => {
             eprintln!("mostrador: {error}");
             return ExitCode::from(2);

@@ -3,14 +3,13 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use anyhow::Context;
 use mostrador::config::SandboxSection;
 use mostrador::osigu::model::wire_name;
 use mostrador::sandbox::{
-    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, FaultPlan, OutboxMessage, READONLY_CLIENT_ID,
-    READONLY_CLIENT_SECRET, Sandbox, SandboxConfig, WebhookTarget,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, OutboxMessage, READONLY_CLIENT_ID, READONLY_CLIENT_SECRET,
+    Sandbox, SandboxConfig,
 };
 use tokio::sync::broadcast;
 
@@ -20,35 +19,22 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
 /// Flags over the file over the defaults.
 fn configuration(args: ServeArgs, file: SandboxSection) -> anyhow::Result<(SandboxConfig, SocketAddr)> {
-    let defaults = SandboxConfig::default();
-    let addr = match args.addr.or(file.addr) {
+    let flags = SandboxSection {
+        addr: args.addr,
+        profile: args.profile,
+        remote_auto_approve_secs: args.remote_auto_approve_secs,
+        dispensation_timeout_secs: args.dispensation_timeout_secs,
+        faults: args.faults,
+        fault_seed: args.fault_seed,
+        webhook_url: args.webhook_url,
+        webhook_secrets: args.webhook_secrets,
+    };
+    let section = file.overlaid(flags);
+    let addr = match section.addr {
         Some(addr) => addr,
         None => DEFAULT_ADDR.parse().context("default address")?,
     };
-    let faults = if args.faults.is_empty() { file.faults } else { args.faults };
-    let auto_approve = args.remote_auto_approve_secs.or(file.remote_auto_approve_secs);
-    let webhook_url = args.webhook_url.or(file.webhook_url);
-    let secrets = if args.webhook_secrets.is_empty() { file.webhook_secrets } else { args.webhook_secrets };
-    if webhook_url.is_some() && secrets.is_empty() {
-        anyhow::bail!("a webhook URL needs at least one --webhook-secret to sign with");
-    }
-    let config = SandboxConfig {
-        profile: args.profile.or(file.profile).unwrap_or_default(),
-        dispensation_timeout: args
-            .dispensation_timeout_secs
-            .or(file.dispensation_timeout_secs)
-            .map_or(defaults.dispensation_timeout, Duration::from_secs),
-        remote_auto_approve: match auto_approve {
-            Some(0) => None,
-            Some(secs) => Some(Duration::from_secs(secs)),
-            None => defaults.remote_auto_approve,
-        },
-        faults: FaultPlan { rules: faults },
-        fault_seed: args.fault_seed.or(file.fault_seed).unwrap_or(0),
-        id_seed: args.seed,
-        webhook: webhook_url.map(|url| WebhookTarget::new(url, secrets)),
-        ..defaults
-    };
+    let config = section.sandbox_config(args.seed).map_err(anyhow::Error::msg)?;
     Ok((config, addr))
 }
 

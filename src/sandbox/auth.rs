@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::catalog::Catalog;
 use super::error::ApiError;
 use super::store::IdGen;
-use crate::osigu::model::{ErrorCode, OAuthError, TokenResponse};
+use crate::osigu::model::{ErrorCode, OAuthError, TokenExtensions, TokenResponse};
 
 /// How long an access token lives.
 pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(3600);
@@ -126,6 +126,7 @@ impl AuthState {
             token_type: "bearer".to_owned(),
             expires_in: TOKEN_TTL.as_secs(),
             scope: Some(scope),
+            extensions: Some(TokenExtensions { provider_slug: Some(catalog.provider.provider_slug.clone()) }),
         })
     }
 

@@ -437,6 +437,40 @@ pub struct Page<T> {
     pub page: PageInfo,
 }
 
+impl ProductLine {
+    /// Units this line delivers: the product itself plus any substitute.
+    pub fn units(&self) -> u32 {
+        self.quantity.saturating_add(self.substitute_quantity.unwrap_or(0))
+    }
+
+    /// The line's subtotal as the contract computes it: `unit_price × units + taxes`, rounded half-even; a line
+    /// that delivers nothing costs nothing.
+    pub fn subtotal(&self) -> Decimal {
+        if self.units() == 0 {
+            Decimal::ZERO
+        } else {
+            super::money::line_total(self.unit_price, self.units(), self.taxes)
+        }
+    }
+
+    /// Units that may still be delivered (the guide-style shape has no availability: its quantity is it).
+    pub fn available(&self) -> u32 {
+        self.available_quantity.unwrap_or(self.quantity)
+    }
+
+    /// Whether the line may deliver anything now: not locked, and something left.
+    pub fn dispensable(&self) -> bool {
+        self.available() > 0 && !self.status.as_deref().is_some_and(|status| status.eq_ignore_ascii_case("LOCKED"))
+    }
+}
+
+impl Dispensation {
+    /// The amount `complete` must carry: Σ line subtotals, computed exactly as the server does.
+    pub fn amount_due(&self) -> Decimal {
+        super::money::total(self.products.iter().map(ProductLine::subtotal))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

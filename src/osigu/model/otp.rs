@@ -48,9 +48,62 @@ pub struct OtpValidateRequest {
 }
 
 /// A validated OTP: the single-use token to attach to `complete`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+///
+/// The guide names the token `otp_verification_token`; the reference leaves its name open, so decoding also
+/// takes `verification_token` or `token`, at the top level or inside a `data` wrapper.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct OtpValidated {
     pub otp_verification_token: String,
     #[serde(default)]
     pub expires_in: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for OtpValidated {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Flat {
+            #[serde(alias = "verification_token", alias = "token")]
+            otp_verification_token: Option<String>,
+            #[serde(default)]
+            expires_in: Option<u64>,
+            #[serde(default)]
+            data: Option<Box<Flat>>,
+        }
+        let flat = Flat::deserialize(deserializer)?;
+        let pick = |flat: Flat| flat.otp_verification_token.map(|token| (token, flat.expires_in));
+        let expires_outer = flat.expires_in;
+        let found = match flat.data {
+            Some(inner) if flat.otp_verification_token.is_none() => pick(*inner),
+            _ => pick(Flat { data: None, ..flat }),
+        };
+        let (token, expires_in) = found.ok_or_else(|| serde::de::Error::missing_field("otp_verification_token"))?;
+        Ok(Self { otp_verification_token: token, expires_in: expires_in.or(expires_outer) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_found_under_each_documented_name() {
+        for body in [
+            r#"{"otp_verification_token": "ovt_1", "expires_in": 600}"#,
+            r#"{"verification_token": "ovt_1", "expires_in": 600}"#,
+            r#"{"data": {"token": "ovt_1", "expires_in": 600}}"#,
+            r#"{"data": {"otp_verification_token": "ovt_1"}, "expires_in": 600}"#,
+        ] {
+            let validated: OtpValidated = serde_json::from_str(body).unwrap();
+            assert_eq!(validated.otp_verification_token, "ovt_1", "{body}");
+            assert_eq!(validated.expires_in, Some(600), "{body}");
+        }
+        assert!(serde_json::from_str::<OtpValidated>(r#"{"data": {}}"#).is_err());
+    }
+
+    #[test]
+    fn an_otp_with_only_an_expiry_timestamp_decodes() {
+        let sent: OtpSent = serde_json::from_str(r#"{"id": 77, "expires_at": "2026-11-21T10:05:00Z"}"#).unwrap();
+        assert_eq!(sent.otp_id.as_str(), "77");
+        assert!(sent.expires_in.is_none() && sent.expires_at.is_some());
+    }
 }

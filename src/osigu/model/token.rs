@@ -13,6 +13,17 @@ pub struct TokenResponse {
     /// Space-separated scopes granted to the client.
     #[serde(default)]
     pub scope: Option<String>,
+    /// Who the token speaks for. A documented variant (DVS); the sandbox sends it too, so `mostrador check`
+    /// can name the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<TokenExtensions>,
+}
+
+/// `extensions` of a token reply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TokenExtensions {
+    #[serde(default)]
+    pub provider_slug: Option<String>,
 }
 
 /// The OAuth2 error shape the token endpoint uses instead of the envelope.

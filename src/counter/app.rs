@@ -1,0 +1,260 @@
+//! The counter's whole state: which step the clerk is on, the dispensation in progress, what is cached, and
+//! which requests are awaited. Screens render it; only [`super::update`] changes it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use time::OffsetDateTime;
+use tui_input::Input;
+
+use crate::osigu::error::IdempotencyKey;
+use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfiguration};
+
+use super::msg::ReqId;
+use super::problem::Problem;
+use super::steps::{Done, Finalize, Identify, Review, Verify};
+
+/// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
+pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
+
+/// Facts about where this counter runs, fixed at start-up.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// Invoice numbers are this prefix plus the terminal's counter.
+    pub invoice_prefix: String,
+    /// A per-run random text; idempotency keys are this plus a sequence number, unique across runs and terminals.
+    pub key_nonce: String,
+}
+
+/// The counter.
+#[derive(Debug)]
+pub struct App {
+    pub settings: Settings,
+    pub step: Step,
+    /// A problem on screen, over the step, until the clerk acts on it.
+    pub problem: Option<Problem>,
+    /// The dispensation in progress (STARTED on the server) with everything learned about it.
+    pub active: Option<Active>,
+    pub sponsors: Sponsors,
+    /// Dispensations finished in this session, newest first.
+    pub recent: Vec<RecentEntry>,
+    /// The clock as of the last message.
+    pub now: OffsetDateTime,
+    /// The clerk asked to quit; the program exits once nothing is left to clean up on the server.
+    pub quitting: bool,
+    pub(super) awaiting: BTreeMap<ReqId, Purpose>,
+    /// The start request in progress and its key, reused when the clerk retries it.
+    pub(super) pending_start: Option<(crate::osigu::model::StartRequest, IdempotencyKey)>,
+    /// The invoice number proposed for the next finalize.
+    pub(super) invoice: Option<String>,
+    next_request: u64,
+    next_key: u64,
+}
+
+/// Where the clerk is.
+#[derive(Debug)]
+pub enum Step {
+    /// The code field, ready for a scan.
+    Entry { code: Input },
+    /// Looking the code up (starting the dispensation).
+    Starting { code: String },
+    /// The sponsor requires the beneficiary to be identified first.
+    Identify(Identify),
+    /// Fetching the sponsor's configuration before the verification can be shown.
+    Preparing,
+    /// Verifying the beneficiary.
+    Verify(Verify),
+    /// Quantities and substitutions.
+    Review(Review),
+    /// Invoice number, date, amount; then completion.
+    Finalize(Finalize),
+    /// Completed on the server.
+    Done(Box<Done>),
+    /// Asking whether to cancel the started dispensation (Enter: cancel and leave; Esc: stay).
+    ConfirmLeave { then: Leave, back_to: Box<Step> },
+    /// Cancelling on the server before moving on.
+    Leaving { then: Leave },
+}
+
+/// Where to go once a started dispensation is cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leave {
+    ToEntry,
+    Quit,
+}
+
+/// What an awaited request is for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Purpose {
+    Sponsors,
+    Configuration {
+        sponsor_slug: String,
+        product_type: ProductType,
+    },
+    Start,
+    /// A start the clerk walked away from: if it started a dispensation, cancel it.
+    AbandonedStart,
+    Forms,
+    Search,
+    SendOtp,
+    ValidateOtp,
+    Capture,
+    Biometric,
+    Challenge,
+    Poll,
+    Update,
+    Complete,
+    /// A GET after a finalize whose outcome is unknown.
+    Confirm,
+    Cancel,
+    /// Cancelling a dispensation nobody is looking at any more (after an abandoned start).
+    Cleanup,
+    InvoiceNumber,
+}
+
+impl Purpose {
+    /// Requests that still matter after the clerk moves to another step.
+    fn outlives_step(&self) -> bool {
+        matches!(
+            self,
+            Self::Sponsors | Self::Configuration { .. } | Self::AbandonedStart | Self::Cancel | Self::Cleanup
+        )
+    }
+}
+
+/// A dispensation in progress.
+#[derive(Clone, Debug)]
+pub struct Active {
+    /// The server's latest word on it.
+    pub dispensation: Dispensation,
+    /// The sponsor's rules (none for a cash prescription).
+    pub configuration: Option<SponsorConfiguration>,
+    /// The proof of verification to attach to `complete`.
+    pub proof: Proof,
+}
+
+impl Active {
+    pub fn id(&self) -> &Id {
+        &self.dispensation.dispensation_id
+    }
+}
+
+/// What `complete` carries to show the beneficiary was verified.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Proof {
+    /// Not (yet) verified, or not needed.
+    #[default]
+    None,
+    Otp {
+        token: String,
+    },
+    Biometric {
+        token: String,
+    },
+    /// Proven on the server (a facial check approved on the phone); nothing to attach.
+    Server,
+}
+
+/// Sponsors and their configurations, cached.
+#[derive(Debug, Default)]
+pub struct Sponsors {
+    pub list: Vec<Sponsor>,
+    pub(super) configurations: HashMap<(String, ProductType), (SponsorConfiguration, OffsetDateTime)>,
+}
+
+impl Sponsors {
+    /// The sponsor named `slug`, if this provider works with it.
+    pub fn get(&self, slug: &str) -> Option<&Sponsor> {
+        self.list.iter().find(|sponsor| sponsor.sponsor_slug == slug)
+    }
+
+    /// A configuration no older than ten minutes.
+    pub fn configuration(
+        &self,
+        slug: &str,
+        product_type: ProductType,
+        now: OffsetDateTime,
+    ) -> Option<&SponsorConfiguration> {
+        let (configuration, fetched_at) = self.configurations.get(&(slug.to_owned(), product_type))?;
+        (now - *fetched_at < CONFIGURATION_TTL).then_some(configuration)
+    }
+}
+
+/// One line of today's activity on the counter screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecentEntry {
+    pub at: OffsetDateTime,
+    pub code: String,
+    pub outcome: RecentOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecentOutcome {
+    Completed { amount: rust_decimal::Decimal, currency: Option<String>, claim_id: Option<Id> },
+    Cancelled,
+}
+
+impl App {
+    /// A counter showing the code field. Send [`super::Msg::Opened`] to start loading.
+    pub fn new(settings: Settings, now: OffsetDateTime) -> Self {
+        Self {
+            settings,
+            step: Step::Entry { code: Input::default() },
+            problem: None,
+            active: None,
+            sponsors: Sponsors::default(),
+            recent: Vec::new(),
+            now,
+            quitting: false,
+            awaiting: BTreeMap::new(),
+            pending_start: None,
+            invoice: None,
+            next_request: 0,
+            next_key: 0,
+        }
+    }
+
+    /// Registers an awaited request.
+    pub(super) fn request(&mut self, purpose: Purpose) -> ReqId {
+        self.next_request += 1;
+        let id = ReqId(self.next_request);
+        self.awaiting.insert(id, purpose);
+        id
+    }
+
+    /// A fresh idempotency key for one state-changing operation (its retries reuse it).
+    pub(super) fn key(&mut self, what: &str) -> IdempotencyKey {
+        self.next_key += 1;
+        IdempotencyKey::new(format!("mostrador-{}-{}-{what}", self.settings.key_nonce, self.next_key))
+    }
+
+    /// Whether a request for `purpose` is awaited.
+    pub fn is_awaiting(&self, purpose_matches: impl Fn(&Purpose) -> bool) -> bool {
+        self.awaiting.values().any(purpose_matches)
+    }
+
+    /// Whether anything is awaited at all (the screen shows a spinner; tests wait for quiet).
+    pub fn busy(&self) -> bool {
+        !self.awaiting.is_empty()
+    }
+
+    /// Moves to `step`, forgetting the replies the old step was waiting for.
+    pub(super) fn go(&mut self, step: Step) {
+        self.awaiting.retain(|_, purpose| purpose.outlives_step());
+        self.step = step;
+    }
+
+    /// The code field, emptied, ready for the next scan.
+    pub(super) fn go_to_entry(&mut self) {
+        self.active = None;
+        self.go(Step::Entry { code: Input::default() });
+    }
+
+    /// When the core next needs a [`super::Msg::Tick`]: only while something on screen counts down or polls.
+    /// `None` means no timer at all (an idle counter costs nothing).
+    pub fn wake_at(&self) -> Option<OffsetDateTime> {
+        match &self.step {
+            Step::Verify(verify) => verify.wake_at(self.now),
+            _ => None,
+        }
+    }
+}

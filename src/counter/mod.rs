@@ -1,0 +1,22 @@
+//! The counter's core, in the Elm style: an [`App`] state, [`Msg`]s in, [`update`] changing the state and
+//! returning [`Effect`]s out. No I/O, no terminal, no clock: time arrives with each message, and the runtime
+//! executes the effects and feeds their results back. Screens render the `App`; tests drive it headless.
+//!
+//! The flow: code → start → [identify the beneficiary] → [verify: OTP | fingerprint | facial] → review lines →
+//! finalize → done. `Esc` backs out one step; leaving a started dispensation cancels it on the server.
+
+mod app;
+mod effect;
+mod msg;
+mod problem;
+mod steps;
+mod update;
+
+pub use app::{
+    Active, App, CONFIGURATION_TTL, Leave, Proof, Purpose, RecentEntry, RecentOutcome, Settings, Sponsors, Step,
+};
+pub use effect::{Call, Effect};
+pub use msg::{CaptureError, Msg, Reply, ReqId};
+pub use problem::{NextStep, Problem, ProblemKind, from_client};
+pub use steps::*;
+pub use update::update;

@@ -1,0 +1,94 @@
+//! Everything that can happen to the counter: what the clerk asks for, and what comes back from the world.
+
+use tui_input::InputRequest;
+
+use crate::osigu::error::ClientError;
+use crate::osigu::model::{
+    BeneficiaryMatch, BiometricMatch, Challenge, Dispensation, OtpSent, OtpValidated, SearchForm, Sponsor,
+    SponsorConfiguration, VerificationStatus,
+};
+
+/// Names one effect whose result is awaited; a result whose id is no longer awaited is stale and ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReqId(pub u64);
+
+/// An input to [`super::update`].
+#[derive(Clone, Debug)]
+pub enum Msg {
+    /// The counter has just opened: load what it needs before the first code arrives.
+    Opened,
+    /// Text editing for the focused field (typing, deleting, moving the cursor).
+    Edit(InputRequest),
+    /// A paste, or a scanner burst delivered at once.
+    Paste(String),
+    /// Enter: continue, confirm, submit.
+    Submit,
+    /// Esc: back one step (leaving a started dispensation asks first, then cancels it on the server).
+    Back,
+    /// Tab / Shift-Tab between fields.
+    NextField,
+    PrevField,
+    /// Arrows and pages: move in lists, pick options.
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    /// `+` / `-` on a quantity.
+    Increase,
+    Decrease,
+    /// F4: substitute the selected line.
+    Substitute,
+    /// F10: go to finalize.
+    Finalize,
+    /// Send the OTP again (after the cool-down).
+    Resend,
+    /// Send the OTP by the sponsor's next channel.
+    SwitchChannel,
+    /// Try the failed step again.
+    Retry,
+    /// F2: leave whatever is in progress and start over with a new code.
+    NewCode,
+    /// Close the program (cancels a started dispensation first).
+    Quit,
+    /// A timer the core asked for (see [`super::App::wake_at`]) has fired.
+    Tick,
+    /// An Osigu call finished.
+    Replied {
+        id: ReqId,
+        reply: Result<Reply, ClientError>,
+    },
+    /// The fingerprint reader finished (`Err` carries why it could not capture).
+    Captured {
+        id: ReqId,
+        sample: Result<Vec<u8>, CaptureError>,
+    },
+    /// The next invoice number of this terminal.
+    InvoiceNumber {
+        id: ReqId,
+        number: String,
+    },
+}
+
+/// Why a fingerprint capture gave no sample.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaptureError {
+    /// No reader is configured (`[biometric] capture_command`).
+    NoReader,
+    /// The reader command failed or gave nothing; the text is for the details view.
+    Failed(String),
+}
+
+/// A successful Osigu reply.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Sponsors(Vec<Sponsor>),
+    Configuration(Box<SponsorConfiguration>),
+    Forms(Vec<SearchForm>),
+    Beneficiary(Box<BeneficiaryMatch>),
+    Dispensation(Box<Dispensation>),
+    OtpSent(OtpSent),
+    OtpValidated(OtpValidated),
+    Biometric(BiometricMatch),
+    Challenge(Challenge),
+    VerificationStatus(VerificationStatus),
+}

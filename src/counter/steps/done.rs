@@ -1,0 +1,47 @@
+//! Done: the server said COMPLETED. The clerk sees the dispensation id, the claim for an authorization, and the
+//! total; Enter goes back to the code field for the next scan.
+
+use crate::counter::app::{App, RecentEntry, RecentOutcome, Step};
+use crate::counter::effect::Effect;
+use crate::osigu::model::Dispensation;
+
+/// The completed dispensation as the server returned it.
+#[derive(Clone, Debug)]
+pub struct Done {
+    pub dispensation: Dispensation,
+    /// The invoice number it was finalized with.
+    pub invoice_number: Option<String>,
+}
+
+impl App {
+    /// Records a completion the server confirmed and shows it.
+    pub(in crate::counter) fn completed(&mut self, dispensation: Dispensation, effects: &mut Vec<Effect>) {
+        let invoice_number = dispensation
+            .invoice
+            .as_ref()
+            .map(|invoice| invoice.document_number.clone())
+            .or_else(|| match &self.step {
+                Step::Finalize(finalize) => Some(finalize.invoice_number.value().trim().to_owned()),
+                _ => None,
+            })
+            .filter(|number| !number.is_empty());
+        if let Some(number) = &invoice_number {
+            effects.push(Effect::InvoiceUsed { number: number.clone() });
+        }
+        self.invoice = None;
+        self.recent.insert(
+            0,
+            RecentEntry {
+                at: self.now,
+                code: dispensation.code.clone().unwrap_or_default(),
+                outcome: RecentOutcome::Completed {
+                    amount: dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due()),
+                    currency: dispensation.currency_code.clone(),
+                    claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
+                },
+            },
+        );
+        self.active = None;
+        self.go(Step::Done(Box::new(Done { dispensation, invoice_number })));
+    }
+}

@@ -1,0 +1,125 @@
+//! The code field and the start of a dispensation: normalise what the scanner typed, look the code up, and
+//! route the answer (identify the beneficiary, verify, or review).
+
+use tui_input::Input;
+
+use super::text;
+use crate::counter::app::{Active, App, Proof, Purpose, Step};
+use crate::counter::effect::{Call, Effect};
+use crate::counter::msg::{Msg, Reply};
+use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::osigu::error::ClientError;
+use crate::osigu::model::{Dispensation, DispensationStatus, ErrorCode, Id, StartRequest};
+
+/// Codes are short; anything longer is a misfire (a pasted document, a scanner on the wrong field).
+pub const MAX_CODE_CHARS: usize = 64;
+
+/// A code as the server expects it: trimmed, upper-case; `None` when nothing is left.
+pub fn normalize_code(text: &str) -> Option<String> {
+    let code = text.trim().to_uppercase();
+    (!code.is_empty()).then_some(code)
+}
+
+/// What a code field accepts: printable characters; a scanner's CR/LF arrive as Enter, not as text.
+fn code_char(c: char) -> bool {
+    !c.is_whitespace() || c == ' '
+}
+
+impl App {
+    pub(in crate::counter) fn entry_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let Step::Entry { code } = &mut self.step else { return };
+        match msg {
+            Msg::Edit(request) => text::edit(code, request, MAX_CODE_CHARS, code_char),
+            Msg::Paste(pasted) => {
+                // A scanner or a paste may end with a newline: the text before it is the code, and it submits.
+                let (first, rest) = pasted.split_once(['\r', '\n']).unwrap_or((&pasted, ""));
+                text::paste(code, first, MAX_CODE_CHARS, code_char);
+                if !rest.is_empty() || pasted.ends_with(['\r', '\n']) {
+                    self.submit_code(effects);
+                }
+            }
+            Msg::Submit => self.submit_code(effects),
+            _ => {}
+        }
+    }
+
+    fn submit_code(&mut self, effects: &mut Vec<Effect>) {
+        let Step::Entry { code } = &self.step else { return };
+        match normalize_code(code.value()) {
+            None => self.show(Problem::new(ProblemKind::CodeEmpty, NextStep::EditCode)),
+            Some(code) => self.start(code, None, effects),
+        }
+    }
+
+    /// `POST /dispensations` for `code`, on behalf of `beneficiary_id` when the sponsor asked for one.
+    pub(in crate::counter) fn start(&mut self, code: String, beneficiary_id: Option<Id>, effects: &mut Vec<Effect>) {
+        let key = self.key("start");
+        self.pending_start = Some((StartRequest { code: code.clone(), beneficiary_id, currency_code: None }, key));
+        self.go(Step::Starting { code });
+        self.send_start(effects);
+    }
+
+    fn send_start(&mut self, effects: &mut Vec<Effect>) {
+        let Some((request, key)) = self.pending_start.clone() else { return };
+        effects.push(self.call(Purpose::Start, Call::Start { request, key }));
+    }
+
+    /// Enter after a failed start: the same request with the same key, so a start that did go through is
+    /// replayed instead of refused as "in progress".
+    pub(in crate::counter) fn retry_start(&mut self, effects: &mut Vec<Effect>) {
+        self.send_start(effects);
+    }
+
+    /// The clerk walked away from a start in flight: if it starts a dispensation, cancel it.
+    pub(in crate::counter) fn abandon_start(&mut self) {
+        for purpose in self.awaiting.values_mut() {
+            if *purpose == Purpose::Start {
+                *purpose = Purpose::AbandonedStart;
+            }
+        }
+    }
+
+    pub(in crate::counter) fn start_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
+        let Step::Starting { code } = &self.step else { return };
+        let code = code.clone();
+        match result {
+            Ok(Reply::Dispensation(dispensation)) => self.started_dispensation(*dispensation, effects),
+            Ok(_) => self.show(Problem::new(ProblemKind::UnreadableReply, NextStep::Retry)),
+            Err(error) if error.code() == Some(&ErrorCode::BeneficiaryRequired) => {
+                let envelope = error.envelope();
+                let text =
+                    |name: &str| envelope.and_then(|e| e.detail(name)).and_then(|v| v.as_str()).map(str::to_owned);
+                match text("sponsor_slug") {
+                    Some(sponsor_slug) => self.identify(code, sponsor_slug, text("form_slug"), effects),
+                    None => self.show(problem::from_client(&error, &code, NextStep::Retry)),
+                }
+            }
+            Err(error) => self.show(problem::from_client(&error, &code, NextStep::Retry)),
+        }
+    }
+
+    /// A dispensation came back from start.
+    fn started_dispensation(&mut self, dispensation: Dispensation, effects: &mut Vec<Effect>) {
+        self.pending_start = None;
+        if dispensation.status != DispensationStatus::Started {
+            // A replayed start of a dispensation that has since ended: start afresh with a new key.
+            let code = dispensation.code.clone().unwrap_or_default();
+            self.go(Step::Entry { code: Input::new(code) });
+            return self.show(Problem::new(ProblemKind::InvalidState, NextStep::EditCode));
+        }
+        self.active = Some(Active { dispensation, configuration: None, proof: Proof::None });
+        self.prepare(effects);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_trimmed_and_upper_cased() {
+        assert_eq!(normalize_code("  auth-2026-000101 \t").as_deref(), Some("AUTH-2026-000101"));
+        assert_eq!(normalize_code("   "), None);
+        assert_eq!(normalize_code(""), None);
+    }
+}

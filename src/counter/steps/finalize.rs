@@ -1,0 +1,257 @@
+//! Finalizing: invoice number (the terminal's next, editable), date, the amount computed exactly as the server
+//! computes it; then `complete`, with one key for every try. A completion whose outcome is unknown is
+//! confirmed with the server before anything is said: the clerk never sees "failed" for one that went through.
+
+use rust_decimal::Decimal;
+use time::Date;
+use tui_input::Input;
+
+use super::text;
+use crate::counter::app::{App, Proof, Purpose, Step};
+use crate::counter::effect::{Call, Effect};
+use crate::counter::msg::{Msg, Reply};
+use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::osigu::error::{ClientError, IdempotencyKey};
+use crate::osigu::model::{CompleteRequest, Dispensation, DispensationStatus, ErrorCode};
+
+const MAX_INVOICE_CHARS: usize = 40;
+
+/// The finalize step.
+#[derive(Clone, Debug)]
+pub struct Finalize {
+    pub invoice_number: Input,
+    pub invoice_serial: Input,
+    /// The sponsor asks for the invoice's serial too.
+    pub serial_required: bool,
+    /// 0: invoice number, 1: serial.
+    pub focus: usize,
+    pub date: Date,
+    /// What `complete` will carry: Σ line subtotals, rounded as the contract says.
+    pub amount: Decimal,
+    pub currency: Option<String>,
+    pub state: FinalizeState,
+    /// The completion sent, with its key; a retry sends exactly this again.
+    sent: Option<(CompleteRequest, IdempotencyKey)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FinalizeState {
+    /// The clerk checks the invoice fields; Enter confirms.
+    Editing,
+    /// `complete` is on its way.
+    Sending,
+    /// No usable answer: asking the server what happened.
+    Confirming,
+    /// The server could not be asked either; Enter sends the same completion again (it cannot apply twice).
+    Unknown,
+}
+
+impl Finalize {
+    /// Whether the clerk may still change things or leave (not while a completion may be in flight).
+    pub fn editable(&self) -> bool {
+        self.state == FinalizeState::Editing
+    }
+}
+
+impl App {
+    /// Opens finalize with the server's lines.
+    pub(in crate::counter) fn begin_finalize(&mut self) {
+        let Some(active) = &self.active else { return };
+        let serial_required = active
+            .configuration
+            .as_ref()
+            .is_some_and(|configuration| configuration.dispensing.invoice.document_serial_required);
+        let finalize = Finalize {
+            invoice_number: Input::new(self.invoice.clone().unwrap_or_default()),
+            invoice_serial: Input::default(),
+            serial_required,
+            focus: 0,
+            date: self.now.date(),
+            amount: active.dispensation.amount_due(),
+            currency: active.dispensation.currency_code.clone(),
+            state: FinalizeState::Editing,
+            sent: None,
+        };
+        self.go(Step::Finalize(finalize));
+    }
+
+    /// The terminal's next invoice number arrived.
+    pub(in crate::counter) fn invoice_number(&mut self, number: String) {
+        if let Step::Finalize(finalize) = &mut self.step
+            && finalize.invoice_number.value().is_empty()
+        {
+            finalize.invoice_number = Input::new(number.clone());
+        }
+        self.invoice = Some(number);
+    }
+
+    pub(in crate::counter) fn finalize_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let Step::Finalize(finalize) = &mut self.step else { return };
+        if finalize.state == FinalizeState::Unknown && matches!(msg, Msg::Submit | Msg::Retry) {
+            return self.finalize_retry(effects);
+        }
+        if !finalize.editable() {
+            return;
+        }
+        let field = if finalize.focus == 0 { &mut finalize.invoice_number } else { &mut finalize.invoice_serial };
+        let invoice_char = |c: char| c.is_ascii_graphic();
+        match msg {
+            Msg::Edit(request) => text::edit(field, request, MAX_INVOICE_CHARS, invoice_char),
+            Msg::Paste(pasted) => text::paste(field, &pasted, MAX_INVOICE_CHARS, invoice_char),
+            Msg::NextField | Msg::PrevField | Msg::Up | Msg::Down if finalize.serial_required => {
+                finalize.focus = 1 - finalize.focus;
+            }
+            Msg::Submit | Msg::Finalize => self.complete(effects),
+            _ => {}
+        }
+    }
+
+    /// Enter on finalize: complete with the invoice fields.
+    fn complete(&mut self, effects: &mut Vec<Effect>) {
+        let Some(active) = &self.active else { return };
+        let (otp_verification_token, biometric_verification_token) = match &active.proof {
+            Proof::Otp { token } => (Some(token.clone()), None),
+            Proof::Biometric { token } => (None, Some(token.clone())),
+            Proof::None | Proof::Server => (None, None),
+        };
+        let number_required = active
+            .configuration
+            .as_ref()
+            .is_none_or(|configuration| configuration.dispensing.invoice.document_number_required);
+        let key = self.key("complete");
+        let Step::Finalize(finalize) = &mut self.step else { return };
+        let number = finalize.invoice_number.value().trim().to_owned();
+        let serial = finalize.invoice_serial.value().trim().to_owned();
+        if (number.is_empty() && number_required) || (serial.is_empty() && finalize.serial_required) {
+            finalize.focus = usize::from(!number.is_empty());
+            return self.show(Problem::new(ProblemKind::InvoiceRequired, NextStep::Finalize));
+        }
+        let iso = time::macros::format_description!("[year]-[month]-[day]");
+        let request = CompleteRequest {
+            amount: finalize.amount,
+            document_number: Some(number).filter(|n| !n.is_empty()),
+            document_date: finalize.date.format(&iso).ok(),
+            document_serial: Some(serial).filter(|s| !s.is_empty()),
+            provider_transaction_id: None,
+            otp_verification_token,
+            biometric_verification_token,
+            external_verifications: Vec::new(),
+        };
+        // The same completion keeps its key: sending it twice can only ever complete once.
+        let key = match &finalize.sent {
+            Some((sent, sent_key)) if *sent == request => sent_key.clone(),
+            _ => key,
+        };
+        finalize.sent = Some((request, key));
+        self.send_completion(effects);
+    }
+
+    fn send_completion(&mut self, effects: &mut Vec<Effect>) {
+        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Step::Finalize(finalize) = &mut self.step else { return };
+        let Some((request, key)) = finalize.sent.clone() else { return };
+        finalize.state = FinalizeState::Sending;
+        effects.push(self.call(Purpose::Complete, Call::Complete { id, request, key }));
+    }
+
+    /// Enter after a failure: in doubt, the same completion again; otherwise whatever failed.
+    pub(in crate::counter) fn finalize_retry(&mut self, effects: &mut Vec<Effect>) {
+        let Step::Finalize(finalize) = &self.step else { return };
+        match finalize.state {
+            FinalizeState::Unknown => self.send_completion(effects),
+            FinalizeState::Confirming => self.confirm(effects),
+            _ => {}
+        }
+    }
+
+    /// Asks the server whether the completion went through.
+    fn confirm(&mut self, effects: &mut Vec<Effect>) {
+        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Step::Finalize(finalize) = &mut self.step else { return };
+        finalize.state = FinalizeState::Confirming;
+        effects.push(self.call(Purpose::Confirm, Call::Get { id }));
+    }
+
+    pub(in crate::counter) fn complete_replied(
+        &mut self,
+        result: Result<Reply, ClientError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let code = self.active.as_ref().and_then(|a| a.dispensation.code.clone()).unwrap_or_default();
+        let confirming = matches!(&self.step, Step::Finalize(f) if f.state == FinalizeState::Confirming);
+        match result {
+            Ok(Reply::Dispensation(dispensation)) => match dispensation.status {
+                DispensationStatus::Completed => self.completed(*dispensation, effects),
+                DispensationStatus::Started if confirming => {
+                    // The server never applied it: sending the same completion again is safe.
+                    self.set_finalize_state(FinalizeState::Unknown);
+                    self.send_completion(effects);
+                }
+                DispensationStatus::Started => self.confirm(effects),
+                _ => {
+                    self.active = None;
+                    self.go_to_entry();
+                    self.show(Problem::new(ProblemKind::DispensationTimedOut, NextStep::Acknowledge));
+                }
+            },
+            Ok(_) => self.confirm(effects),
+            Err(error) if error.code() == Some(&ErrorCode::AlreadyCompleted) => {
+                // Completed by an earlier try of this same finalize: the details carry the dispensation.
+                let completed = error
+                    .envelope()
+                    .and_then(|e| e.detail("dispensation"))
+                    .and_then(|value| serde_json::from_value::<Dispensation>(value.clone()).ok());
+                match completed {
+                    Some(dispensation) => self.completed(dispensation, effects),
+                    None => self.confirm(effects),
+                }
+            }
+            Err(error) if error.outcome_unknown() || (confirming && error.is_transient()) => {
+                if confirming {
+                    self.set_finalize_state(FinalizeState::Unknown);
+                    let mut problem = problem::from_client(&error, &code, NextStep::Retry);
+                    problem.kind = ProblemKind::OutcomeUnknown;
+                    self.show(problem);
+                } else {
+                    self.confirm(effects);
+                }
+            }
+            Err(error) => {
+                let mut problem = problem::from_client(&error, &code, NextStep::Retry);
+                match problem.next {
+                    NextStep::Retry => self.set_finalize_state(FinalizeState::Unknown),
+                    NextStep::ReviewLines => {
+                        if let ProblemKind::AmountMismatch { sent, .. } = &mut problem.kind
+                            && let Step::Finalize(finalize) = &self.step
+                        {
+                            *sent = finalize.amount;
+                        }
+                        self.back_to_review();
+                        // The server's lines may have changed under us: read them again.
+                        if let Some(id) = self.active.as_ref().map(|active| active.id().clone()) {
+                            effects.push(self.call(Purpose::Update, Call::Get { id }));
+                        }
+                    }
+                    NextStep::Verify => {
+                        if let Some(active) = &mut self.active {
+                            active.proof = Proof::None;
+                        }
+                        self.begin_verification(effects);
+                    }
+                    NextStep::Finalize => self.set_finalize_state(FinalizeState::Editing),
+                    _ => {
+                        self.active = None;
+                        self.go_to_entry();
+                    }
+                }
+                self.show(problem);
+            }
+        }
+    }
+
+    fn set_finalize_state(&mut self, state: FinalizeState) {
+        if let Step::Finalize(finalize) = &mut self.step {
+            finalize.state = state;
+        }
+    }
+}

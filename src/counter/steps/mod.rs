@@ -1,0 +1,50 @@
+//! The state and the rules of each step after the code field, one file per step.
+
+mod done;
+mod entry;
+mod finalize;
+mod identify;
+mod review;
+mod verify;
+
+pub use done::Done;
+pub use finalize::{Finalize, FinalizeState};
+pub use identify::{FieldEdit, Identify};
+pub use review::{LineEdit, Review, Substitution, SubstitutionDialog, SubstitutionField};
+pub use verify::{Facial, FacialState, Fingerprint, FingerprintState, Otp, OtpState, SentOtp, Verify};
+
+/// Text fields the core edits: scanners and pastes can send anything, so every field has a length limit and
+/// drops control characters.
+pub(super) mod text {
+    use tui_input::{Input, InputRequest};
+
+    /// Applies an edit unless it would make the field longer than `max` characters or insert a control char.
+    pub fn edit(input: &mut Input, request: InputRequest, max: usize, accept: impl Fn(char) -> bool) {
+        if let InputRequest::InsertChar(c) = request
+            && (c.is_control() || !accept(c) || input.value().chars().count() >= max)
+        {
+            return;
+        }
+        input.handle(request);
+    }
+
+    /// Inserts pasted text char by char through the same filter, stopping at the limit.
+    pub fn paste(input: &mut Input, text: &str, max: usize, accept: impl Fn(char) -> bool) {
+        for c in text.chars() {
+            if input.value().chars().count() >= max {
+                break;
+            }
+            if !c.is_control() && accept(c) {
+                input.handle(InputRequest::InsertChar(c));
+            }
+        }
+    }
+
+    pub fn any(_: char) -> bool {
+        true
+    }
+
+    pub fn digit(c: char) -> bool {
+        c.is_ascii_digit()
+    }
+}

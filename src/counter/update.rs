@@ -1,0 +1,329 @@
+//! `update`: the one place the counter's state changes. Each message goes to the step on screen (or to the
+//! problem over it); replies are matched to the request that awaited them, and stale ones are dropped.
+
+use time::OffsetDateTime;
+use tui_input::Input;
+
+use super::app::{Active, App, Leave, Purpose, Step};
+use super::effect::{Call, Effect};
+use super::msg::{Msg, Reply};
+use super::problem::{NextStep, Problem};
+use crate::osigu::error::ClientError;
+use crate::osigu::model::{CancelRequest, DispensationStatus, ProductType};
+
+/// Applies `msg` at time `now` and returns what the runtime must do.
+pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
+    app.now = now;
+    let mut effects = Vec::new();
+    match msg {
+        Msg::Opened => effects.push(app.call(Purpose::Sponsors, Call::Sponsors)),
+        Msg::Replied { id, reply } => {
+            let Some(purpose) = app.awaiting.remove(&id) else {
+                tracing::debug!(request = id.0, "stale reply ignored");
+                return effects;
+            };
+            app.replied(purpose, reply, &mut effects);
+        }
+        Msg::Captured { id, sample } => {
+            if app.awaiting.remove(&id).is_some() {
+                app.captured(sample, &mut effects);
+            }
+        }
+        Msg::InvoiceNumber { id, number } => {
+            if app.awaiting.remove(&id).is_some() {
+                app.invoice_number(number);
+            }
+        }
+        Msg::Quit => app.quit(&mut effects),
+        Msg::Tick => app.tick(&mut effects),
+        msg if app.problem.is_some() => app.on_problem(msg, &mut effects),
+        msg => app.on_step(msg, &mut effects),
+    }
+    if app.quitting && !app.is_awaiting(|p| matches!(p, Purpose::AbandonedStart | Purpose::Cleanup | Purpose::Cancel)) {
+        effects.push(Effect::Quit);
+    }
+    effects
+}
+
+impl App {
+    /// Registers a call and returns its effect.
+    pub(super) fn call(&mut self, purpose: Purpose, call: Call) -> Effect {
+        let id = self.request(purpose);
+        Effect::Call { id, call }
+    }
+
+    /// Shows a problem over the current step.
+    pub(super) fn show(&mut self, problem: Problem) {
+        self.problem = Some(problem);
+    }
+
+    fn on_problem(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let Some(problem) = self.problem.take() else { return };
+        match msg {
+            Msg::Submit | Msg::Retry if problem.next == NextStep::Retry => self.retry(effects),
+            Msg::Submit | Msg::Back | Msg::Retry => self.after_problem(problem.next, effects),
+            Msg::NewCode => self.new_code(effects),
+            // Anything else leaves the problem on screen: a stray key must not dismiss it unread.
+            _ => self.problem = Some(problem),
+        }
+    }
+
+    /// Where a dismissed problem leads.
+    fn after_problem(&mut self, next: NextStep, effects: &mut Vec<Effect>) {
+        match (&self.step, next) {
+            // A refused code goes back to the field with the code still in it, to correct or replace.
+            (Step::Starting { code }, _) => {
+                let code = code.clone();
+                self.go(Step::Entry { code: Input::new(code) });
+            }
+            (Step::Preparing, _) => self.leave_after_failure(effects),
+            _ => {}
+        }
+    }
+
+    fn on_step(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        match msg {
+            Msg::NewCode => self.new_code(effects),
+            Msg::Back => self.back(effects),
+            msg => match &self.step {
+                Step::Entry { .. } => self.entry_msg(msg, effects),
+                Step::Identify(_) => self.identify_msg(msg, effects),
+                Step::Verify(_) => self.verify_msg(msg, effects),
+                Step::Review(_) => self.review_msg(msg, effects),
+                Step::Finalize(_) => self.finalize_msg(msg, effects),
+                Step::Done(_) => {
+                    if matches!(msg, Msg::Submit) {
+                        self.go_to_entry();
+                    }
+                }
+                Step::ConfirmLeave { then, .. } => {
+                    if matches!(msg, Msg::Submit) {
+                        let then = *then;
+                        self.leave(then, effects);
+                    }
+                }
+                Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
+            },
+        }
+    }
+
+    /// Esc.
+    fn back(&mut self, effects: &mut Vec<Effect>) {
+        match &mut self.step {
+            Step::Entry { code } => code.reset(),
+            Step::Starting { code } => {
+                let code = code.clone();
+                self.abandon_start();
+                self.go(Step::Entry { code: Input::new(code) });
+            }
+            Step::Identify(identify) => {
+                let code = identify.code.clone();
+                self.go(Step::Entry { code: Input::new(code) });
+            }
+            Step::Review(review) if review.dialog.is_some() => review.dialog = None,
+            Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
+            Step::Finalize(_) | Step::Leaving { .. } => {}
+            Step::Done(_) => self.go_to_entry(),
+            Step::ConfirmLeave { .. } => {
+                if let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing) {
+                    self.step = *back_to;
+                }
+            }
+            Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry, effects),
+        }
+    }
+
+    /// F2: whatever is on screen, start over with a new code.
+    fn new_code(&mut self, effects: &mut Vec<Effect>) {
+        match &self.step {
+            Step::Finalize(finalize) if !finalize.editable() => {}
+            Step::Leaving { .. } | Step::ConfirmLeave { .. } => {}
+            Step::Starting { .. } => {
+                self.abandon_start();
+                self.go_to_entry();
+            }
+            _ if self.started() => self.confirm_leave(Leave::ToEntry, effects),
+            _ => self.go_to_entry(),
+        }
+        self.problem = None;
+    }
+
+    /// Asks before cancelling a started dispensation.
+    fn confirm_leave(&mut self, then: Leave, effects: &mut Vec<Effect>) {
+        if !self.started() {
+            return self.finish_leaving(then, effects);
+        }
+        let back_to = std::mem::replace(&mut self.step, Step::Preparing);
+        self.step = Step::ConfirmLeave { then, back_to: Box::new(back_to) };
+    }
+
+    /// Whether a dispensation is STARTED on the server on this counter's behalf.
+    pub(super) fn started(&self) -> bool {
+        self.active.as_ref().is_some_and(|active| active.dispensation.status == DispensationStatus::Started)
+    }
+
+    /// Cancels the started dispensation on the server, then goes on.
+    pub(super) fn leave(&mut self, then: Leave, effects: &mut Vec<Effect>) {
+        let Some(active) = &self.active else { return self.finish_leaving(then, effects) };
+        let id = active.id().clone();
+        let key = self.key("cancel");
+        self.go(Step::Leaving { then });
+        let reason = Some("Cancelled at the counter".to_owned());
+        effects.push(self.call(Purpose::Cancel, Call::Cancel { id, request: CancelRequest { reason }, key }));
+    }
+
+    fn finish_leaving(&mut self, then: Leave, _effects: &mut [Effect]) {
+        match then {
+            Leave::ToEntry => self.go_to_entry(),
+            Leave::Quit => self.quitting = true,
+        }
+    }
+
+    /// After a failure that ends the dispensation on this counter: cancel it if it is still started.
+    pub(super) fn leave_after_failure(&mut self, effects: &mut Vec<Effect>) {
+        if self.started() { self.leave(Leave::ToEntry, effects) } else { self.go_to_entry() }
+    }
+
+    /// Ctrl-C or a closed terminal: cancel a started dispensation (unless it is being finalized, when cancelling
+    /// could race the completion) and exit.
+    fn quit(&mut self, effects: &mut Vec<Effect>) {
+        self.problem = None;
+        if let Step::Starting { .. } = self.step {
+            self.abandon_start();
+        }
+        let finalizing = matches!(&self.step, Step::Finalize(finalize) if !finalize.editable());
+        if self.started() && !finalizing && !matches!(self.step, Step::Leaving { .. }) {
+            self.leave(Leave::Quit, effects);
+        }
+        self.quitting = true;
+    }
+
+    /// A timer fired: let the step on screen count down or poll.
+    fn tick(&mut self, effects: &mut Vec<Effect>) {
+        if let Step::Verify(_) = self.step {
+            self.verify_tick(effects);
+        }
+    }
+
+    /// Enter after a transient failure: repeat what failed.
+    fn retry(&mut self, effects: &mut Vec<Effect>) {
+        match &self.step {
+            Step::Starting { .. } => self.retry_start(effects),
+            Step::Preparing => self.prepare(effects),
+            Step::Identify(_) => self.identify_retry(effects),
+            Step::Verify(_) => self.verify_retry(effects),
+            Step::Review(_) => self.review_retry(effects),
+            Step::Finalize(_) => self.finalize_retry(effects),
+            _ => {}
+        }
+    }
+
+    /// Routes a reply to the step that asked for it.
+    fn replied(&mut self, purpose: Purpose, reply: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
+        match (purpose, reply) {
+            (Purpose::Sponsors, Ok(Reply::Sponsors(list))) => {
+                self.sponsors.list = list;
+                // Fetch every sponsor's configuration now, so a code needs one round trip fewer later.
+                let slugs: Vec<String> = self.sponsors.list.iter().map(|s| s.sponsor_slug.clone()).collect();
+                for sponsor_slug in slugs {
+                    effects.push(self.fetch_configuration(sponsor_slug, ProductType::Medication));
+                }
+            }
+            (Purpose::Sponsors | Purpose::Configuration { .. }, Err(error)) => {
+                // Prefetching is an optimisation; a later need fetches again and reports failures then.
+                tracing::info!(error = %error, "prefetch failed");
+                if let Step::Preparing = self.step {
+                    self.show(super::problem::from_client(&error, "", NextStep::Retry));
+                }
+            }
+            (Purpose::Configuration { sponsor_slug, product_type }, Ok(Reply::Configuration(configuration))) => {
+                self.sponsors.configurations.insert((sponsor_slug, product_type), (*configuration, self.now));
+                if let Step::Preparing = self.step {
+                    self.prepare(effects);
+                }
+            }
+            (Purpose::AbandonedStart, Ok(Reply::Dispensation(dispensation))) => {
+                if dispensation.status == DispensationStatus::Started {
+                    let key = self.key("cancel");
+                    let id = dispensation.dispensation_id.clone();
+                    let request = CancelRequest { reason: Some("Abandoned at the counter".to_owned()) };
+                    effects.push(self.call(Purpose::Cleanup, Call::Cancel { id, request, key }));
+                }
+            }
+            (Purpose::AbandonedStart | Purpose::Cleanup, _) => {}
+            (Purpose::Cancel, result) => self.cancelled(result, effects),
+            (Purpose::Start, result) => self.start_replied(result, effects),
+            (Purpose::Forms | Purpose::Search, result) => self.identify_replied(result, effects),
+            (
+                Purpose::SendOtp | Purpose::ValidateOtp | Purpose::Biometric | Purpose::Challenge | Purpose::Poll,
+                result,
+            ) => self.verify_replied(result, effects),
+            (Purpose::Update, result) => self.update_replied(result, effects),
+            (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
+            (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
+        }
+    }
+
+    /// The configuration request for a sponsor.
+    pub(super) fn fetch_configuration(&mut self, sponsor_slug: String, product_type: ProductType) -> Effect {
+        let purpose = Purpose::Configuration { sponsor_slug: sponsor_slug.clone(), product_type };
+        self.call(purpose, Call::Configuration { sponsor_slug, product_type })
+    }
+
+    fn cancelled(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
+        let then = match self.step {
+            Step::Leaving { then } => then,
+            _ => Leave::ToEntry,
+        };
+        let code = self.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default();
+        match result {
+            Ok(_) => self.record_cancelled(code),
+            // Already over on the server (cancelled, timed out): nothing left to clean up.
+            Err(error) if error.status() == Some(409) || error.status() == Some(410) => self.record_cancelled(code),
+            Err(error) => {
+                tracing::warn!(error = %error, "cancel failed; the server will time the dispensation out");
+                let lapses_at = self.active.as_ref().and_then(|active| active.dispensation.timeout_at);
+                let problem =
+                    Problem::new(super::problem::ProblemKind::CancelFailed { lapses_at }, NextStep::Acknowledge);
+                self.finish_leaving(then, effects);
+                self.show(Problem { details: Some(error.to_string()), ..problem });
+                return;
+            }
+        }
+        self.finish_leaving(then, effects);
+    }
+
+    fn record_cancelled(&mut self, code: String) {
+        self.recent
+            .insert(0, super::app::RecentEntry { at: self.now, code, outcome: super::app::RecentOutcome::Cancelled });
+        self.active = None;
+    }
+
+    /// Starts verifying (or goes straight to review) for the active dispensation, fetching the sponsor's
+    /// configuration first when it is not cached.
+    pub(super) fn prepare(&mut self, effects: &mut Vec<Effect>) {
+        let Some(active) = &mut self.active else { return self.go_to_entry() };
+        if let Some(slug) = active.dispensation.sponsor_slug.clone() {
+            let product_type = product_type_of(active);
+            match self.sponsors.configuration(&slug, product_type, self.now) {
+                Some(configuration) => active.configuration = Some(configuration.clone()),
+                None => {
+                    let fetching = self.is_awaiting(
+                        |p| matches!(p, Purpose::Configuration { sponsor_slug, .. } if *sponsor_slug == slug),
+                    );
+                    self.go(Step::Preparing);
+                    if !fetching {
+                        effects.push(self.fetch_configuration(slug, product_type));
+                    }
+                    return;
+                }
+            }
+        }
+        self.begin_verification(effects);
+    }
+}
+
+/// The product type a dispensation's configuration is looked up by: its lines', medication by default.
+fn product_type_of(active: &Active) -> ProductType {
+    active.dispensation.products.iter().find_map(|line| line.product_type).unwrap_or(ProductType::Medication)
+}
