@@ -101,6 +101,14 @@ impl App {
             Msg::NextField | Msg::PrevField | Msg::Up | Msg::Down if finalize.serial_required => {
                 finalize.focus = 1 - finalize.focus;
             }
+            // With a serial to fill in, Enter on the number moves to it first.
+            Msg::Submit
+                if finalize.focus == 0
+                    && finalize.serial_required
+                    && finalize.invoice_serial.value().trim().is_empty() =>
+            {
+                finalize.focus = 1;
+            }
             Msg::Submit | Msg::Finalize => self.complete(effects),
             _ => {}
         }

@@ -100,7 +100,9 @@ impl Identify {
         let mut fields = self.forms.get(index).map(|form| form.fields.clone()).unwrap_or_default();
         fields.sort_by_key(|field| field.order.unwrap_or(u32::MAX));
         self.fields = fields.into_iter().map(FieldEdit::new).collect();
-        self.focus = self.fields.iter().position(FieldEdit::editable).unwrap_or(0);
+        // Start on the first field to type into: choices already show a default.
+        let typed = self.fields.iter().position(|field| field.editable() && field.option.is_none());
+        self.focus = typed.or_else(|| self.fields.iter().position(FieldEdit::editable)).unwrap_or(0);
     }
 
     fn move_focus(&mut self, forward: bool) {

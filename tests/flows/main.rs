@@ -1,0 +1,9 @@
+//! The counter's whole flow, headless: the core driven by the clerk's keys, its effects run against the
+//! embedded sandbox over real HTTP, and every outcome checked against the server's own state.
+
+mod support;
+
+mod completions;
+mod leaving;
+mod refusals;
+mod verification;
