@@ -1,4 +1,5 @@
 //! Mostrador: a keyboard-first pharmacy counter for redeeming Osigu codes.
+pub mod check;
 pub mod config;
 pub mod counter;
 pub mod http;

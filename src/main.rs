@@ -23,6 +23,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check this terminal's connection to Osigu: credentials, clock, sponsors and their configuration.
+    Check,
     /// The embedded Osigu sandbox.
     Sandbox {
         #[command(subcommand)]
@@ -88,6 +90,31 @@ fn init_logging() {
         .try_init();
 }
 
+/// `mostrador check`: the report on stdout, the cause of a failure as one line on stderr, the exit code of its
+/// kind (see `mostrador::check`).
+fn check(config: &mostrador::config::Config) -> ExitCode {
+    // The client logs each retry; the failure line must stay the only thing on stderr unless logs are asked for.
+    if std::env::var_os("MOSTRADOR_LOG").is_some() {
+        init_logging();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("mostrador check: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stdout = std::io::stdout();
+    let options = mostrador::check::Options { colour: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() };
+    match runtime.block_on(mostrador::check::run_with(config, &mut stdout.lock(), options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("mostrador check: {failure}");
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match mostrador::config::Config::load(cli.config.as_deref()) {
@@ -113,6 +140,7 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some(Command::Check) => check(&config),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
             init_logging();
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

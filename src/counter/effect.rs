@@ -15,7 +15,7 @@ use super::msg::ReqId;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Call Osigu; answer with [`super::Msg::Replied`].
-    Call { id: ReqId, call: Call },
+    Call { id: ReqId, call: Box<Call> },
     /// Read a fingerprint on the counter's reader; answer with [`super::Msg::Captured`].
     CaptureFingerprint { id: ReqId, beneficiary_id: Id },
     /// Propose this terminal's next invoice number; answer with [`super::Msg::InvoiceNumber`].

@@ -262,3 +262,115 @@ fn details(error: &ClientError) -> String {
         None => error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn refusal(status: u16, code: &str, details: serde_json::Value) -> ClientError {
+        let envelope = ErrorEnvelope {
+            code: Some(code.to_owned()),
+            details: Some(details),
+            message: Some("server text".into()),
+            ..ErrorEnvelope::default()
+        };
+        ClientError::Api {
+            status,
+            code: envelope.error_code(),
+            envelope: Some(Box::new(envelope)),
+            retry_after: None,
+        }
+    }
+
+    /// Every error code the contract lists for the counter's calls (§1–§4).
+    const CONTRACT_CODES: &[&str] = &[
+        "UNAUTHORIZED",
+        "INSUFFICIENT_SCOPE",
+        "RATE_LIMITED",
+        "CODE_NOT_FOUND",
+        "CODE_ALREADY_REDEEMED",
+        "CODE_IN_PROGRESS",
+        "CODE_EXPIRED",
+        "CODE_VOIDED",
+        "CODE_NOT_YET_VALID",
+        "AUTHORIZATION_PENDING_REVIEW",
+        "COVERAGE_INACTIVE",
+        "BENEFICIARY_REQUIRED",
+        "BENEFICIARY_MISMATCH",
+        "BENEFICIARY_NOT_FOUND",
+        "DISPENSATION_NOT_FOUND",
+        "QUANTITY_EXCEEDS_AVAILABLE",
+        "QUANTITY_INVALID",
+        "SUBSTITUTION_NOT_ALLOWED",
+        "SUBSTITUTION_REASON_REQUIRED",
+        "PRODUCT_NOT_REGISTERED",
+        "071-104",
+        "INVALID_STATE",
+        "BIOMETRIC_NO_MATCH",
+        "BIOMETRIC_SAMPLE_INVALID",
+        "VERIFICATION_ATTEMPTS_EXCEEDED",
+        "PAYLOAD_TOO_LARGE",
+        "VERIFICATION_REQUIRED",
+        "AMOUNT_MISMATCH",
+        "INVOICE_REQUIRED",
+        "VERIFICATION_TOKEN_INVALID",
+        "ALREADY_COMPLETED",
+        "DISPENSATION_TIMED_OUT",
+        "OTP_CHANNEL_UNSUPPORTED",
+        "OTP_RESEND_TOO_SOON",
+        "OTP_INVALID",
+        "OTP_EXPIRED",
+        "OTP_ATTEMPTS_EXCEEDED",
+        "OTP_NOT_FOUND",
+    ];
+
+    #[test]
+    fn every_contract_code_has_a_specific_problem() {
+        for code in CONTRACT_CODES {
+            let problem = from_client(&refusal(422, code, serde_json::json!({})), "AUTH-1", NextStep::Retry);
+            assert!(!matches!(problem.kind, ProblemKind::Unexpected { .. }), "{code} has no specific message");
+            assert!(problem.details.as_deref().is_some_and(|d| d.contains("server text")), "{code}: details kept");
+        }
+    }
+
+    #[test]
+    fn refusals_carry_the_facts_their_message_needs() {
+        let since = from_client(
+            &refusal(409, "CODE_IN_PROGRESS", serde_json::json!({"started_at": "2026-11-21T10:00:00Z"})),
+            "AUTH-1",
+            NextStep::Retry,
+        );
+        assert_eq!(since.kind, ProblemKind::CodeInProgress { since: Some(time::macros::datetime!(2026-11-21 10:00 UTC)) });
+        assert_eq!(since.next, NextStep::EditCode);
+        let from = from_client(
+            &refusal(422, "CODE_NOT_YET_VALID", serde_json::json!({"valid_from": "2026-11-24T00:00:00Z"})),
+            "RX-3",
+            NextStep::Retry,
+        );
+        assert_eq!(from.kind, ProblemKind::CodeNotYetValid { from: Some(time::macros::datetime!(2026-11-24 0:00 UTC)) });
+        let mismatch =
+            from_client(&refusal(422, "AMOUNT_MISMATCH", serde_json::json!({"expected": 375.5})), "A", NextStep::Retry);
+        assert!(matches!(mismatch.kind, ProblemKind::AmountMismatch { expected: Some(e), .. } if e == Decimal::new(3755, 1)));
+        assert_eq!(mismatch.next, NextStep::ReviewLines);
+    }
+
+    #[test]
+    fn transport_failures_offer_a_retry_and_access_failures_call_support() {
+        let failures = [
+            ClientError::Connect { host: "api.osigu.com".into(), detail: "refused".into() },
+            ClientError::Timeout { after: Duration::from_secs(15) },
+            ClientError::Broken { detail: "reset".into() },
+            ClientError::Api { status: 502, code: None, envelope: None, retry_after: None },
+            ClientError::Undecodable { status: 200, detail: "cut short".into() },
+        ];
+        for failure in failures {
+            assert_eq!(from_client(&failure, "A", NextStep::Retry).next, NextStep::Retry, "{failure}");
+        }
+        let credentials = ClientError::Credentials { status: 401, error: "invalid_client".into() };
+        assert_eq!(from_client(&credentials, "A", NextStep::Retry).next, NextStep::CallSupport);
+        let tls = ClientError::Tls { host: "api.osigu.com".into(), detail: "expired".into() };
+        assert_eq!(from_client(&tls, "A", NextStep::Retry).kind, ProblemKind::Tls { host: "api.osigu.com".into() });
+    }
+}

@@ -49,7 +49,7 @@ impl App {
     /// Registers a call and returns its effect.
     pub(super) fn call(&mut self, purpose: Purpose, call: Call) -> Effect {
         let id = self.request(purpose);
-        Effect::Call { id, call }
+        Effect::Call { id, call: Box::new(call) }
     }
 
     /// Shows a problem over the current step.
@@ -62,7 +62,7 @@ impl App {
         match msg {
             Msg::Submit | Msg::Retry if problem.next == NextStep::Retry => self.retry(effects),
             Msg::Submit | Msg::Back | Msg::Retry => self.after_problem(problem.next, effects),
-            Msg::NewCode => self.new_code(effects),
+            Msg::NewCode => self.new_code(),
             // Anything else leaves the problem on screen: a stray key must not dismiss it unread.
             _ => self.problem = Some(problem),
         }
@@ -83,8 +83,8 @@ impl App {
 
     fn on_step(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
         match msg {
-            Msg::NewCode => self.new_code(effects),
-            Msg::Back => self.back(effects),
+            Msg::NewCode => self.new_code(),
+            Msg::Back => self.back(),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
                 Step::Identify(_) => self.identify_msg(msg, effects),
@@ -108,7 +108,7 @@ impl App {
     }
 
     /// Esc.
-    fn back(&mut self, effects: &mut Vec<Effect>) {
+    fn back(&mut self) {
         match &mut self.step {
             Step::Entry { code } => code.reset(),
             Step::Starting { code } => {
@@ -129,12 +129,12 @@ impl App {
                     self.step = *back_to;
                 }
             }
-            Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry, effects),
+            Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry),
         }
     }
 
     /// F2: whatever is on screen, start over with a new code.
-    fn new_code(&mut self, effects: &mut Vec<Effect>) {
+    fn new_code(&mut self) {
         match &self.step {
             Step::Finalize(finalize) if !finalize.editable() => {}
             Step::Leaving { .. } | Step::ConfirmLeave { .. } => {}
@@ -142,16 +142,16 @@ impl App {
                 self.abandon_start();
                 self.go_to_entry();
             }
-            _ if self.started() => self.confirm_leave(Leave::ToEntry, effects),
+            _ if self.started() => self.confirm_leave(Leave::ToEntry),
             _ => self.go_to_entry(),
         }
         self.problem = None;
     }
 
     /// Asks before cancelling a started dispensation.
-    fn confirm_leave(&mut self, then: Leave, effects: &mut Vec<Effect>) {
+    fn confirm_leave(&mut self, then: Leave) {
         if !self.started() {
-            return self.finish_leaving(then, effects);
+            return self.finish_leaving(then);
         }
         let back_to = std::mem::replace(&mut self.step, Step::Preparing);
         self.step = Step::ConfirmLeave { then, back_to: Box::new(back_to) };
@@ -164,7 +164,7 @@ impl App {
 
     /// Cancels the started dispensation on the server, then goes on.
     pub(super) fn leave(&mut self, then: Leave, effects: &mut Vec<Effect>) {
-        let Some(active) = &self.active else { return self.finish_leaving(then, effects) };
+        let Some(active) = &self.active else { return self.finish_leaving(then) };
         let id = active.id().clone();
         let key = self.key("cancel");
         self.go(Step::Leaving { then });
@@ -172,7 +172,7 @@ impl App {
         effects.push(self.call(Purpose::Cancel, Call::Cancel { id, request: CancelRequest { reason }, key }));
     }
 
-    fn finish_leaving(&mut self, then: Leave, _effects: &mut [Effect]) {
+    fn finish_leaving(&mut self, then: Leave) {
         match then {
             Leave::ToEntry => self.go_to_entry(),
             Leave::Quit => self.quitting = true,
@@ -251,7 +251,7 @@ impl App {
                 }
             }
             (Purpose::AbandonedStart | Purpose::Cleanup, _) => {}
-            (Purpose::Cancel, result) => self.cancelled(result, effects),
+            (Purpose::Cancel, result) => self.cancelled(result),
             (Purpose::Start, result) => self.start_replied(result, effects),
             (Purpose::Forms | Purpose::Search, result) => self.identify_replied(result, effects),
             (
@@ -270,7 +270,7 @@ impl App {
         self.call(purpose, Call::Configuration { sponsor_slug, product_type })
     }
 
-    fn cancelled(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
+    fn cancelled(&mut self, result: Result<Reply, ClientError>) {
         let then = match self.step {
             Step::Leaving { then } => then,
             _ => Leave::ToEntry,
@@ -285,12 +285,12 @@ impl App {
                 let lapses_at = self.active.as_ref().and_then(|active| active.dispensation.timeout_at);
                 let problem =
                     Problem::new(super::problem::ProblemKind::CancelFailed { lapses_at }, NextStep::Acknowledge);
-                self.finish_leaving(then, effects);
+                self.finish_leaving(then);
                 self.show(Problem { details: Some(error.to_string()), ..problem });
                 return;
             }
         }
-        self.finish_leaving(then, effects);
+        self.finish_leaving(then);
     }
 
     fn record_cancelled(&mut self, code: String) {

@@ -49,7 +49,7 @@ impl Executor {
                 let client = self.client.clone();
                 let results = self.results.clone();
                 tokio::spawn(async move {
-                    let reply = perform(&client, call).await;
+                    let reply = perform(&client, *call).await;
                     // A closed receiver means the counter is gone; the result no longer matters.
                     let _ = results.send(Msg::Replied { id, reply });
                 });

@@ -16,9 +16,12 @@ async fn refused(code: &str) -> (Counter, ProblemKind) {
     (counter, kind)
 }
 
+/// A code and what its problem must be.
+type Case = (&'static str, fn(&ProblemKind) -> bool);
+
 #[tokio::test]
 async fn each_refused_code_names_its_reason() {
-    let cases: [(&str, fn(&ProblemKind) -> bool); 6] = [
+    let cases: [Case; 6] = [
         ("AUTH-2026-000107", |k| matches!(k, ProblemKind::CodeAlreadyRedeemed { code } if code == "AUTH-2026-000107")),
         ("AUTH-2026-000108", |k| matches!(k, ProblemKind::CodeExpired { on: Some(_) })),
         ("AUTH-2026-000109", |k| matches!(k, ProblemKind::CodeVoided)),

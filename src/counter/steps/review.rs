@@ -196,14 +196,14 @@ impl App {
                     }
                 }
             }
-            Msg::Edit(tui_input::InputRequest::InsertChar(c)) if c.is_ascii_digit() => {
-                if review.lines.get(review.selected).is_some_and(|line| line.max > 0) {
-                    let typed = review.typed.get_or_insert_with(String::new);
-                    if typed.len() < 6 {
-                        typed.push(c);
-                    }
-                    review.apply_typed();
+            Msg::Edit(tui_input::InputRequest::InsertChar(c))
+                if c.is_ascii_digit() && review.lines.get(review.selected).is_some_and(|line| line.max > 0) =>
+            {
+                let typed = review.typed.get_or_insert_with(String::new);
+                if typed.len() < 6 {
+                    typed.push(c);
                 }
+                review.apply_typed();
             }
             Msg::Edit(tui_input::InputRequest::DeletePrevChar) => {
                 if let Some(typed) = &mut review.typed {

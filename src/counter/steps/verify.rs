@@ -27,7 +27,7 @@ const POLL_MAX: Duration = Duration::from_secs(5);
 /// The verification step.
 #[derive(Clone, Debug)]
 pub enum Verify {
-    Otp(Otp),
+    Otp(Box<Otp>),
     Fingerprint(Fingerprint),
     Facial(Facial),
 }
@@ -161,7 +161,7 @@ impl App {
                     attempts_left: None,
                     pending: None,
                 };
-                self.go(Step::Verify(Verify::Otp(otp)));
+                self.go(Step::Verify(Verify::Otp(Box::new(otp))));
                 // Sent at once: by the time the clerk turns to the beneficiary, the SMS is on its way.
                 self.send_otp(effects);
             }
@@ -362,13 +362,12 @@ impl App {
         let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
         let Step::Verify(verify) = &mut self.step else { return };
         match verify {
-            Verify::Otp(otp) => {
+            Verify::Otp(otp)
                 if otp.sent.as_ref().is_some_and(|sent| now >= sent.expires_at)
-                    && matches!(otp.state, OtpState::Waiting | OtpState::Wrong)
-                {
-                    otp.state = OtpState::Expired;
-                    otp.code.reset();
-                }
+                    && matches!(otp.state, OtpState::Waiting | OtpState::Wrong) =>
+            {
+                otp.state = OtpState::Expired;
+                otp.code.reset();
             }
             Verify::Facial(facial) if facial.state == FacialState::Waiting => {
                 if facial.expires_at.is_some_and(|at| now >= at) {
