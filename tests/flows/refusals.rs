@@ -68,6 +68,7 @@ async fn the_refused_code_stays_in_the_field_to_correct() {
 #[tokio::test]
 async fn an_empty_scan_is_refused_without_a_request() {
     let mut counter = Counter::open().await;
+    assert_eq!(counter.app.wake_at(), None, "an idle counter arms no timer");
     let calls_before = counter.effects.len();
     counter.scan("   ").await;
     assert_eq!(counter.problem_kind(), &ProblemKind::CodeEmpty);

@@ -60,7 +60,18 @@ impl Inner {
         let mut attempt = 1;
         let mut refreshed = false;
         loop {
-            let token = self.token().await?;
+            let token = match self.token().await {
+                Ok(token) => token,
+                Err(error) => {
+                    // Asking for a token changes nothing on the server, so it may always be repeated.
+                    let Some(pause) = self.pause_before_retry(&Call::get("/v1/oauth/token"), &error, attempt) else {
+                        return Err(error);
+                    };
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                    continue;
+                }
+            };
             let outcome = self.send_once(call, &token.value).await;
             let error = match outcome {
                 Ok(bytes) => return Ok(bytes),
