@@ -276,12 +276,7 @@ mod tests {
             message: Some("server text".into()),
             ..ErrorEnvelope::default()
         };
-        ClientError::Api {
-            status,
-            code: envelope.error_code(),
-            envelope: Some(Box::new(envelope)),
-            retry_after: None,
-        }
+        ClientError::Api { status, code: envelope.error_code(), envelope: Some(Box::new(envelope)), retry_after: None }
     }
 
     /// Every error code the contract lists for the counter's calls (§1–§4).
@@ -342,17 +337,25 @@ mod tests {
             "AUTH-1",
             NextStep::Retry,
         );
-        assert_eq!(since.kind, ProblemKind::CodeInProgress { since: Some(time::macros::datetime!(2026-11-21 10:00 UTC)) });
+        assert_eq!(
+            since.kind,
+            ProblemKind::CodeInProgress { since: Some(time::macros::datetime!(2026-11-21 10:00 UTC)) }
+        );
         assert_eq!(since.next, NextStep::EditCode);
         let from = from_client(
             &refusal(422, "CODE_NOT_YET_VALID", serde_json::json!({"valid_from": "2026-11-24T00:00:00Z"})),
             "RX-3",
             NextStep::Retry,
         );
-        assert_eq!(from.kind, ProblemKind::CodeNotYetValid { from: Some(time::macros::datetime!(2026-11-24 0:00 UTC)) });
+        assert_eq!(
+            from.kind,
+            ProblemKind::CodeNotYetValid { from: Some(time::macros::datetime!(2026-11-24 0:00 UTC)) }
+        );
         let mismatch =
             from_client(&refusal(422, "AMOUNT_MISMATCH", serde_json::json!({"expected": 375.5})), "A", NextStep::Retry);
-        assert!(matches!(mismatch.kind, ProblemKind::AmountMismatch { expected: Some(e), .. } if e == Decimal::new(3755, 1)));
+        assert!(
+            matches!(mismatch.kind, ProblemKind::AmountMismatch { expected: Some(e), .. } if e == Decimal::new(3755, 1))
+        );
         assert_eq!(mismatch.next, NextStep::ReviewLines);
     }
 
