@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-pub use api::TokenInfo;
+pub use api::{ListQuery, TokenInfo};
 
 use super::endpoint::Secret;
 use super::error::ClientError;

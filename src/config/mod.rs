@@ -1,0 +1,410 @@
+//! The configuration file (TOML): which Osigu the counter talks to and with which credentials (`[osigu]`), how
+//! the counter numbers invoices and where it keeps its data (`[counter]`), how a fingerprint is captured
+//! (`[biometric]`), and how the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also
+//! reads; its flags override it). It owns finding the file, reading it, validating it into one-line errors that
+//! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
+//! keys are errors, so a typo is reported instead of silently ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use directories::ProjectDirs;
+use serde::Deserialize;
+
+use crate::osigu::endpoint::{Endpoint, Environment, Secret, check_base_url};
+use crate::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultPlan, FaultRule, Profile, SandboxConfig, WebhookTarget};
+
+/// The environment variable that gives the client secret; it wins over `osigu.client_secret`, so the secret
+/// can stay out of the file.
+pub const CLIENT_SECRET_ENV: &str = "MOSTRADOR_CLIENT_SECRET";
+
+/// The longest invoice prefix accepted; invoice fields on the fiscal documents are short.
+pub const MAX_INVOICE_PREFIX_CHARS: usize = 20;
+
+/// The whole file.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The counter's language.
+    pub locale: Locale,
+    pub osigu: OsiguSection,
+    pub counter: CounterSection,
+    pub biometric: BiometricSection,
+    pub sandbox: SandboxSection,
+    /// Resolved from `osigu` (and the environment's secret) when the file is parsed; see [`Config::endpoint`].
+    #[serde(skip)]
+    endpoint: Endpoint,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            locale: Locale::default(),
+            osigu: OsiguSection::default(),
+            counter: CounterSection::default(),
+            biometric: BiometricSection::default(),
+            sandbox: SandboxSection::default(),
+            endpoint: embedded_sandbox(&OsiguSection::default()),
+        }
+    }
+}
+
+/// The language of the counter's screens.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    /// Spanish.
+    #[default]
+    Es,
+    /// English.
+    En,
+}
+
+impl Locale {
+    /// The name used in the configuration file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Es => "es",
+            Self::En => "en",
+        }
+    }
+}
+
+/// `[osigu]`: which Osigu the counter talks to, as written in the file. The rest of the program uses the
+/// resolved [`Config::endpoint`] instead.
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OsiguSection {
+    pub environment: Environment,
+    /// The API's base URL; only with `environment = "custom"`.
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    /// Prefer [`CLIENT_SECRET_ENV`], which wins over this key.
+    pub client_secret: Option<String>,
+    pub connect_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+}
+
+impl Default for OsiguSection {
+    fn default() -> Self {
+        Self {
+            environment: Environment::default(),
+            base_url: None,
+            client_id: None,
+            client_secret: None,
+            connect_timeout_secs: 3,
+            request_timeout_secs: 15,
+        }
+    }
+}
+
+/// Written by hand so the client secret never reaches a log.
+impl std::fmt::Debug for OsiguSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OsiguSection")
+            .field("environment", &self.environment)
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .finish()
+    }
+}
+
+/// `[counter]`: this terminal's invoice numbering and data.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CounterSection {
+    /// Invoice numbers are this prefix followed by a per-terminal counter kept in the data directory.
+    pub invoice_prefix: String,
+    /// Where the journal and the invoice counter live; see [`Config::data_dir`].
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Default for CounterSection {
+    fn default() -> Self {
+        Self { invoice_prefix: "F001-".to_owned(), data_dir: None }
+    }
+}
+
+/// `[biometric]`: the counter's fingerprint reader.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BiometricSection {
+    /// A shell command whose standard output is one fingerprint sample (WSQ); without it the counter offers
+    /// the demo samples only.
+    pub capture_command: Option<String>,
+}
+
+/// `[sandbox]`: how the embedded Osigu sandbox behaves.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSection {
+    /// Where `sandbox serve` listens.
+    pub addr: Option<SocketAddr>,
+    /// `demo` or `faithful`.
+    #[serde(default, deserialize_with = "from_text")]
+    pub profile: Option<Profile>,
+    /// Seconds after which a facial challenge approves itself; 0 waits for an explicit approval.
+    pub remote_auto_approve_secs: Option<u64>,
+    /// Seconds after which a STARTED dispensation is cancelled.
+    pub dispensation_timeout_secs: Option<u64>,
+    /// `ROUTE:KIND=VALUE` fault rules.
+    #[serde(default, deserialize_with = "rules")]
+    pub faults: Vec<FaultRule>,
+    pub fault_seed: Option<u64>,
+    pub webhook_url: Option<String>,
+    #[serde(default)]
+    pub webhook_secrets: Vec<String>,
+}
+
+impl SandboxSection {
+    /// This section with every key that `over` sets taken from `over` (command-line flags over the file).
+    pub fn overlaid(self, over: SandboxSection) -> Self {
+        Self {
+            addr: over.addr.or(self.addr),
+            profile: over.profile.or(self.profile),
+            remote_auto_approve_secs: over.remote_auto_approve_secs.or(self.remote_auto_approve_secs),
+            dispensation_timeout_secs: over.dispensation_timeout_secs.or(self.dispensation_timeout_secs),
+            faults: if over.faults.is_empty() { self.faults } else { over.faults },
+            fault_seed: over.fault_seed.or(self.fault_seed),
+            webhook_url: over.webhook_url.or(self.webhook_url),
+            webhook_secrets: if over.webhook_secrets.is_empty() { self.webhook_secrets } else { over.webhook_secrets },
+        }
+    }
+
+    /// The sandbox this section describes, defaults filling what it leaves out.
+    pub fn sandbox_config(&self, id_seed: Option<u64>) -> Result<SandboxConfig, String> {
+        let defaults = SandboxConfig::default();
+        if self.webhook_url.is_some() && self.webhook_secrets.is_empty() {
+            return Err("a webhook URL needs at least one webhook secret to sign with".to_owned());
+        }
+        Ok(SandboxConfig {
+            profile: self.profile.unwrap_or_default(),
+            dispensation_timeout: self
+                .dispensation_timeout_secs
+                .map_or(defaults.dispensation_timeout, Duration::from_secs),
+            remote_auto_approve: match self.remote_auto_approve_secs {
+                Some(0) => None,
+                Some(secs) => Some(Duration::from_secs(secs)),
+                None => defaults.remote_auto_approve,
+            },
+            faults: FaultPlan { rules: self.faults.clone() },
+            fault_seed: self.fault_seed.unwrap_or(0),
+            id_seed,
+            webhook: self.webhook_url.clone().map(|url| WebhookTarget::new(url, self.webhook_secrets.clone())),
+            ..defaults
+        })
+    }
+}
+
+fn from_text<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    text.map(|text| text.parse().map_err(serde::de::Error::custom)).transpose()
+}
+
+fn rules<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<FaultRule>, D::Error> {
+    let texts: Vec<String> = Vec::deserialize(deserializer)?;
+    texts.iter().map(|text| text.parse().map_err(serde::de::Error::custom)).collect()
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file given with `--config` (or `MOSTRADOR_CONFIG`) is not there.
+    #[error("the configuration file {path} does not exist")]
+    NotFound { path: PathBuf },
+    /// The file is there but cannot be read (permissions, not UTF-8...).
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    /// The file cannot be used. Displayed on one line as "the configuration file F is not valid: line N: key
+    /// \`a.b\`: what was expected"; the line and the key are left out when unknown (a missing key has no line).
+    #[error("the configuration file {path} is not valid: {}", located(*.line, .key.as_deref(), .problem))]
+    Invalid { path: PathBuf, line: Option<usize>, key: Option<String>, problem: String },
+    /// No `counter.data_dir` and no home directory to derive one from.
+    #[error(
+        "cannot determine a data directory (no home directory is known); set `counter.data_dir` in the \
+         configuration file"
+    )]
+    NoDataDir,
+}
+
+/// The "line N: key `a.b`: problem" part of [`ConfigError::Invalid`].
+fn located(line: Option<usize>, key: Option<&str>, problem: &str) -> String {
+    let mut text = String::new();
+    if let Some(line) = line {
+        text.push_str(&format!("line {line}: "));
+    }
+    if let Some(key) = key {
+        text.push_str(&format!("key `{key}`: "));
+    }
+    text.push_str(problem);
+    text
+}
+
+/// A configuration that was found (or not) and read.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file it came from; `None` when there is none and the defaults apply.
+    pub path: Option<PathBuf>,
+    /// Things to tell the user that do not stop the program (a secret in a file others can read).
+    pub warnings: Vec<String>,
+}
+
+/// The configuration file to read: `explicit` (from `--config FILE` or `MOSTRADOR_CONFIG`) whether or not it
+/// exists, otherwise the per-user default (`~/.config/mostrador/config.toml` on Linux) when it exists.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(path) => Some(path.to_owned()),
+        None => default_path().filter(|path| path.exists()),
+    }
+}
+
+/// Where the configuration file is looked for when none is given; `None` when no home directory is known.
+pub fn default_path() -> Option<PathBuf> {
+    project_dirs().map(|dirs| dirs.config_dir().join("config.toml"))
+}
+
+fn project_dirs() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "mostrador")
+}
+
+impl Config {
+    /// Parses a configuration's text without looking at the process environment; `path` only names it in
+    /// errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        Self::parse_with_env(text, path, None)
+    }
+
+    /// Parses and validates a configuration's text; `secret_from_env` is the value of [`CLIENT_SECRET_ENV`],
+    /// passed in so that tests need not change the process environment.
+    pub fn parse_with_env(text: &str, path: &Path, secret_from_env: Option<String>) -> Result<Self, ConfigError> {
+        let invalid = |line, key, problem: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            line,
+            key,
+            // toml's own messages may span lines; ours are one line each.
+            problem: problem.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("; "),
+        };
+        let deserializer = toml::Deserializer::parse(text).map_err(|error| {
+            let line = error.span().map(|span| line_of(text, span.start));
+            // A syntax error has no key, except a duplicate one, which the span covers.
+            let key = match error.span() {
+                Some(span) if error.message() == "duplicate key" => text.get(span).map(|key| key.trim().to_owned()),
+                _ => None,
+            };
+            invalid(line, key, error.message())
+        })?;
+        let mut config: Self = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let inner = error.inner();
+            let line = inner.span().map(|span| line_of(text, span.start));
+            invalid(line, failing_key(error.path()), inner.message())
+        })?;
+        config.endpoint = config
+            .check(secret_from_env)
+            .map_err(|Problem { key, problem }| invalid(key_line(text, key), Some(key.to_owned()), &problem))?;
+        Ok(config)
+    }
+
+    /// Finds the configuration file (see [`locate`]) and reads it, or gives the defaults when there is none.
+    /// The client secret in [`CLIENT_SECRET_ENV`] wins over the file's.
+    pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+        let mut warnings = Vec::new();
+        let secret_from_env = match std::env::var(CLIENT_SECRET_ENV) {
+            Ok(secret) => Some(secret),
+            Err(std::env::VarError::NotPresent) => None,
+            Err(std::env::VarError::NotUnicode(_)) => {
+                warnings.push(format!("{CLIENT_SECRET_ENV} is not valid UTF-8 and was ignored"));
+                None
+            }
+        };
+        let mut loaded = Self::load_with_env(locate(explicit), secret_from_env)?;
+        warnings.append(&mut loaded.warnings);
+        loaded.warnings = warnings;
+        Ok(loaded)
+    }
+
+    fn load_with_env(path: Option<PathBuf>, secret_from_env: Option<String>) -> Result<Loaded, ConfigError> {
+        let Some(path) = path else {
+            return Ok(Loaded { config: Self::default(), path: None, warnings: Vec::new() });
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::NotFound { path: path.clone() },
+            _ => ConfigError::Read { path: path.clone(), source },
+        })?;
+        let config = Self::parse_with_env(&text, &path, secret_from_env)?;
+        let mut warnings = Vec::new();
+        if config.osigu.client_secret.is_some() {
+            warnings.extend(exposed_secret_warning(&path));
+        }
+        Ok(Loaded { config, path: Some(path), warnings })
+    }
+
+    /// How to reach Osigu: resolved from `[osigu]` and [`CLIENT_SECRET_ENV`] when the file was parsed.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The directory for the journal and the invoice counter: `counter.data_dir`, or the per-user data
+    /// directory (`~/.local/share/mostrador` on Linux).
+    pub fn data_dir(&self) -> Result<PathBuf, ConfigError> {
+        match &self.counter.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => project_dirs().map(|dirs| dirs.data_dir().to_owned()).ok_or(ConfigError::NoDataDir),
+        }
+    }
+
+    /// Validates what serde cannot and resolves the endpoint; problems are reported in the file's key order.
+    fn check(&self, secret_from_env: Option<String>) -> Result<Endpoint, Problem> {
+        let endpoint = resolve(&self.osigu, secret_from_env)?;
+        check_invoice_prefix(&self.counter.invoice_prefix)?;
+        if let Some(dir) = &self.counter.data_dir
+            && !dir.is_absolute()
+        {
+            // A relative directory would depend on where the program happens to be started.
+            return Err(Problem::new(
+                "counter.data_dir",
+                format!("expected an absolute path, found {:?}", dir.display().to_string()),
+            ));
+        }
+        if self.biometric.capture_command.as_deref().is_some_and(|command| command.trim().is_empty()) {
+            return Err(Problem::new("biometric.capture_command", "expected a shell command, found an empty text"));
+        }
+        Ok(endpoint)
+    }
+}
+
+/// Files holding a client secret should be readable by their owner only.
+#[cfg(unix)]
+fn exposed_secret_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o044 != 0).then(|| {
+        format!(
+            "the configuration file {path} holds client_secret and is readable by other users; run: chmod 600 {path}",
+            path = path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn exposed_secret_warning(_path: &Path) -> Option<String> {
+    None
+}
+
+mod keys;
+mod resolve;
+#[cfg(test)]
+mod tests;
+
+use keys::{failing_key, key_line, line_of};
+use resolve::{Problem, check_invoice_prefix, embedded_sandbox, resolve};

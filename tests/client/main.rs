@@ -1,0 +1,11 @@
+//! The Osigu client against servers that misbehave on purpose: small axum or raw-TCP servers on 127.0.0.1:0
+//! that count every request and record the headers that matter (`Authorization`, `Idempotency-Key`), so each
+//! test asserts what a clerk would notice (the error, how long it took, how often the server was asked).
+
+mod support;
+
+mod bad_servers;
+mod construction;
+mod retries;
+mod tokens;
+mod variants;
