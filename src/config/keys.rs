@@ -27,4 +27,3 @@ pub(super) fn key_line(text: &str, dotted: &str) -> Option<usize> {
     }
     None
 }
-

@@ -116,4 +116,3 @@ pub(super) fn check_invoice_prefix(prefix: &str) -> Result<(), Problem> {
     }
     Ok(())
 }
-

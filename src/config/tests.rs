@@ -27,14 +27,8 @@ fn the_shipped_example_parses() {
     let endpoint = config.endpoint();
     assert_eq!(endpoint.environment, Environment::Sandbox);
     assert_eq!(endpoint.base_url, None);
-    assert_eq!(
-        (endpoint.client_id.as_str(), endpoint.client_secret.expose()),
-        (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
-    );
-    assert_eq!(
-        (endpoint.connect_timeout, endpoint.request_timeout),
-        (Duration::from_secs(3), Duration::from_secs(15))
-    );
+    assert_eq!((endpoint.client_id.as_str(), endpoint.client_secret.expose()), (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
+    assert_eq!((endpoint.connect_timeout, endpoint.request_timeout), (Duration::from_secs(3), Duration::from_secs(15)));
     // The example documents the defaults, so it means the same as no file at all.
     let defaults = Config::default();
     assert_eq!(Config { sandbox: defaults.sandbox.clone(), ..config }, defaults);
@@ -79,10 +73,7 @@ fn the_commented_out_examples_are_valid_too() {
     let endpoint = config.endpoint();
     assert_eq!(endpoint.environment, Environment::Custom);
     assert_eq!(endpoint.base_url.as_ref().map(|url| url.as_str()), Some("http://127.0.0.1:8080/"));
-    assert_eq!(
-        (endpoint.client_id.as_str(), endpoint.client_secret.expose()),
-        (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
-    );
+    assert_eq!((endpoint.client_id.as_str(), endpoint.client_secret.expose()), (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET));
     assert_eq!(config.counter.data_dir.as_deref(), Some(Path::new("/var/lib/mostrador")));
     assert_eq!(config.biometric.capture_command.as_deref(), Some("fprint-capture --wsq"));
     assert_eq!(config.sandbox.faults.len(), 3);
@@ -162,19 +153,13 @@ fn custom_on_loopback_resolves() {
     assert_eq!(endpoint.environment, Environment::Custom);
     assert_eq!(endpoint.base_url.as_ref().map(|url| url.as_str()), Some("http://127.0.0.1:8080/"));
     assert_eq!((endpoint.client_id.as_str(), endpoint.client_secret.expose()), ("c", "s"));
-    assert_eq!(
-        (endpoint.connect_timeout, endpoint.request_timeout),
-        (Duration::from_secs(1), Duration::from_secs(60))
-    );
+    assert_eq!((endpoint.connect_timeout, endpoint.request_timeout), (Duration::from_secs(1), Duration::from_secs(60)));
 }
 
 #[test]
 fn production_without_client_id() {
     let message = error("[osigu]\nenvironment = \"osigu-production\"\nclient_secret = \"s\"\n");
-    assert!(
-        message.ends_with("key `osigu.client_id`: required when environment = \"osigu-production\""),
-        "{message}"
-    );
+    assert!(message.ends_with("key `osigu.client_id`: required when environment = \"osigu-production\""), "{message}");
 }
 
 #[test]
@@ -225,8 +210,7 @@ fn the_embedded_sandbox_uses_the_demo_client_unless_told_otherwise() {
 fn a_zero_timeout() {
     let message = error("[osigu]\nconnect_timeout_secs = 0\n");
     assert!(
-        message
-            .contains("line 2: key `osigu.connect_timeout_secs`: expected a whole number of seconds, at least 1"),
+        message.contains("line 2: key `osigu.connect_timeout_secs`: expected a whole number of seconds, at least 1"),
         "{message}"
     );
     let message = error("[osigu]\nrequest_timeout_secs = 0\n");

@@ -1,0 +1,127 @@
+//! Verifying the beneficiary as the sponsor demands: an OTP read aloud, a fingerprint on the counter's reader,
+//! or a facial check on the beneficiary's phone. Each ends with a proof for `complete`, then the review.
+//!
+//! This file picks the kind and hands each message, tick, retry and reply to the kind on screen; the rules of
+//! each kind live in its own file.
+
+mod facial;
+mod fingerprint;
+mod otp;
+
+use time::OffsetDateTime;
+
+pub use facial::{Facial, FacialState};
+pub use fingerprint::{Fingerprint, FingerprintState};
+pub use otp::{Otp, OtpState, SentOtp};
+
+use crate::counter::app::{App, Proof, Purpose, Step};
+use crate::counter::effect::Effect;
+use crate::counter::msg::{Msg, Reply};
+use crate::osigu::error::ClientError;
+use crate::osigu::model::{BiometricCapture, BiometricType, OtpChannel, VerificationKind, VerificationState};
+
+/// The verification step.
+#[derive(Clone, Debug)]
+pub enum Verify {
+    Otp(Box<Otp>),
+    Fingerprint(Fingerprint),
+    Facial(Facial),
+}
+
+impl Verify {
+    /// Next moment the screen needs a tick: each second while a countdown shows, or the next poll.
+    pub(in crate::counter) fn wake_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        match self {
+            Verify::Otp(otp) => otp.wake_at(now),
+            Verify::Facial(facial) => facial.wake_at(now),
+            Verify::Fingerprint(_) => None,
+        }
+    }
+}
+
+/// The start of the second after `now`, for countdowns that tick each second.
+fn next_second(now: OffsetDateTime) -> Option<OffsetDateTime> {
+    now.replace_nanosecond(0).ok().map(|whole| whole + time::Duration::SECOND)
+}
+
+impl App {
+    /// Opens the verification the dispensation needs, or goes straight to review when none is pending.
+    pub(in crate::counter) fn begin_verification(&mut self, effects: &mut Vec<Effect>) {
+        let Some(active) = &self.active else { return };
+        let dispensation = &active.dispensation;
+        let pending =
+            !matches!(dispensation.verification.status, VerificationState::Verified | VerificationState::NotRequired);
+        let needed = if pending && active.proof == Proof::None { dispensation.verification_required } else { None };
+        let rules = active.configuration.as_ref().map(|configuration| &configuration.dispensing);
+        match needed {
+            None => self.begin_review(effects),
+            Some(VerificationKind::Otp) => {
+                let mut channels = rules.map(|rules| rules.otp_channels.clone()).unwrap_or_default();
+                if channels.is_empty() {
+                    channels.push(OtpChannel::Sms);
+                }
+                self.go(Step::Verify(Verify::Otp(Box::new(Otp::new(channels)))));
+                // Sent at once: by the time the clerk turns to the beneficiary, the SMS is on its way.
+                self.send_otp(effects);
+            }
+            Some(VerificationKind::Biometric) => {
+                let remote = rules.and_then(|rules| rules.biometric_capture) == Some(BiometricCapture::Remote)
+                    || rules.is_some_and(|rules| rules.biometric_modes == [BiometricType::Facial]);
+                if remote {
+                    self.go(Step::Verify(Verify::Facial(Facial::new(self.now))));
+                    self.request_challenge(effects);
+                } else {
+                    self.go(Step::Verify(Verify::Fingerprint(Fingerprint::new())));
+                    self.capture(effects);
+                }
+            }
+        }
+    }
+
+    pub(in crate::counter) fn verify_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let busy = self.is_awaiting(|p| {
+            matches!(
+                p,
+                Purpose::SendOtp | Purpose::ValidateOtp | Purpose::Capture | Purpose::Biometric | Purpose::Challenge
+            )
+        });
+        match &self.step {
+            Step::Verify(Verify::Otp(_)) => self.otp_msg(msg, busy, effects),
+            Step::Verify(Verify::Fingerprint(_)) => self.fingerprint_msg(&msg, busy, effects),
+            Step::Verify(Verify::Facial(_)) => self.facial_msg(&msg, busy, effects),
+            _ => {}
+        }
+    }
+
+    /// Enter after a transient failure.
+    pub(in crate::counter) fn verify_retry(&mut self, effects: &mut Vec<Effect>) {
+        match &self.step {
+            Step::Verify(Verify::Otp(_)) => self.otp_retry(effects),
+            Step::Verify(Verify::Fingerprint(_)) => self.fingerprint_retry(effects),
+            Step::Verify(Verify::Facial(_)) => self.facial_retry(effects),
+            _ => {}
+        }
+    }
+
+    /// Counts down and polls.
+    pub(in crate::counter) fn verify_tick(&mut self, effects: &mut Vec<Effect>) {
+        // Nothing counts down without a dispensation at the counter.
+        if self.active.is_none() {
+            return;
+        }
+        match &self.step {
+            Step::Verify(Verify::Otp(_)) => self.otp_tick(),
+            Step::Verify(Verify::Facial(_)) => self.facial_tick(effects),
+            _ => {}
+        }
+    }
+
+    pub(in crate::counter) fn verify_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
+        match &self.step {
+            Step::Verify(Verify::Otp(_)) => self.otp_replied(result, effects),
+            Step::Verify(Verify::Fingerprint(_)) => self.fingerprint_replied(result, effects),
+            Step::Verify(Verify::Facial(_)) => self.facial_replied(result, effects),
+            _ => {}
+        }
+    }
+}
