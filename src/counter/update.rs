@@ -229,11 +229,16 @@ impl App {
                     effects.push(self.fetch_configuration(sponsor_slug, ProductType::Medication));
                 }
             }
-            (Purpose::Sponsors | Purpose::Configuration { .. }, Err(error)) => {
+            (Purpose::Sponsors, Err(error)) => {
                 // Prefetching is an optimisation; a later need fetches again and reports failures then.
-                tracing::info!(error = %error, "prefetch failed");
-                if let Step::Preparing = self.step {
+                tracing::info!(error = %error, "the sponsors could not be prefetched");
+            }
+            (Purpose::Configuration { sponsor_slug, .. }, Err(error)) => {
+                let needed = self.active.as_ref().and_then(|active| active.dispensation.sponsor_slug.as_deref());
+                if matches!(self.step, Step::Preparing) && needed == Some(sponsor_slug.as_str()) {
                     self.show(super::problem::from_client(&error, "", NextStep::Retry));
+                } else {
+                    tracing::info!(error = %error, "a sponsor configuration could not be prefetched");
                 }
             }
             (Purpose::Configuration { sponsor_slug, product_type }, Ok(Reply::Configuration(configuration))) => {

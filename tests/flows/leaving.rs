@@ -129,3 +129,19 @@ async fn an_empty_invoice_number_is_asked_for_before_anything_is_sent() {
     let done = counter.done().clone();
     assert_eq!(done.invoice.as_ref().map(|i| i.document_number.as_str()), Some("B-0007"));
 }
+
+#[tokio::test]
+async fn a_configuration_missed_at_opening_is_fetched_when_a_code_needs_it() {
+    // The server fails every call while the counter opens: nothing is prefetched.
+    let faults = FaultPlan { rules: vec!["*:error-5xx=1.0".parse().unwrap()] };
+    let config = SandboxConfig { faults, remote_auto_approve: None, ..SandboxConfig::default() };
+    let mut counter = Counter::open_with(config).await;
+    assert!(counter.app.sponsors.list.is_empty());
+    counter.sandbox.faults().set(FaultPlan::none());
+    counter.scan("AUTH-2026-000102").await;
+    // The sponsor's configuration was fetched on the way, and the OTP went out on its first channel.
+    let otp = counter.last_otp().await;
+    assert_eq!(mostrador::osigu::model::wire_name(&otp.channel), "SMS");
+    counter.type_text(&otp.code).await;
+    assert!(counter.on_review(), "{:?}", counter.app.problem);
+}
