@@ -6,4 +6,5 @@ mod support;
 mod completions;
 mod leaving;
 mod refusals;
+mod substitution;
 mod verification;
