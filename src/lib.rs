@@ -3,6 +3,8 @@ pub mod check;
 pub mod config;
 pub mod counter;
 pub mod http;
+pub mod i18n;
+pub mod keymap;
 pub mod osigu;
 pub mod runtime;
 pub mod sandbox;

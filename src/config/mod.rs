@@ -5,6 +5,7 @@
 //! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
 //! keys are errors, so a typo is reported instead of silently ignored.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,6 +13,7 @@ use std::time::Duration;
 use directories::ProjectDirs;
 use serde::Deserialize;
 
+use crate::keymap::Keymap;
 use crate::osigu::endpoint::{Endpoint, Environment, Secret, check_base_url};
 use crate::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultPlan, FaultRule, Profile, SandboxConfig, WebhookTarget};
 
@@ -32,6 +34,8 @@ pub struct Config {
     pub counter: CounterSection,
     pub biometric: BiometricSection,
     pub sandbox: SandboxSection,
+    /// `[keys]`: action name → the keys that trigger it (an empty list unbinds); see [`crate::keymap`].
+    pub keys: BTreeMap<String, Vec<String>>,
     /// Resolved from `osigu` (and the environment's secret) when the file is parsed; see [`Config::endpoint`].
     #[serde(skip)]
     endpoint: Endpoint,
@@ -45,6 +49,7 @@ impl Default for Config {
             counter: CounterSection::default(),
             biometric: BiometricSection::default(),
             sandbox: SandboxSection::default(),
+            keys: BTreeMap::new(),
             endpoint: embedded_sandbox(&OsiguSection::default()),
         }
     }
@@ -311,7 +316,16 @@ impl Config {
         config.endpoint = config
             .check(secret_from_env)
             .map_err(|Problem { key, problem }| invalid(key_line(text, key), Some(key.to_owned()), &problem))?;
+        if let Err(error) = Keymap::with_overrides(&config.keys) {
+            let key = error.key();
+            return Err(invalid(key_line(text, &key), Some(key), &error.to_string()));
+        }
         Ok(config)
+    }
+
+    /// The keymap: the defaults with `[keys]` applied (already validated when the file was read).
+    pub fn keymap(&self) -> Keymap {
+        Keymap::with_overrides(&self.keys).unwrap_or_default()
     }
 
     /// Finds the configuration file (see [`locate`]) and reads it, or gives the defaults when there is none.

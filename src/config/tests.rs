@@ -330,3 +330,21 @@ fn a_secret_in_a_file_others_can_read_is_warned_about() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(Config::load_with_env(Some(path.clone()), None).unwrap().warnings, Vec::<String>::new());
 }
+
+#[test]
+fn the_example_keys_are_the_defaults_and_mistakes_in_keys_are_named() {
+    let example = Config::parse(include_str!("../../config.example.toml"), Path::new(FILE)).unwrap();
+    let keymap = example.keymap();
+    for action in crate::keymap::Action::ALL {
+        assert_eq!(keymap.keys(*action), Keymap::default().keys(*action), "{}", action.name());
+    }
+    let message = Config::parse("[keys]\nfinalise = [\"f10\"]\n", Path::new(FILE)).unwrap_err().to_string();
+    assert!(
+        message.contains(FILE) && message.contains("line 2") && message.contains("key `keys.finalise`"),
+        "{message}"
+    );
+    let message = Config::parse("[keys]\nfinalize = [\"f99\"]\n", Path::new(FILE)).unwrap_err().to_string();
+    assert!(message.contains("key `keys.finalize`") && message.contains("`f99` is not a key"), "{message}");
+    let unbound = Config::parse("[keys]\nhistory = []\n", Path::new(FILE)).unwrap();
+    assert!(unbound.keymap().keys(crate::keymap::Action::History).is_empty());
+}
