@@ -232,6 +232,16 @@ impl App {
         self.awaiting.values().any(purpose_matches)
     }
 
+    /// The code of the dispensation in progress (empty when there is none), for messages about it.
+    pub(super) fn active_code(&self) -> String {
+        self.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default()
+    }
+
+    /// The id of the dispensation in progress.
+    pub(super) fn active_id(&self) -> Option<Id> {
+        self.active.as_ref().map(|active| active.id().clone())
+    }
+
     /// Whether anything is awaited at all (the screen shows a spinner; tests wait for quiet).
     pub fn busy(&self) -> bool {
         !self.awaiting.is_empty()

@@ -280,7 +280,7 @@ impl App {
             Step::Leaving { then } => then,
             _ => Leave::ToEntry,
         };
-        let code = self.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default();
+        let code = self.active_code();
         match result {
             Ok(_) => self.record_cancelled(code),
             // Already over on the server (cancelled, timed out): nothing left to clean up.

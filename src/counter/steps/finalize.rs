@@ -155,7 +155,7 @@ impl App {
     }
 
     fn send_completion(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Some(id) = self.active_id() else { return };
         let Step::Finalize(finalize) = &mut self.step else { return };
         let Some((request, key)) = finalize.sent.clone() else { return };
         finalize.state = FinalizeState::Sending;
@@ -174,7 +174,7 @@ impl App {
 
     /// Asks the server whether the completion went through.
     fn confirm(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Some(id) = self.active_id() else { return };
         let Step::Finalize(finalize) = &mut self.step else { return };
         finalize.state = FinalizeState::Confirming;
         effects.push(self.call(Purpose::Confirm, Call::Get { id }));
@@ -185,7 +185,7 @@ impl App {
         result: Result<Reply, ClientError>,
         effects: &mut Vec<Effect>,
     ) {
-        let code = self.active.as_ref().and_then(|a| a.dispensation.code.clone()).unwrap_or_default();
+        let code = self.active_code();
         let confirming = matches!(&self.step, Step::Finalize(f) if f.state == FinalizeState::Confirming);
         match result {
             Ok(Reply::Dispensation(dispensation)) => match dispensation.status {
@@ -236,7 +236,7 @@ impl App {
                         }
                         self.back_to_review();
                         // The server's lines may have changed under us: read them again.
-                        if let Some(id) = self.active.as_ref().map(|active| active.id().clone()) {
+                        if let Some(id) = self.active_id() {
                             effects.push(self.call(Purpose::Update, Call::Get { id }));
                         }
                     }

@@ -359,14 +359,14 @@ impl App {
 
     /// Sends the pending lines again, with their key.
     pub(in crate::counter) fn review_retry(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Some(id) = self.active_id() else { return };
         let Step::Review(review) = &self.step else { return };
         let Some((request, key)) = review.pending.clone() else { return };
         effects.push(self.call(Purpose::Update, Call::Update { id, request, key }));
     }
 
     pub(in crate::counter) fn update_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
-        let code = self.active.as_ref().and_then(|a| a.dispensation.code.clone()).unwrap_or_default();
+        let code = self.active_code();
         match result {
             Ok(Reply::Dispensation(dispensation)) => {
                 if let Some(active) = &mut self.active {

@@ -105,12 +105,8 @@ impl OsiguClient {
         &self.inner.options.base_url
     }
 
-    /// The host part, for messages.
+    /// The host part (with a port when there is one), for messages.
     pub fn host(&self) -> String {
-        let url = &self.inner.options.base_url;
-        match url.port() {
-            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-            None => url.host_str().unwrap_or_default().to_owned(),
-        }
+        self.inner.host()
     }
 }

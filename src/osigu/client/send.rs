@@ -198,7 +198,7 @@ impl Inner {
         ClientError::Broken { detail }
     }
 
-    fn host(&self) -> String {
+    pub(super) fn host(&self) -> String {
         let url = &self.options.base_url;
         format!(
             "{}{}",

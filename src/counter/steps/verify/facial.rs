@@ -66,7 +66,7 @@ impl Facial {
 
 impl App {
     pub(super) fn request_challenge(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Some(id) = self.active_id() else { return };
         let new_key = self.key("challenge");
         let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
         let key = facial.key.get_or_insert(new_key).clone();
@@ -106,7 +106,7 @@ impl App {
     pub(super) fn facial_tick(&mut self, effects: &mut Vec<Effect>) {
         let polling = self.is_awaiting(|p| *p == Purpose::Poll);
         let now = self.now;
-        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Some(id) = self.active_id() else { return };
         let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
         if facial.state != FacialState::Waiting {
             return;
@@ -122,7 +122,7 @@ impl App {
 
     pub(super) fn facial_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
         let now = self.now;
-        let code = self.active.as_ref().and_then(|a| a.dispensation.code.clone()).unwrap_or_default();
+        let code = self.active_code();
         let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
         match result {
             Ok(Reply::Challenge(challenge)) => {

@@ -49,7 +49,7 @@ impl App {
     }
 
     fn submit_sample(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active.as_ref().map(|active| active.id().clone()) else { return };
+        let Some(id) = self.active_id() else { return };
         let Step::Verify(Verify::Fingerprint(fingerprint)) = &mut self.step else { return };
         let (Some(sample), Some(key)) = (fingerprint.sample.clone(), fingerprint.key.clone()) else { return };
         fingerprint.state = FingerprintState::Submitting;
@@ -101,7 +101,7 @@ impl App {
     }
 
     pub(super) fn fingerprint_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
-        let code = self.active.as_ref().and_then(|a| a.dispensation.code.clone()).unwrap_or_default();
+        let code = self.active_code();
         let Step::Verify(Verify::Fingerprint(fingerprint)) = &mut self.step else { return };
         match result {
             Ok(Reply::Biometric(result)) => match (result.matched, result.biometric_verification_token) {

@@ -187,7 +187,7 @@ impl App {
 
     pub(super) fn otp_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
         let now = self.now;
-        let code = self.active.as_ref().and_then(|a| a.dispensation.code.clone()).unwrap_or_default();
+        let code = self.active_code();
         let Step::Verify(Verify::Otp(otp)) = &mut self.step else { return };
         match result {
             Ok(Reply::OtpSent(sent)) => {
