@@ -21,7 +21,7 @@ pub enum Effect {
     /// Propose this terminal's next invoice number; answer with [`super::Msg::InvoiceNumber`].
     NextInvoiceNumber { id: ReqId, prefix: String },
     /// An invoice number was used by a completed dispensation: the terminal's counter moves past it.
-    InvoiceUsed { number: String },
+    InvoiceUsed { prefix: String, number: String },
     /// Everything is settled: the program may exit.
     Quit,
 }

@@ -4,7 +4,7 @@
 //! and Spain all write them; times are 24-hour `HH:MM`, shown in the offset the value carries (the runtime
 //! converts to local time before asking).
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
 
 use crate::config::Locale;
@@ -18,11 +18,12 @@ struct Cents {
 
 impl Cents {
     fn of(amount: Decimal) -> Self {
-        let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+        // The contract's rounding, so the screen shows to the cent what the server will be sent.
+        let rounded = crate::osigu::model::money::round(amount);
         // -0.001 rounds to -0.00: no sign on zero.
         let negative = rounded.is_sign_negative() && !rounded.is_zero();
         let mut magnitude = rounded.abs();
-        magnitude.rescale(2);
+        magnitude.rescale(crate::osigu::model::money::FRACTION_DIGITS);
         let digits = magnitude.to_string();
         let (whole, cents) = match digits.split_once('.') {
             Some((whole, cents)) => (whole.to_owned(), format!("{cents:0<2}")),

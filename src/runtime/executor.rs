@@ -24,20 +24,14 @@ pub struct Executor {
     client: OsiguClient,
     capture: Capture,
     invoices: InvoiceBook,
-    invoice_prefix: String,
     results: mpsc::UnboundedSender<Msg>,
 }
 
 impl Executor {
     /// An executor and the stream of result messages to feed back into `update`.
-    pub fn new(
-        client: OsiguClient,
-        capture: Capture,
-        invoices: InvoiceBook,
-        invoice_prefix: String,
-    ) -> (Self, mpsc::UnboundedReceiver<Msg>) {
+    pub fn new(client: OsiguClient, capture: Capture, invoices: InvoiceBook) -> (Self, mpsc::UnboundedReceiver<Msg>) {
         let (results, receiver) = mpsc::unbounded_channel();
-        (Self { client, capture, invoices, invoice_prefix, results }, receiver)
+        (Self { client, capture, invoices, results }, receiver)
     }
 
     /// Starts `effect`; its result arrives later on the receiver. Must run inside a tokio runtime.
@@ -66,8 +60,8 @@ impl Executor {
                 let number = self.invoices.next(&prefix);
                 let _ = self.results.send(Msg::InvoiceNumber { id, number });
             }
-            Effect::InvoiceUsed { number } => {
-                if let Err(error) = self.invoices.used(&self.invoice_prefix, &number) {
+            Effect::InvoiceUsed { prefix, number } => {
+                if let Err(error) = self.invoices.used(&prefix, &number) {
                     tracing::warn!(error = %error, "the invoice counter could not be saved");
                 }
             }

@@ -26,7 +26,8 @@ impl App {
             })
             .filter(|number| !number.is_empty());
         if let Some(number) = &invoice_number {
-            effects.push(Effect::InvoiceUsed { number: number.clone() });
+            let prefix = self.settings.invoice_prefix.clone();
+            effects.push(Effect::InvoiceUsed { prefix, number: number.clone() });
         }
         self.invoice = None;
         self.recent.insert(

@@ -178,13 +178,7 @@ impl OsiguClient {
 
     /// `POST /v1/otp/send`, or the reference's `POST /otp/generate` where the guide's path does not exist.
     pub async fn send_otp(&self, request: &OtpSendRequest, key: &IdempotencyKey) -> Result<OtpSent, ClientError> {
-        let guide = self.inner.call(Call::with_json(Method::POST, "/v1/otp/send", request)?.keyed(key)).await;
-        match guide {
-            Err(error) if route_missing(&error) => {
-                self.inner.call(Call::with_json(Method::POST, "/otp/generate", request)?.keyed(key)).await
-            }
-            other => other,
-        }
+        self.post_either("/v1/otp/send", "/otp/generate", request, key).await
     }
 
     /// `POST /v1/otp/validate`, or `POST /otp/validate` where the guide's path does not exist.
@@ -193,10 +187,21 @@ impl OsiguClient {
         request: &OtpValidateRequest,
         key: &IdempotencyKey,
     ) -> Result<OtpValidated, ClientError> {
-        let guide = self.inner.call(Call::with_json(Method::POST, "/v1/otp/validate", request)?.keyed(key)).await;
-        match guide {
+        self.post_either("/v1/otp/validate", "/otp/validate", request, key).await
+    }
+
+    /// A keyed POST to the guide's `path`, then to the reference's `fallback` if the guide's route is missing.
+    /// Both carry the same key, so the server applies the request once whichever path it serves.
+    async fn post_either<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        fallback: &str,
+        request: &impl serde::Serialize,
+        key: &IdempotencyKey,
+    ) -> Result<T, ClientError> {
+        match self.inner.call(Call::with_json(Method::POST, path, request)?.keyed(key)).await {
             Err(error) if route_missing(&error) => {
-                self.inner.call(Call::with_json(Method::POST, "/otp/validate", request)?.keyed(key)).await
+                self.inner.call(Call::with_json(Method::POST, fallback, request)?.keyed(key)).await
             }
             other => other,
         }
