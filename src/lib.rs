@@ -8,3 +8,5 @@ pub mod keymap;
 pub mod osigu;
 pub mod runtime;
 pub mod sandbox;
+pub mod terminal;
+pub mod ui;

@@ -59,6 +59,9 @@ pub(crate) struct ServeArgs {
     /// Webhook signing secret (repeat during a rotation).
     #[arg(long = "webhook-secret", value_name = "SECRET", requires = "webhook_url")]
     pub webhook_secrets: Vec<String>,
+    /// Address phones are sent to for facial checks, e.g. http://store-server.lan:8080.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
     /// Seconds before a facial challenge approves itself; 0 never [default: 8].
     #[arg(long, value_name = "SECS")]
     pub remote_auto_approve_secs: Option<u64>,
@@ -115,7 +118,66 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
     }
 }
 
+/// Logs of the counter go to `mostrador.log` in the data directory: the terminal belongs to the screen.
+fn init_file_logging(data_dir: &std::path::Path) -> Option<PathBuf> {
+    let path = data_dir.join("mostrador.log");
+    std::fs::create_dir_all(data_dir).ok()?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    let filter = std::env::var("MOSTRADOR_LOG")
+        .ok()
+        .and_then(|text| text.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| "warn,mostrador=info".parse().unwrap_or_default());
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::sync::Mutex::new(file)).with_ansi(false))
+        .with(filter)
+        .try_init()
+        .ok()?;
+    Some(path)
+}
+
+/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise.
+fn counter(config: &mostrador::config::Config, offset: time::UtcOffset) -> ExitCode {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "mostrador: la pantalla del mostrador necesita una terminal / the counter screen needs a terminal \
+             (for scripts: mostrador check, mostrador sandbox serve)"
+        );
+        return ExitCode::from(2);
+    }
+    match config.data_dir() {
+        Ok(dir) => {
+            init_file_logging(&dir);
+        }
+        Err(error) => {
+            eprintln!("mostrador: {error}");
+            return ExitCode::from(2);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("mostrador: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(mostrador::runtime::run_counter(config, offset));
+    // Requests still in flight (a cancel the grace period gave up on) must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "the counter stopped");
+            eprintln!("mostrador: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    // Read while the process has one thread: the offset cannot be read safely once threads run.
+    let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let cli = Cli::parse();
     let config = match mostrador::config::Config::load(cli.config.as_deref()) {
         Ok(loaded) => {
@@ -130,16 +192,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => {
-            println!(
-                "Mostrador {version}\n\n\
-                 La pantalla del mostrador aún no está lista. Mientras tanto, el sandbox de Osigu:\n\
-                 The counter screen is not ready yet. Meanwhile, the Osigu sandbox:\n\n  \
-                 mostrador sandbox serve\n",
-                version = env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::SUCCESS
-        }
+        None => counter(&config, offset),
         Some(Command::Check) => check(&config),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
             init_logging();

@@ -28,6 +28,7 @@ fn configuration(args: ServeArgs, file: SandboxSection) -> anyhow::Result<(Sandb
         fault_seed: args.fault_seed,
         webhook_url: args.webhook_url,
         webhook_secrets: args.webhook_secrets,
+        public_url: args.public_url,
     };
     let section = file.overlaid(flags);
     let addr = match section.addr {

@@ -163,6 +163,8 @@ pub struct SandboxSection {
     pub webhook_url: Option<String>,
     #[serde(default)]
     pub webhook_secrets: Vec<String>,
+    /// The address phones open for facial challenges, when the listening address is not reachable from them.
+    pub public_url: Option<String>,
 }
 
 impl SandboxSection {
@@ -177,6 +179,7 @@ impl SandboxSection {
             fault_seed: over.fault_seed.or(self.fault_seed),
             webhook_url: over.webhook_url.or(self.webhook_url),
             webhook_secrets: if over.webhook_secrets.is_empty() { self.webhook_secrets } else { over.webhook_secrets },
+            public_url: over.public_url.or(self.public_url),
         }
     }
 
@@ -200,6 +203,7 @@ impl SandboxSection {
             fault_seed: self.fault_seed.unwrap_or(0),
             id_seed,
             webhook: self.webhook_url.clone().map(|url| WebhookTarget::new(url, self.webhook_secrets.clone())),
+            public_url: self.public_url.clone(),
             ..defaults
         })
     }

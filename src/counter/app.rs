@@ -41,6 +41,8 @@ pub struct App {
     pub now: OffsetDateTime,
     /// The clerk asked to quit; the program exits once nothing is left to clean up on the server.
     pub quitting: bool,
+    /// What the clerk toggled over the step: help, a problem's details, personal data in clear.
+    pub overlays: Overlays,
     pub(super) awaiting: BTreeMap<ReqId, Purpose>,
     /// The start request in progress and its key, reused when the clerk retries it.
     pub(super) pending_start: Option<(crate::osigu::model::StartRequest, IdempotencyKey)>,
@@ -48,6 +50,17 @@ pub struct App {
     pub(super) invoice: Option<String>,
     next_request: u64,
     next_key: u64,
+}
+
+/// Things drawn over the step at the clerk's request. They change nothing on the server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overlays {
+    /// The keys, generated from the keymap (F1).
+    pub help: bool,
+    /// The technical details under a problem's message (F8), for IT support.
+    pub details: bool,
+    /// Document numbers in clear instead of masked (F7); hidden again when the dispensation ends.
+    pub reveal: bool,
 }
 
 /// Where the clerk is.
@@ -205,6 +218,7 @@ impl App {
             recent: Vec::new(),
             now,
             quitting: false,
+            overlays: Overlays::default(),
             awaiting: BTreeMap::new(),
             pending_start: None,
             invoice: None,
@@ -256,7 +270,29 @@ impl App {
     /// The code field, emptied, ready for the next scan.
     pub(super) fn go_to_entry(&mut self) {
         self.active = None;
+        self.overlays.reveal = false;
         self.go(Step::Entry { code: Input::default() });
+    }
+
+    /// Whether plain characters are text for a field on screen (so `+` is typed, not "increase").
+    pub fn typing(&self) -> bool {
+        if self.problem.is_some() || self.overlays.help {
+            return false;
+        }
+        match &self.step {
+            Step::Entry { .. } | Step::Verify(Verify::Otp(_)) => true,
+            Step::Identify(identify) => {
+                identify.fields.get(identify.focus).is_some_and(|field| field.option.is_none() && field.editable())
+            }
+            Step::Review(review) => review.dialog.is_some(),
+            Step::Finalize(finalize) => finalize.editable(),
+            _ => false,
+        }
+    }
+
+    /// Whether a dispensation is STARTED on the server for this counter (leaving it asks, then cancels it).
+    pub fn holds_started(&self) -> bool {
+        self.started()
     }
 
     /// When the core next needs a [`super::Msg::Tick`]: only while something on screen counts down or polls.

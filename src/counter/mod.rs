@@ -13,7 +13,8 @@ mod steps;
 mod update;
 
 pub use app::{
-    Active, App, CONFIGURATION_TTL, Leave, Proof, Purpose, RecentEntry, RecentOutcome, Settings, Sponsors, Step,
+    Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, RecentEntry, RecentOutcome, Settings, Sponsors,
+    Step,
 };
 pub use effect::{Call, Effect};
 pub use msg::{CaptureError, Msg, Reply, ReqId};

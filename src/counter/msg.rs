@@ -48,8 +48,16 @@ pub enum Msg {
     Retry,
     /// F2: leave whatever is in progress and start over with a new code.
     NewCode,
-    /// Close the program (cancels a started dispensation first).
+    /// Ctrl-C: close the program, asking first while a dispensation is STARTED (a second Ctrl-C confirms).
+    Interrupt,
+    /// Close the program now (a signal, a closed terminal): cancels a started dispensation first, no question.
     Quit,
+    /// F1: show or hide the keys.
+    Help,
+    /// F8: show or hide the details under a problem.
+    Details,
+    /// F7: show or hide personal data in clear.
+    Reveal,
     /// A timer the core asked for (see [`super::App::wake_at`]) has fired.
     Tick,
     /// An Osigu call finished.

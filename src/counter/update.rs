@@ -35,7 +35,17 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             }
         }
         Msg::Quit => app.quit(&mut effects),
+        Msg::Interrupt => app.interrupt(&mut effects),
         Msg::Tick => app.tick(&mut effects),
+        Msg::Help => app.overlays.help = !app.overlays.help,
+        // The help overlay takes the keys that close it and ignores the rest, so nothing happens unseen under it.
+        msg if app.overlays.help => {
+            if matches!(msg, Msg::Back | Msg::Submit) {
+                app.overlays.help = false;
+            }
+        }
+        Msg::Details => app.overlays.details = !app.overlays.details,
+        Msg::Reveal => app.overlays.reveal = !app.overlays.reveal,
         msg if app.problem.is_some() => app.on_problem(msg, &mut effects),
         msg => app.on_step(msg, &mut effects),
     }
@@ -54,6 +64,7 @@ impl App {
 
     /// Shows a problem over the current step.
     pub(super) fn show(&mut self, problem: Problem) {
+        self.overlays.details = false;
         self.problem = Some(problem);
     }
 
@@ -196,6 +207,25 @@ impl App {
             self.leave(Leave::Quit, effects);
         }
         self.quitting = true;
+    }
+
+    /// Ctrl-C: quit, but ask first while a dispensation is STARTED; Ctrl-C again on the question confirms.
+    fn interrupt(&mut self, effects: &mut Vec<Effect>) {
+        let finalizing = matches!(&self.step, Step::Finalize(finalize) if !finalize.editable());
+        let asking = matches!(self.step, Step::ConfirmLeave { then: Leave::Quit, .. });
+        if self.started() && !finalizing && !asking && !matches!(self.step, Step::Leaving { .. }) {
+            self.problem = None;
+            self.overlays.help = false;
+            // Asked about leaving to the counter? The question becomes leaving the program.
+            if matches!(self.step, Step::ConfirmLeave { .. })
+                && let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing)
+            {
+                self.step = *back_to;
+            }
+            self.confirm_leave(Leave::Quit);
+        } else {
+            self.quit(effects);
+        }
     }
 
     /// A timer fired: let the step on screen count down or poll.

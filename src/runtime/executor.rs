@@ -1,6 +1,9 @@
 //! Runs the core's effects: each Osigu call on its own task, with the result sent back as a message tagged
 //! with the effect's request id (the core drops replies it no longer awaits). Never blocks the caller.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use tokio::sync::mpsc;
 
 use crate::counter::{Call, Effect, Msg, Reply};
@@ -8,6 +11,7 @@ use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
 
 use super::capture::Capture;
+use super::health::HealthLog;
 use super::invoices::InvoiceBook;
 
 /// What the caller should do after an effect.
@@ -25,13 +29,20 @@ pub struct Executor {
     capture: Capture,
     invoices: InvoiceBook,
     results: mpsc::UnboundedSender<Msg>,
+    /// Where each call's time and reachability are noted, for the status bar.
+    health: Option<Arc<HealthLog>>,
 }
 
 impl Executor {
     /// An executor and the stream of result messages to feed back into `update`.
     pub fn new(client: OsiguClient, capture: Capture, invoices: InvoiceBook) -> (Self, mpsc::UnboundedReceiver<Msg>) {
         let (results, receiver) = mpsc::unbounded_channel();
-        (Self { client, capture, invoices, results }, receiver)
+        (Self { client, capture, invoices, results, health: None }, receiver)
+    }
+
+    /// Notes every call in `health`.
+    pub fn with_health(self, health: Arc<HealthLog>) -> Self {
+        Self { health: Some(health), ..self }
     }
 
     /// Starts `effect`; its result arrives later on the receiver. Must run inside a tokio runtime.
@@ -42,8 +53,20 @@ impl Executor {
                 tracing::debug!(request = id.0, call = call.name(), "call");
                 let client = self.client.clone();
                 let results = self.results.clone();
+                let health = self.health.clone();
                 tokio::spawn(async move {
+                    let began = Instant::now();
                     let reply = perform(&client, *call).await;
+                    if let Some(health) = health {
+                        let reached = !matches!(
+                            reply,
+                            Err(ClientError::Connect { .. }
+                                | ClientError::Tls { .. }
+                                | ClientError::Broken { .. }
+                                | ClientError::Timeout { .. })
+                        );
+                        health.record(began.elapsed(), reached);
+                    }
                     // A closed receiver means the counter is gone; the result no longer matters.
                     let _ = results.send(Msg::Replied { id, reply });
                 });

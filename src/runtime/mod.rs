@@ -1,13 +1,19 @@
 //! The runtime side of the counter: what connects the pure core to the world. It sets up the connection
 //! ([`connect`]), runs the core's effects ([`Executor`]) with the HTTP client, the fingerprint reader and the
-//! invoice counter, and feeds results back as messages. The terminal's event loop joins it in the next step.
+//! invoice counter, and feeds results back as messages; [`run_counter`] is the terminal's event loop around it.
 
 mod capture;
 mod connect;
+mod event_loop;
 mod executor;
+mod health;
+mod input;
 mod invoices;
 
 pub use capture::Capture;
 pub use connect::{ConnectError, Connection, connect};
+pub use event_loop::{RunError, run_counter};
 pub use executor::{Control, Executor};
+pub use health::HealthLog;
+pub use input::key_msg;
 pub use invoices::InvoiceBook;

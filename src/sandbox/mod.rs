@@ -65,6 +65,9 @@ pub struct SandboxConfig {
     /// Seeds ids and tokens; `None` draws one from the OS.
     pub id_seed: Option<u64>,
     pub webhook: Option<WebhookTarget>,
+    /// The address phones are sent to (facial challenge pages, prescription documents), when it is not the one
+    /// the sandbox listens on: a store server's LAN name, or a fixed name in tests. `None`: `http://ADDR`.
+    pub public_url: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -78,6 +81,7 @@ impl Default for SandboxConfig {
             fault_seed: 0,
             id_seed: None,
             webhook: None,
+            public_url: None,
         }
     }
 }
@@ -120,7 +124,7 @@ impl Sandbox {
         let settings = StoreSettings {
             dispensation_timeout: config.dispensation_timeout,
             remote_auto_approve: config.remote_auto_approve,
-            base_url: base_url.clone(),
+            base_url: config.public_url.as_deref().map_or_else(|| base_url.clone(), |url| url.trim_end_matches('/').to_owned()),
         };
         let store = Store::new(seed, settings, id_seed, webhook_sender);
         let app = AppState::new(config.clock.clone(), config.profile, store, AuthState::new(id_seed.wrapping_add(1)));

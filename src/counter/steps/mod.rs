@@ -11,7 +11,7 @@ pub use done::Done;
 pub use finalize::{Finalize, FinalizeState};
 pub use identify::{FieldEdit, Identify};
 pub use review::{LineEdit, Review, Substitution, SubstitutionDialog, SubstitutionField};
-pub use verify::{Facial, FacialState, Fingerprint, FingerprintState, Otp, OtpState, SentOtp, Verify};
+pub use verify::{Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpState, SentOtp, Verify};
 
 /// Text fields the core edits: scanners and pastes can send anything, so every field has a length limit and
 /// drops control characters.

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 pub use facial::{Facial, FacialState};
 pub use fingerprint::{Fingerprint, FingerprintState};
-pub use otp::{Otp, OtpState, SentOtp};
+pub use otp::{OTP_DIGITS, Otp, OtpState, SentOtp};
 
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::Effect;

@@ -1,0 +1,252 @@
+//! The counter's event loop: terminal input, effect results, the sandbox's outbox and signals in; `update`;
+//! a draw only when something changed. No frame rate and no idle tick: a timer is armed only while the core
+//! asks for one (a countdown, a poll) and for the status bar's clock at the turn of each minute.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use time::{OffsetDateTime, UtcOffset};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
+
+use super::connect::{ConnectError, Connection, connect};
+use super::executor::{Control, Executor};
+use super::health::HealthLog;
+use super::input::key_msg;
+use super::invoices::InvoiceBook;
+use crate::config::{Config, ConfigError};
+use crate::counter::{App, Msg, Settings, Step, update};
+use crate::sandbox::OutboxMessage;
+use crate::terminal::{self, Screen};
+use crate::ui::{self, Chrome, Toast};
+
+/// How long a quit may wait for the server to confirm a cancel before the program exits anyway.
+const QUIT_GRACE: Duration = Duration::from_secs(10);
+
+/// Why the counter could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("the terminal cannot be used: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Opens the counter on the configured server (the embedded sandbox by default) and runs it until the clerk
+/// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started.
+pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunError> {
+    let data_dir = config.data_dir()?;
+    let connection = connect(config).await?;
+    let Connection { client, environment, sandbox, capture } = connection;
+    let health = Arc::new(HealthLog::default());
+    let (executor, results) = Executor::new(client.clone(), capture, InvoiceBook::in_dir(&data_dir));
+    let executor = executor.with_health(Arc::clone(&health));
+
+    let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
+    chrome.keymap = config.keymap();
+    let (provider_sender, provider) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        // The token the first call fetches anyway names the pharmacy; this only waits for it.
+        if let Ok(info) = client.token_info().await
+            && let Some(slug) = info.provider_slug
+        {
+            let _ = provider_sender.send(slug);
+        }
+    });
+    let settings = Settings {
+        invoice_prefix: config.counter.invoice_prefix.clone(),
+        key_nonce: ulid::Ulid::generate().to_string().to_ascii_lowercase(),
+    };
+    let app = App::new(settings, OffsetDateTime::now_utc());
+    let outbox = sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox);
+
+    let mut guard = terminal::enter()?;
+    let mut counter = Counter { app, chrome, executor, health, offset, quit: false, quit_by: None, changed: true };
+    let outcome = counter.run(&mut guard.screen, results, outbox, provider).await;
+    drop(guard);
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
+    outcome
+}
+
+/// The loop's state.
+struct Counter {
+    app: App,
+    chrome: Chrome,
+    executor: Executor,
+    health: Arc<HealthLog>,
+    offset: UtcOffset,
+    /// The core said everything is settled.
+    quit: bool,
+    /// When quitting, the moment to give up waiting for the server.
+    quit_by: Option<Instant>,
+    /// Something on screen may differ from the last draw.
+    changed: bool,
+}
+
+impl Counter {
+    async fn run(
+        &mut self,
+        screen: &mut Screen,
+        mut results: mpsc::UnboundedReceiver<Msg>,
+        mut outbox: Option<broadcast::Receiver<OutboxMessage>>,
+        mut provider: mpsc::UnboundedReceiver<String>,
+    ) -> Result<(), RunError> {
+        let mut events = terminal_events();
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut hangup = signal(SignalKind::hangup())?;
+        let mut terminal_gone = false;
+        self.apply(Msg::Opened);
+        while !self.quit {
+            if self.changed && !terminal_gone {
+                self.chrome.now = local_now(self.offset);
+                self.chrome.health = self.health.health();
+                if screen.draw(|frame| ui::render(frame, &self.app, &self.chrome)).is_err() {
+                    // Nowhere to draw (the SSH session dropped): leave as a signal would.
+                    terminal_gone = true;
+                    self.apply(Msg::Quit);
+                }
+                self.changed = false;
+            }
+            let wake = self.next_wake();
+            tokio::select! {
+                biased;
+                Some(msg) = results.recv() => {
+                    self.apply(msg);
+                    while let Ok(msg) = results.try_recv() {
+                        self.apply(msg);
+                    }
+                }
+                _ = terminate.recv() => self.apply(Msg::Quit),
+                _ = hangup.recv() => {
+                    terminal_gone = true;
+                    self.apply(Msg::Quit);
+                }
+                event = events.recv(), if !terminal_gone => {
+                    match event {
+                        Some(event) => {
+                            self.on_event(event);
+                            // A scanner's burst arrives as many keys at once: apply them all, then draw once.
+                            while let Ok(event) = events.try_recv() {
+                                self.on_event(event);
+                            }
+                        }
+                        None => {
+                            terminal_gone = true;
+                            self.apply(Msg::Quit);
+                        }
+                    }
+                }
+                Some(message) = next_outbox(&mut outbox) => {
+                    self.chrome.toast = Some(Toast { channel: message.channel, code: message.code });
+                    self.changed = true;
+                }
+                Some(slug) = provider.recv() => {
+                    self.chrome.provider = Some(slug);
+                    self.changed = true;
+                }
+                _ = sleep_until(wake) => {
+                    if self.app.wake_at().is_some_and(|at| at <= OffsetDateTime::now_utc()) {
+                        self.apply(Msg::Tick);
+                    }
+                    // The clock turned a minute (or a countdown moved).
+                    self.changed = true;
+                }
+                _ = sleep_until(self.quit_by) => {
+                    tracing::warn!("quitting without the server's confirmation of the cancel");
+                    break;
+                }
+            }
+            // The sandbox's toast belongs to the verification it was sent for.
+            if !matches!(self.app.step, Step::Verify(_)) && self.chrome.toast.take().is_some() {
+                self.changed = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Key(key) => {
+                if let Some(msg) = key_msg(&self.chrome.keymap, &key, self.app.typing()) {
+                    self.apply(msg);
+                }
+            }
+            Event::Paste(text) => self.apply(Msg::Paste(text)),
+            // The next draw fits the new size.
+            Event::Resize(..) => self.changed = true,
+            Event::FocusGained | Event::FocusLost | Event::Mouse(_) => {}
+        }
+    }
+
+    /// Runs one message through the core and starts its effects.
+    fn apply(&mut self, msg: Msg) {
+        self.changed = true;
+        for effect in update(&mut self.app, msg, OffsetDateTime::now_utc()) {
+            if self.executor.run(effect) == Control::Quit {
+                self.quit = true;
+            }
+        }
+        if self.app.quitting && self.quit_by.is_none() {
+            self.quit_by = Some(Instant::now() + QUIT_GRACE);
+        }
+    }
+
+    /// The core's next timer, or the next minute for the clock, whichever comes first.
+    fn next_wake(&self) -> Option<Instant> {
+        let now = OffsetDateTime::now_utc();
+        let minute = now.replace_second(0).ok()?.replace_nanosecond(0).ok()? + time::Duration::MINUTE;
+        let at = self.app.wake_at().map_or(minute, |core| core.min(minute));
+        let wait = (at - now).max(time::Duration::ZERO);
+        Some(Instant::now() + Duration::try_from(wait).unwrap_or_default())
+    }
+}
+
+/// The terminal's events, read on their own task so the loop can take every ready one before drawing. The
+/// channel closes when the terminal does (end of input, or a read error on a dropped session).
+fn terminal_events() -> mpsc::UnboundedReceiver<Event> {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(Ok(event)) = stream.next().await {
+            if sender.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// Now on the counter's clock.
+fn local_now(offset: UtcOffset) -> OffsetDateTime {
+    OffsetDateTime::now_utc().to_offset(offset)
+}
+
+/// Sleeps until `at`; never wakes when there is nothing to wait for.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next message of the embedded sandbox's outbox; never, when there is no embedded sandbox.
+async fn next_outbox(outbox: &mut Option<broadcast::Receiver<OutboxMessage>>) -> Option<OutboxMessage> {
+    let Some(receiver) = outbox else { return std::future::pending().await };
+    loop {
+        match receiver.recv().await {
+            Ok(message) => return Some(message),
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => {
+                *outbox = None;
+                return std::future::pending().await;
+            }
+        }
+    }
+}

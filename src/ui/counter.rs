@@ -1,0 +1,149 @@
+//! The counter screen: the code field a scanner types into, today's activity on this terminal, and, in the
+//! sandbox, the practice codes a newcomer can try.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use tui_input::Input;
+
+use super::chrome::Chrome;
+use super::{t, text, theme};
+use crate::counter::{App, RecentOutcome};
+use crate::i18n;
+
+/// The sandbox's scenario codes (contract §8) and the catalogue key saying what each shows.
+const SCENARIOS: &[(&str, &str)] = &[
+    ("RX-2026-000001", "scenario.rx1"),
+    ("RX-2026-000002", "scenario.rx2"),
+    ("RX-2026-000003", "scenario.rx3"),
+    ("RX-2026-000004", "scenario.rx4"),
+    ("AUTH-2026-000101", "scenario.auth101"),
+    ("AUTH-2026-000102", "scenario.auth102"),
+    ("AUTH-2026-000103", "scenario.auth103"),
+    ("AUTH-2026-000104", "scenario.auth104"),
+    ("AUTH-2026-000105", "scenario.auth105"),
+    ("AUTH-2026-000106", "scenario.auth106"),
+    ("AUTH-2026-000107", "scenario.auth107"),
+    ("AUTH-2026-000108", "scenario.auth108"),
+    ("AUTH-2026-000109", "scenario.auth109"),
+    ("AUTH-2026-000110", "scenario.auth110"),
+    ("NOPE-0000", "scenario.nope"),
+];
+
+/// The code field (`editing`), or the code being looked up (`starting`).
+pub(super) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    chrome: &Chrome,
+    editing: Option<&Input>,
+    starting: Option<&String>,
+) {
+    let locale = chrome.locale;
+    let [field_area, note_area, _, lists_area] =
+        Layout::vertical([Constraint::Length(3), Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1)])
+            .areas(area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", t(locale, "counter.field")), theme::TITLE))
+        .border_style(if editing.is_some() { theme::KEY } else { theme::DIM });
+    let inner = block.inner(field_area);
+    frame.render_widget(block, field_area);
+    match (editing, starting) {
+        (Some(input), _) => {
+            let width = usize::from(inner.width.saturating_sub(1));
+            let scroll = input.visual_scroll(width);
+            let shown: String = input.value().chars().skip(scroll).collect();
+            frame.render_widget(Paragraph::new(shown).style(theme::BOLD), inner);
+            let cursor = input.visual_cursor().saturating_sub(scroll);
+            let x = inner.x + u16::try_from(cursor).unwrap_or(inner.width).min(inner.width.saturating_sub(1));
+            if app.problem.is_none() && !app.overlays.help {
+                frame.set_cursor_position((x, inner.y));
+            }
+            let note = if input.value().is_empty() { t(locale, "counter.ready") } else { t(locale, "counter.enter_to_search") };
+            frame.render_widget(Paragraph::new(text::fit(note, note_area.width)).style(theme::DIM), note_area);
+        }
+        (None, Some(code)) => {
+            frame.render_widget(Paragraph::new(code.as_str()).style(theme::BOLD), inner);
+            let note = i18n::fill(locale, "counter.looking_up", &[("code", code)]);
+            frame.render_widget(Paragraph::new(text::fit(&note, note_area.width)).style(theme::WARNING), note_area);
+        }
+        (None, None) => {}
+    }
+    let show_scenarios = chrome.is_sandbox();
+    let [recent_area, scenarios_area] = if show_scenarios {
+        // The practice list needs about 46 columns; today's activity takes the rest (and any extra width).
+        let practice = (lists_area.width * 3 / 5).min(52);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(practice)]).areas(lists_area)
+    } else {
+        [lists_area, Rect::default()]
+    };
+    recent(frame, recent_area, app, chrome);
+    if show_scenarios {
+        scenarios(frame, scenarios_area, chrome);
+    }
+}
+
+/// Today's dispensations on this terminal, newest first.
+fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::DIM)
+        .title(Span::styled(format!(" {} ", t(locale, "counter.today")), theme::TITLE));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.recent.is_empty() {
+        frame.render_widget(Paragraph::new(t(locale, "counter.nothing_yet")).style(theme::DIM), inner);
+        return;
+    }
+    let lines: Vec<Line> = app
+        .recent
+        .iter()
+        .take(usize::from(inner.height))
+        .map(|entry| {
+            let (mark, style, what) = match &entry.outcome {
+                RecentOutcome::Completed { amount, currency, .. } => {
+                    let amount = currency
+                        .as_deref()
+                        .map_or_else(|| i18n::plain_amount(*amount), |currency| i18n::money(*amount, currency));
+                    ("✔", theme::OK, amount)
+                }
+                RecentOutcome::Cancelled => ("✖", theme::DIM, t(locale, "counter.cancelled").to_owned()),
+            };
+            let time = chrome.time_of_day(entry.at);
+            let room = inner.width.saturating_sub(u16::try_from(text::width(&what) + 10).unwrap_or(0));
+            Line::from(vec![
+                Span::styled(format!("{time} "), theme::DIM),
+                Span::styled(format!("{mark} "), style),
+                Span::raw(format!("{:<width$} ", text::fit(&entry.code, room), width = usize::from(room))),
+                Span::raw(what),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The sandbox's practice codes with what each one shows.
+fn scenarios(frame: &mut Frame, area: Rect, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::DIM)
+        .title(Span::styled(format!(" {} ", t(locale, "counter.practice_codes")), theme::TITLE));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let code_width = SCENARIOS.iter().map(|(code, _)| text::width(code)).max().unwrap_or(0);
+    let room = inner.width.saturating_sub(u16::try_from(code_width + 1).unwrap_or(0));
+    let lines: Vec<Line> = SCENARIOS
+        .iter()
+        .map(|(code, key)| {
+            Line::from(vec![
+                Span::styled(format!("{code:<code_width$} "), theme::KEY),
+                Span::styled(text::fit(t(locale, key), room), theme::DIM),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

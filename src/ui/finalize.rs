@@ -1,0 +1,80 @@
+//! The finalize screen: the invoice number (the terminal's next, editable), its serial when the sponsor asks,
+//! the date and the total; then what the completion is doing: sending, confirming with Osigu, or unknown.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use tui_input::Input;
+
+use super::chrome::Chrome;
+use super::{summary, t, text, theme};
+use crate::counter::{App, Finalize, FinalizeState};
+use crate::i18n;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::DIM)
+        .title(Span::styled(format!(" {} ", t(locale, "finalize.title")), theme::TITLE));
+    let inner = block.inner(area).inner(Margin { horizontal: 1, vertical: 0 });
+    frame.render_widget(block, area);
+    let [header, _, fields_area, _, state_area] = Layout::vertical([
+        Constraint::Length(summary::HEADER_ROWS),
+        Constraint::Length(1),
+        Constraint::Length(8),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    summary::header(frame, header, app, chrome);
+
+    let label_width = 20u16;
+    let editing = finalize.editable() && app.problem.is_none() && !app.overlays.help;
+    let mut y = fields_area.y;
+    let mut row = |frame: &mut Frame, key: &'static str, value: Value| {
+        let area = Rect { y, height: 1, ..fields_area };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text::fit(t(locale, key), label_width), theme::DIM)),
+            Rect { width: label_width, ..area },
+        );
+        let value_area = Rect { x: area.x + label_width + 1, width: area.width.saturating_sub(label_width + 1), ..area };
+        match value {
+            Value::Field(input, focused) => {
+                let width = value_area.width.min(32);
+                let style = if focused && finalize.editable() { theme::FOCUS } else { theme::SELECTED };
+                frame.render_widget(Paragraph::new(input.value().to_owned()).style(style), Rect { width, ..value_area });
+                if focused && editing {
+                    let cursor = u16::try_from(input.visual_cursor()).unwrap_or(0).min(width.saturating_sub(1));
+                    frame.set_cursor_position((value_area.x + cursor, y));
+                }
+            }
+            Value::Words(words, style) => frame.render_widget(Paragraph::new(Span::styled(words, style)), value_area),
+        }
+        y += 2;
+    };
+    row(frame, "finalize.invoice_number", Value::Field(&finalize.invoice_number, finalize.focus == 0));
+    if finalize.serial_required {
+        row(frame, "finalize.invoice_serial", Value::Field(&finalize.invoice_serial, finalize.focus == 1));
+    }
+    row(frame, "finalize.date", Value::Words(i18n::date(locale, finalize.date), theme::PLAIN));
+    let total = finalize
+        .currency
+        .as_deref()
+        .map_or_else(|| i18n::plain_amount(finalize.amount), |currency| i18n::money(finalize.amount, currency));
+    row(frame, "finalize.total", Value::Words(total, theme::OK));
+
+    let (words, style) = match finalize.state {
+        FinalizeState::Editing => (t(locale, "finalize.check_and_confirm"), theme::BOLD),
+        FinalizeState::Sending => (t(locale, "finalize.sending"), theme::WARNING),
+        FinalizeState::Confirming => (t(locale, "finalize.confirming"), theme::WARNING),
+        FinalizeState::Unknown => (t(locale, "finalize.unknown"), theme::WARNING),
+    };
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(words, style))).wrap(Wrap { trim: true }), state_area);
+}
+
+enum Value<'a> {
+    Field(&'a Input, bool),
+    Words(String, ratatui::style::Style),
+}

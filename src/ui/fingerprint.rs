@@ -1,0 +1,41 @@
+//! The fingerprint screen: what to ask the beneficiary, what the reader is doing, and what to do after a
+//! mismatch or a reader failure.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::chrome::Chrome;
+use super::{summary, t, theme};
+use crate::counter::{App, Fingerprint, FingerprintState};
+use crate::i18n;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, fingerprint: &Fingerprint, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::DIM)
+        .title(Span::styled(format!(" {} ", t(locale, "fingerprint.title")), theme::TITLE));
+    let inner = block.inner(area).inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
+    frame.render_widget(block, area);
+    let [header, _, body] =
+        Layout::vertical([Constraint::Length(summary::HEADER_ROWS), Constraint::Length(1), Constraint::Fill(1)])
+            .areas(inner);
+    summary::header(frame, header, app, chrome);
+    let (state, style) = match fingerprint.state {
+        FingerprintState::Capturing => (t(locale, "fingerprint.capturing"), theme::WARNING),
+        FingerprintState::Submitting => (t(locale, "fingerprint.submitting"), theme::WARNING),
+        FingerprintState::NoMatch => (t(locale, "fingerprint.no_match"), theme::ERROR),
+        FingerprintState::ReaderFailed => (t(locale, "fingerprint.reader_failed"), theme::ERROR),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(t(locale, "fingerprint.instruction"), theme::BOLD)),
+        Line::default(),
+        Line::from(Span::styled(state, style)),
+    ];
+    if let Some(attempts) = fingerprint.attempts_left {
+        lines.push(Line::from(i18n::fill(locale, "fingerprint.attempts_left", &[("count", &attempts.to_string())])));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), body);
+}

@@ -1,0 +1,111 @@
+//! Identifying the beneficiary with the sponsor's own form: one row per field in the sponsor's order, typed
+//! fields as text, choices as ◀ option ▶, required ones marked; the form's name when there are several.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::chrome::Chrome;
+use super::{t, text, theme};
+use crate::counter::{App, Identify};
+use crate::i18n;
+use crate::keymap::Action;
+use crate::osigu::model::FieldType;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let sponsor = app
+        .sponsors
+        .get(&identify.sponsor_slug)
+        .map_or_else(|| identify.sponsor_slug.clone(), |sponsor| sponsor.name.clone());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::DIM)
+        .title(Span::styled(format!(" {} ", t(locale, "identify.title")), theme::TITLE));
+    let inner = block.inner(area).inner(Margin { horizontal: 1, vertical: 0 });
+    frame.render_widget(block, area);
+    let [intro, _, form_area, status_area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)])
+            .areas(inner);
+    let mut intro_lines = vec![Line::from(vec![
+        Span::styled(format!("{} ", identify.code), theme::BOLD),
+        Span::raw(format!("· {sponsor}")),
+    ])];
+    let form_name = identify.forms.get(identify.form).map(|form| form.fallback_name.clone()).unwrap_or_default();
+    let mut second = vec![Span::styled(t(locale, "identify.intro"), theme::DIM)];
+    if identify.forms.len() > 1 {
+        let key = chrome.keymap.hint(Action::PageDown).unwrap_or_default();
+        second.push(Span::styled(
+            format!(" · {}", i18n::fill(locale, "identify.other_form", &[("form", &form_name), ("key", &key)])),
+            theme::DIM,
+        ));
+    }
+    intro_lines.push(Line::from(second));
+    frame.render_widget(Paragraph::new(intro_lines), intro);
+
+    if identify.forms.is_empty() {
+        frame.render_widget(Paragraph::new(t(locale, "identify.loading")).style(theme::WARNING), form_area);
+        return;
+    }
+    let label_width = identify
+        .fields
+        .iter()
+        .map(|field| text::width(field.field.label.as_deref().unwrap_or(&field.field.slug)) + 2)
+        .max()
+        .unwrap_or(10)
+        .min(30) as u16;
+    let typing = app.problem.is_none() && !app.overlays.help;
+    for (index, field) in identify.fields.iter().enumerate() {
+        let y = form_area.y + u16::try_from(index * 2).unwrap_or(u16::MAX);
+        if y >= form_area.bottom() {
+            break;
+        }
+        let row = Rect { y, height: 1, ..form_area };
+        let label = field.field.label.clone().unwrap_or_else(|| field.field.slug.clone());
+        let mark = if field.field.required { "*" } else { " " };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("{}{mark}", text::fit(&label, label_width - 1)), theme::DIM)),
+            Rect { width: label_width, ..row },
+        );
+        let value_area = Rect { x: row.x + label_width + 1, width: row.width.saturating_sub(label_width + 1).min(40), ..row };
+        let focused = index == identify.focus;
+        let style = if focused { theme::FOCUS } else { theme::SELECTED };
+        if !field.editable() {
+            frame.render_widget(Paragraph::new(t(locale, "identify.unsupported")).style(theme::DIM), value_area);
+        } else if let Some(option) = field.option {
+            let words = field.field.options.get(option).cloned().unwrap_or_default();
+            frame.render_widget(Paragraph::new(format!("◀ {words} ▶")).style(style), value_area);
+        } else {
+            let room = usize::from(value_area.width.saturating_sub(1));
+            let scroll = field.input.visual_scroll(room);
+            let shown: String = field.input.value().chars().skip(scroll).collect();
+            let shown = if shown.is_empty() && !focused { placeholder(field.field.field_type, locale) } else { shown };
+            frame.render_widget(Paragraph::new(shown).style(style), value_area);
+            if focused && typing {
+                let cursor = u16::try_from(field.input.visual_cursor().saturating_sub(scroll)).unwrap_or(0);
+                frame.set_cursor_position((value_area.x + cursor.min(value_area.width.saturating_sub(1)), y));
+            }
+        }
+    }
+    let searching = app.is_awaiting(|purpose| *purpose == crate::counter::Purpose::Search);
+    let status = if searching {
+        Span::styled(t(locale, "identify.searching"), theme::WARNING)
+    } else if let Some(found) = &identify.found {
+        let name = found.name.clone().unwrap_or_else(|| {
+            format!("{} {}", found.first_name.as_deref().unwrap_or(""), found.last_name.as_deref().unwrap_or(""))
+        });
+        Span::styled(i18n::fill(locale, "identify.found", &[("name", name.trim())]), theme::OK)
+    } else {
+        Span::styled(t(locale, "identify.required_note"), theme::DIM)
+    };
+    frame.render_widget(Paragraph::new(status), status_area);
+}
+
+/// A hint of the shape a typed field wants (a date as the region writes it).
+fn placeholder(field_type: FieldType, locale: crate::i18n::Locale) -> String {
+    match field_type {
+        FieldType::Date => t(locale, "identify.date_hint").to_owned(),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,96 @@
+//! Pure rendering: the counter's state in, cells out. [`render`] draws the status bar, the step on screen (one
+//! file per screen), the problem or question over it, the help overlay, the sandbox's toast and the key hints.
+//! Nothing here changes state or does I/O; the runtime calls it only when something changed.
+
+mod chrome;
+mod counter;
+mod done;
+mod facial;
+mod fingerprint;
+mod finalize;
+mod help;
+mod identify;
+mod modal;
+mod otp;
+mod privacy;
+mod qr;
+mod review;
+mod status;
+mod summary;
+mod text;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Paragraph;
+
+pub use chrome::{Chrome, Health, Toast};
+pub use privacy::mask_document;
+
+use crate::counter::{App, Step, Verify};
+use crate::i18n::{self, Locale};
+
+/// The smallest terminal the counter is laid out for; anything smaller shows one line asking for more room.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let line = i18n::fill(
+            chrome.locale,
+            "screen.enlarge",
+            &[("width", &MIN_WIDTH.to_string()), ("height", &MIN_HEIGHT.to_string())],
+        );
+        frame.render_widget(Paragraph::new(text::fit(&line, area.width)).style(theme::WARNING), area);
+        return;
+    }
+    // The toast takes a row only while it shows, so the counter screen keeps every row for its lists.
+    let toast_rows = u16::from(chrome.toast.is_some());
+    let [status_row, body, toast_row, hints_row] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(toast_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    status::render(frame, status_row, chrome);
+    render_step(frame, body, app, chrome, &app.step);
+    if let Some(toast) = &chrome.toast {
+        chrome::render_toast(frame, toast_row, toast, chrome.locale);
+    }
+    if let Some(problem) = &app.problem {
+        modal::problem(frame, body, problem, app, chrome);
+    }
+    if app.overlays.help {
+        help::render(frame, body, chrome);
+    }
+    status::hints(frame, hints_row, app, chrome);
+}
+
+/// Draws one step into `area` (a question about leaving draws the step it would leave underneath).
+fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: &Step) {
+    match step {
+        Step::Entry { code } => counter::render(frame, area, app, chrome, Some(code), None),
+        Step::Starting { code } => counter::render(frame, area, app, chrome, None, Some(code)),
+        Step::Identify(identify) => identify::render(frame, area, identify, app, chrome),
+        Step::Preparing => summary::waiting(frame, area, app, chrome, "screen.preparing"),
+        Step::Verify(Verify::Otp(otp)) => otp::render(frame, area, otp, app, chrome),
+        Step::Verify(Verify::Fingerprint(fingerprint)) => fingerprint::render(frame, area, fingerprint, app, chrome),
+        Step::Verify(Verify::Facial(facial)) => facial::render(frame, area, facial, app, chrome),
+        Step::Review(review) => review::render(frame, area, review, app, chrome),
+        Step::Finalize(finalize) => finalize::render(frame, area, finalize, app, chrome),
+        Step::Done(done) => done::render(frame, area, done, app, chrome),
+        Step::ConfirmLeave { then, back_to } => {
+            render_step(frame, area, app, chrome, back_to);
+            modal::confirm_leave(frame, area, *then, app, chrome);
+        }
+        Step::Leaving { .. } => summary::waiting(frame, area, app, chrome, "screen.leaving"),
+    }
+}
+
+/// The catalogue text of `key` in the chrome's language.
+fn t(locale: Locale, key: &'static str) -> &'static str {
+    i18n::text(locale, key)
+}

@@ -1,0 +1,85 @@
+//! Boxes over the step: a problem (what happened, what to do next, details on request) and the question
+//! before a started dispensation is cancelled.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::chrome::Chrome;
+use super::{t, text, theme};
+use crate::counter::{App, Leave, NextStep, Problem, ProblemKind};
+use crate::i18n;
+
+/// The problem over the step.
+pub(super) fn problem(frame: &mut Frame, area: Rect, problem: &Problem, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let currency = app.active.as_ref().and_then(|active| active.dispensation.currency_code.as_deref());
+    let message = i18n::problem_message_in(locale, problem, currency);
+    let next = i18n::next_step_hint(locale, problem.next);
+    // An unknown outcome is not a failure: it is shown as a warning, never in the colour of an error.
+    let (title, style) = match problem.kind {
+        ProblemKind::OutcomeUnknown => (t(locale, "modal.unsure"), theme::WARNING),
+        _ => (t(locale, "modal.title"), theme::ERROR),
+    };
+    let mut paragraphs: Vec<(String, Style)> = vec![(message, theme::BOLD), (String::new(), theme::PLAIN)];
+    if problem.next != NextStep::Acknowledge || problem.details.is_none() {
+        paragraphs.push((format!("→ {next}"), theme::PLAIN));
+    }
+    if let Some(details) = &problem.details {
+        if app.overlays.details {
+            paragraphs.push((String::new(), theme::PLAIN));
+            paragraphs.push((format!("{}: {details}", t(locale, "modal.details")), theme::DIM));
+        } else if let Some(key) = chrome.keymap.hint(crate::keymap::Action::Details) {
+            paragraphs.push((format!("{key}: {}", t(locale, "modal.show_details")), theme::DIM));
+        }
+    }
+    boxed(frame, area, title, style, &paragraphs);
+}
+
+/// "Cancel the dispensation of AUTH-…?" before leaving a STARTED dispensation.
+pub(super) fn confirm_leave(frame: &mut Frame, area: Rect, then: Leave, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let code = app.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default();
+    let question = match then {
+        Leave::ToEntry => i18n::fill(locale, "confirm.leave", &[("code", &code)]),
+        Leave::Quit => i18n::fill(locale, "confirm.quit", &[("code", &code)]),
+    };
+    let enter = chrome.keymap.hint(crate::keymap::Action::Continue).unwrap_or_default();
+    let esc = chrome.keymap.hint(crate::keymap::Action::Back).unwrap_or_default();
+    let paragraphs = vec![
+        (question, theme::BOLD),
+        (t(locale, "confirm.explain").to_owned(), theme::PLAIN),
+        (String::new(), theme::PLAIN),
+        (i18n::fill(locale, "confirm.keys", &[("yes", &enter), ("no", &esc)]), theme::KEY),
+    ];
+    boxed(frame, area, t(locale, "confirm.title"), theme::WARNING, &paragraphs);
+}
+
+/// A centred box with a title, sized to its wrapped text.
+fn boxed(frame: &mut Frame, area: Rect, title: &str, style: Style, paragraphs: &[(String, Style)]) {
+    let width = area.width.saturating_sub(4).min(68);
+    let inner_width = width.saturating_sub(4);
+    let mut lines = Vec::new();
+    for (paragraph, paragraph_style) in paragraphs {
+        for line in text::wrap(paragraph, inner_width) {
+            lines.push(Line::from(Span::styled(line, *paragraph_style)));
+        }
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(format!(" {title} "), style));
+    let inner = block.inner(popup).inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
+    frame.render_widget(block, popup);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
