@@ -17,12 +17,21 @@ use super::steps::{Done, Finalize, Identify, Review, Verify};
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
 
 /// Facts about where this counter runs, fixed at start-up.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// Invoice numbers are this prefix plus the terminal's counter.
     pub invoice_prefix: String,
     /// A per-run random text; idempotency keys are this plus a sequence number, unique across runs and terminals.
     pub key_nonce: String,
+    /// The counter's local offset: an invoice is dated by the pharmacy's calendar, not UTC's.
+    pub utc_offset: time::UtcOffset,
+}
+
+impl Default for Settings {
+    /// The shipped invoice prefix, no nonce, UTC.
+    fn default() -> Self {
+        Self { invoice_prefix: "F001-".to_owned(), key_nonce: String::new(), utc_offset: time::UtcOffset::UTC }
+    }
 }
 
 /// The counter.

@@ -119,6 +119,8 @@ pub enum NextStep {
     Retry,
     /// Correct the code in the field (it stays there, selected) or scan another.
     EditCode,
+    /// The code is right but cannot be dispensed now (redeemed, expired, voided, under review): scan another.
+    OtherCode,
     /// Look the beneficiary up with the sponsor's form.
     Identify,
     /// Fix the lines and finalize again.
@@ -198,13 +200,13 @@ fn from_code(
     let code = code.to_owned();
     match error_code {
         E::CodeNotFound => (K::CodeNotFound { code }, N::EditCode),
-        E::CodeAlreadyRedeemed => (K::CodeAlreadyRedeemed { code }, N::EditCode),
-        E::CodeInProgress => (K::CodeInProgress { since: detail_time(envelope, "started_at") }, N::EditCode),
-        E::CodeExpired => (K::CodeExpired { on: detail_time(envelope, "expired_at") }, N::EditCode),
-        E::CodeVoided => (K::CodeVoided, N::EditCode),
-        E::CodeNotYetValid => (K::CodeNotYetValid { from: detail_time(envelope, "valid_from") }, N::EditCode),
-        E::AuthorizationPendingReview => (K::AuthorizationPendingReview, N::EditCode),
-        E::CoverageInactive => (K::CoverageInactive, N::EditCode),
+        E::CodeAlreadyRedeemed => (K::CodeAlreadyRedeemed { code }, N::OtherCode),
+        E::CodeInProgress => (K::CodeInProgress { since: detail_time(envelope, "started_at") }, N::OtherCode),
+        E::CodeExpired => (K::CodeExpired { on: detail_time(envelope, "expired_at") }, N::OtherCode),
+        E::CodeVoided => (K::CodeVoided, N::OtherCode),
+        E::CodeNotYetValid => (K::CodeNotYetValid { from: detail_time(envelope, "valid_from") }, N::OtherCode),
+        E::AuthorizationPendingReview => (K::AuthorizationPendingReview, N::OtherCode),
+        E::CoverageInactive => (K::CoverageInactive, N::OtherCode),
         E::BeneficiaryRequired => (K::BeneficiaryNotFound, N::Identify),
         E::BeneficiaryMismatch => (K::BeneficiaryMismatch, N::Identify),
         E::BeneficiaryNotFound => (K::BeneficiaryNotFound, N::Identify),
@@ -341,7 +343,7 @@ mod tests {
             since.kind,
             ProblemKind::CodeInProgress { since: Some(time::macros::datetime!(2026-11-21 10:00 UTC)) }
         );
-        assert_eq!(since.next, NextStep::EditCode);
+        assert_eq!(since.next, NextStep::OtherCode);
         let from = from_client(
             &refusal(422, "CODE_NOT_YET_VALID", serde_json::json!({"valid_from": "2026-11-24T00:00:00Z"})),
             "RX-3",

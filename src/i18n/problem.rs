@@ -122,6 +122,7 @@ pub fn next_step_hint(locale: Locale, next: NextStep) -> &'static str {
     let key = match next {
         NextStep::Retry => "next.retry",
         NextStep::EditCode => "next.edit_code",
+        NextStep::OtherCode => "next.other_code",
         NextStep::Identify => "next.identify",
         NextStep::ReviewLines => "next.review_lines",
         NextStep::Verify => "next.verify",

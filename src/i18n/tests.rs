@@ -264,6 +264,7 @@ fn every_next_step_has_a_short_hint_in_both_languages() {
     let steps = [
         NextStep::Retry,
         NextStep::EditCode,
+        NextStep::OtherCode,
         NextStep::Identify,
         NextStep::ReviewLines,
         NextStep::Verify,

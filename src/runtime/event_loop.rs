@@ -61,6 +61,7 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
     let settings = Settings {
         invoice_prefix: config.counter.invoice_prefix.clone(),
         key_nonce: ulid::Ulid::generate().to_string().to_ascii_lowercase(),
+        utc_offset: offset,
     };
     let app = App::new(settings, OffsetDateTime::now_utc());
     let outbox = sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox);

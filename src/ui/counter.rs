@@ -66,15 +66,18 @@ pub(super) fn render(
         }
         (None, Some(code)) => {
             frame.render_widget(Paragraph::new(code.as_str()).style(theme::BOLD), inner);
-            let note = i18n::fill(locale, "counter.looking_up", &[("code", code)]);
-            frame.render_widget(Paragraph::new(text::fit(&note, note_area.width)).style(theme::WARNING), note_area);
+            // Once the answer is on screen (a problem), the code is no longer being looked up.
+            if app.problem.is_none() {
+                let note = i18n::fill(locale, "counter.looking_up", &[("code", code)]);
+                frame.render_widget(Paragraph::new(text::fit(&note, note_area.width)).style(theme::WARNING), note_area);
+            }
         }
         (None, None) => {}
     }
     let show_scenarios = chrome.is_sandbox();
     let [recent_area, scenarios_area] = if show_scenarios {
-        // The practice list needs about 46 columns; today's activity takes the rest (and any extra width).
-        let practice = (lists_area.width * 3 / 5).min(52);
+        // The practice list needs about 44 columns; today's activity takes the rest (and any extra width).
+        let practice = (lists_area.width * 11 / 20).min(46);
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(practice)]).areas(lists_area)
     } else {
         [lists_area, Rect::default()]
@@ -98,7 +101,7 @@ fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
         frame.render_widget(Paragraph::new(t(locale, "counter.nothing_yet")).style(theme::DIM), inner);
         return;
     }
-    let lines: Vec<Line> = app
+    let shown: Vec<(&'static str, ratatui::style::Style, String, &str, String)> = app
         .recent
         .iter()
         .take(usize::from(inner.height))
@@ -112,14 +115,27 @@ fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
                 }
                 RecentOutcome::Cancelled => ("✖", theme::DIM, t(locale, "counter.cancelled").to_owned()),
             };
-            let time = chrome.time_of_day(entry.at);
-            let room = inner.width.saturating_sub(u16::try_from(text::width(&what) + 10).unwrap_or(0));
-            Line::from(vec![
-                Span::styled(format!("{time} "), theme::DIM),
-                Span::styled(format!("{mark} "), style),
-                Span::raw(format!("{:<width$} ", text::fit(&entry.code, room), width = usize::from(room))),
-                Span::raw(what),
-            ])
+            (mark, style, chrome.time_of_day(entry.at), entry.code.as_str(), what)
+        })
+        .collect();
+    // Columns: time, mark, code, outcome. The code tells entries apart, so the time gives way first.
+    let code_width = shown.iter().map(|(_, _, _, code, _)| text::width(code)).max().unwrap_or(0);
+    let what_width = shown.iter().map(|(_, _, _, _, what)| text::width(what)).max().unwrap_or(0);
+    let with_time = 6 + 2 + code_width + 1 + what_width <= usize::from(inner.width);
+    let code_room = usize::from(inner.width).saturating_sub(if with_time { 6 } else { 0 } + 3 + what_width);
+    let lines: Vec<Line> = shown
+        .into_iter()
+        .map(|(mark, style, time, code, what)| {
+            let code = text::fit(code, u16::try_from(code_room).unwrap_or(0));
+            let pad = code_room.saturating_sub(text::width(&code));
+            let mut spans = Vec::new();
+            if with_time {
+                spans.push(Span::styled(format!("{time} "), theme::DIM));
+            }
+            spans.push(Span::styled(format!("{mark} "), style));
+            spans.push(Span::raw(format!("{code}{} ", " ".repeat(pad))));
+            spans.push(Span::styled(format!("{what:>what_width$}"), style));
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

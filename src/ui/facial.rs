@@ -17,10 +17,10 @@ const TEXT_MIN_WIDTH: u16 = 34;
 pub(super) fn render(frame: &mut Frame, area: Rect, facial: &Facial, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     // No frame around this screen: every row goes to the code, so it stays scannable at 80x24.
-    let drawn = facial
-        .challenge_url
-        .as_deref()
-        .and_then(|url| qr::draw(url, area.width.saturating_sub(TEXT_MIN_WIDTH + 2), area.height));
+    // A rejected or lapsed challenge is not shown: a phone must not scan a page that no longer works.
+    let live = matches!(facial.state, FacialState::Waiting | FacialState::Requesting);
+    let url = facial.challenge_url.as_deref().filter(|_| live);
+    let drawn = url.and_then(|url| qr::draw(url, area.width.saturating_sub(TEXT_MIN_WIDTH + 2), area.height));
     let qr_width = drawn.as_ref().map_or(0, |drawn| drawn.width);
     let [code_area, _, words_area] =
         Layout::horizontal([Constraint::Length(qr_width), Constraint::Length(2), Constraint::Fill(1)]).areas(area);
@@ -29,20 +29,21 @@ pub(super) fn render(frame: &mut Frame, area: Rect, facial: &Facial, app: &App, 
         frame.render_widget(Paragraph::new(drawn.lines), Rect { y: top, height: drawn.height, ..code_area });
     }
     let [header, _, body] =
-        Layout::vertical([Constraint::Length(summary::HEADER_ROWS + 1), Constraint::Length(1), Constraint::Fill(1)])
+        Layout::vertical([Constraint::Length(summary::STACKED_ROWS + 1), Constraint::Length(1), Constraint::Fill(1)])
             .areas(words_area);
     frame.render_widget(Paragraph::new(Span::styled(t(locale, "facial.title"), theme::TITLE)), Rect { height: 1, ..header });
-    summary::header(frame, Rect { y: header.y + 1, height: summary::HEADER_ROWS, ..header }, app, chrome);
+    summary::stacked(frame, Rect { y: header.y + 1, height: summary::STACKED_ROWS, ..header }, app, chrome);
 
     let mut lines = vec![Line::from(Span::styled(t(locale, "facial.instruction"), theme::BOLD)), Line::default()];
-    match &facial.challenge_url {
+    match url {
         Some(url) => {
             lines.push(Line::from(Span::styled(t(locale, "facial.or_open"), theme::DIM)));
-            lines.push(Line::from(Span::styled(url.clone(), theme::KEY)));
+            lines.push(Line::from(Span::styled(url.to_owned(), theme::KEY)));
         }
-        None => lines.push(Line::from(Span::styled(t(locale, "facial.requesting"), theme::WARNING))),
+        None if live => lines.push(Line::from(Span::styled(t(locale, "facial.requesting"), theme::WARNING))),
+        None => {}
     }
-    if facial.challenge_url.is_some() && qr_width == 0 {
+    if url.is_some() && qr_width == 0 {
         lines.push(Line::from(Span::styled(t(locale, "facial.enlarge_for_code"), theme::WARNING)));
     }
     lines.push(Line::default());

@@ -12,17 +12,20 @@ use crate::i18n;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
     let locale = chrome.locale;
-    let entries = chrome.keymap.help();
+    // The day's history (F3) arrives with the journal; a key that does nothing yet is not offered.
+    let entries: Vec<_> =
+        chrome.keymap.help().into_iter().filter(|(action, _)| *action != crate::keymap::Action::History).collect();
     let keys: Vec<String> = entries
         .iter()
         .map(|(_, keys)| if keys.is_empty() { t(locale, "help.unbound").to_owned() } else { keys.join(", ") })
         .collect();
     let key_width = keys.iter().map(|keys| text::width(keys)).max().unwrap_or(0);
     // One column when it fits; two side by side on a short screen (21 actions do not fit 22 rows with a frame).
-    let columns: usize = if entries.len() + 3 <= usize::from(area.height) { 1 } else { 2 };
+    let columns: usize = if entries.len() + 4 <= usize::from(area.height) { 1 } else { 2 };
     let rows = entries.len().div_ceil(columns);
     let width = area.width.saturating_sub(2).min(if columns == 1 { 72 } else { 110 });
-    let height = u16::try_from(rows + 3).unwrap_or(u16::MAX).min(area.height);
+    // Rows, a blank line and the note about `[keys]`, inside a frame.
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX).min(area.height);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, popup);
     let block = Block::default()

@@ -34,14 +34,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
     ])];
     let form_name = identify.forms.get(identify.form).map(|form| form.fallback_name.clone()).unwrap_or_default();
     let mut second = vec![Span::styled(t(locale, "identify.intro"), theme::DIM)];
+    if !form_name.is_empty() {
+        second = vec![Span::styled(form_name.clone(), theme::BOLD)];
+    }
     if identify.forms.len() > 1 {
         let key = chrome.keymap.hint(Action::PageDown).unwrap_or_default();
         second.push(Span::styled(
-            format!(" · {}", i18n::fill(locale, "identify.other_form", &[("form", &form_name), ("key", &key)])),
+            format!(" · {}", i18n::fill(locale, "identify.other_form", &[("key", &key)])),
             theme::DIM,
         ));
     }
-    intro_lines.push(Line::from(second));
+    intro_lines.push(Line::from(text::fit_spans(second, intro.width)));
     frame.render_widget(Paragraph::new(intro_lines), intro);
 
     if identify.forms.is_empty() {

@@ -27,7 +27,7 @@ use ratatui::widgets::Paragraph;
 pub use chrome::{Chrome, Health, Toast};
 pub use privacy::mask_document;
 
-use crate::counter::{App, Step, Verify};
+use crate::counter::{App, OtpState, Step, Verify};
 use crate::i18n::{self, Locale};
 
 /// The smallest terminal the counter is laid out for; anything smaller shows one line asking for more room.
@@ -43,11 +43,16 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
             "screen.enlarge",
             &[("width", &MIN_WIDTH.to_string()), ("height", &MIN_HEIGHT.to_string())],
         );
-        frame.render_widget(Paragraph::new(text::fit(&line, area.width)).style(theme::WARNING), area);
+        let lines: Vec<ratatui::text::Line> =
+            text::wrap(&line, area.width).into_iter().map(ratatui::text::Line::from).collect();
+        frame.render_widget(Paragraph::new(lines).style(theme::WARNING), area);
         return;
     }
-    // The toast takes a row only while it shows, so the counter screen keeps every row for its lists.
-    let toast_rows = u16::from(chrome.toast.is_some());
+    // The toast takes a row only while it shows, so the counter screen keeps every row for its lists. A code
+    // that lapsed or locked is not worth reading aloud any more.
+    let stale = matches!(&app.step, Step::Verify(Verify::Otp(otp)) if matches!(otp.state, OtpState::Expired | OtpState::Locked));
+    let toast = chrome.toast.as_ref().filter(|_| !stale);
+    let toast_rows = u16::from(toast.is_some());
     let [status_row, body, toast_row, hints_row] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -57,7 +62,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     .areas(area);
     status::render(frame, status_row, chrome);
     render_step(frame, body, app, chrome, &app.step);
-    if let Some(toast) = &chrome.toast {
+    if let Some(toast) = toast {
         chrome::render_toast(frame, toast_row, toast, chrome.locale);
     }
     if let Some(problem) = &app.problem {

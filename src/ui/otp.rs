@@ -68,7 +68,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     }
 
     let mut state_lines = Vec::new();
-    if let Some(sent) = &otp.sent {
+    let usable = !matches!(otp.state, OtpState::Expired | OtpState::Locked);
+    if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
         let left = (sent.expires_at - app.now).whole_seconds();
         let mut line = vec![Span::raw(i18n::fill(locale, "otp.expires_in", &[("time", &text::countdown(left))]))];
         if let Some(attempts) = otp.attempts_left {
@@ -87,10 +88,21 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     if let Some((words, style)) = state {
         state_lines.push(Line::from(Span::styled(words, style)));
     }
+    // Lapsed or locked: Enter sends another, once the server's wait is over.
+    if let Some(sent) = otp.sent.as_ref().filter(|_| !usable) {
+        let wait = (sent.resend_at - app.now).whole_seconds();
+        let key = chrome.keymap.hint(Action::Continue).unwrap_or_default();
+        let words = if wait > 0 {
+            i18n::fill(locale, "otp.another_in", &[("time", &text::countdown(wait))])
+        } else {
+            i18n::fill(locale, "otp.another_now", &[("key", &key)])
+        };
+        state_lines.push(Line::from(Span::styled(words, theme::BOLD)));
+    }
     frame.render_widget(Paragraph::new(state_lines), state_area);
 
     let mut resend = Vec::new();
-    if let Some(sent) = &otp.sent {
+    if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
         let key = chrome.keymap.hint(Action::Resend).unwrap_or_default();
         let wait = (sent.resend_at - app.now).whole_seconds();
         let words = if wait > 0 {

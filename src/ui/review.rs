@@ -13,7 +13,7 @@ use super::chrome::Chrome;
 use super::{summary, t, text, theme};
 use crate::counter::{App, LineEdit, Review, SubstitutionDialog, SubstitutionField};
 use crate::i18n::{self, Locale};
-use crate::osigu::model::{Dispensation, ProductLine, SubstitutionReason, money};
+use crate::osigu::model::{CodeType, Dispensation, ProductLine, SubstitutionReason, money};
 
 /// Widths of the number columns: prescribed, authorized, available, to dispense, price, taxes, subtotal.
 const NUMBER_WIDTHS: [u16; 7] = [5, 5, 5, 8, 10, 9, 11];
@@ -65,11 +65,17 @@ fn clinical_line(dispensation: &Dispensation, locale: Locale, width: u16) -> Lin
     if let Some(prescriber) = &dispensation.prescriber {
         parts.push(format!("{} {}", t(locale, "review.prescriber"), prescriber.name));
     }
+    let mut more = String::new();
     if let Some(diagnosis) = dispensation.diagnoses.first() {
         let description = diagnosis.description.as_deref().unwrap_or("");
-        parts.push(format!("{} {} {description}", t(locale, "review.diagnosis"), diagnosis.code));
+        parts.push(format!("{} {} {description}", t(locale, "review.diagnosis"), diagnosis.code).trim_end().to_owned());
+        if dispensation.diagnoses.len() > 1 {
+            // Further diagnoses are counted, so the clerk knows the line is not the whole story.
+            more = format!(" (+{})", dispensation.diagnoses.len() - 1);
+        }
     }
-    Line::from(Span::styled(text::fit(parts.join(" · ").trim_end(), width), theme::DIM))
+    let room = width.saturating_sub(u16::try_from(more.len()).unwrap_or(0));
+    Line::from(Span::styled(format!("{}{more}", text::fit(&parts.join(" · "), room)), theme::DIM))
 }
 
 fn lines_table(
@@ -82,17 +88,22 @@ fn lines_table(
 ) {
     let visible = usize::from(area.height.saturating_sub(1)).max(1);
     let offset = review.selected.saturating_sub(visible - 1);
-    let fixed: u16 = NUMBER_WIDTHS.iter().sum::<u16>() + 7;
+    // Only an authorization has authorized quantities; a prescription's column would repeat the prescribed one.
+    let authorized = dispensation.code_type == CodeType::Authorization;
+    let shown = |index: &usize| *index != 1 || authorized;
+    let widths: Vec<u16> = NUMBER_WIDTHS.iter().enumerate().filter(|(i, _)| shown(i)).map(|(_, w)| *w).collect();
+    let fixed: u16 = widths.iter().sum::<u16>() + u16::try_from(widths.len()).unwrap_or(0);
     let name_width = area.width.saturating_sub(fixed).max(8);
     let header = Row::new(
-        ["review.product", "review.prescribed", "review.authorized", "review.available", "review.deliver"]
-            .into_iter()
-            .chain(["review.price", "review.taxes", "review.subtotal"])
-            .enumerate()
-            .map(|(index, key)| {
-                let words = t(locale, key);
-                if index == 0 { Cell::from(words) } else { Cell::from(right(words, NUMBER_WIDTHS[index - 1])) }
-            }),
+        std::iter::once(Cell::from(t(locale, "review.product"))).chain(
+            ["review.prescribed", "review.authorized", "review.available", "review.deliver"]
+                .into_iter()
+                .chain(["review.price", "review.taxes", "review.subtotal"])
+                .enumerate()
+                .filter(|(index, _)| shown(index))
+                .zip(&widths)
+                .map(|((_, key), width)| Cell::from(right(t(locale, key), *width))),
+        ),
     )
     .style(theme::BOLD);
     let rows = dispensation.products.iter().zip(&review.lines).enumerate().skip(offset).take(visible).map(
@@ -109,16 +120,28 @@ fn lines_table(
                 },
             };
             let marker = if locked { "⊘ " } else if selected { "▶ " } else { "  " };
-            let cells = vec![
-                Cell::from(format!("{marker}{}", text::fit(&name, name_width.saturating_sub(2)))),
-                Cell::from(right(&quantity(line.prescribed_quantity), NUMBER_WIDTHS[0])),
-                Cell::from(right(&quantity(line.authorized_quantity), NUMBER_WIDTHS[1])),
-                Cell::from(right(&line.available().to_string(), NUMBER_WIDTHS[2])),
-                Cell::from(right(&deliver, NUMBER_WIDTHS[3])),
-                Cell::from(right(&amount(line.unit_price, currency), NUMBER_WIDTHS[4])),
-                Cell::from(right(&amount(line.taxes, currency), NUMBER_WIDTHS[5])),
-                Cell::from(right(&amount(subtotal(line, edit), currency), NUMBER_WIDTHS[6])),
+            let numbers = [
+                quantity(line.prescribed_quantity),
+                quantity(line.authorized_quantity),
+                line.available().to_string(),
+                deliver,
+                amount(line.unit_price, currency),
+                amount(line.taxes, currency),
+                amount(subtotal(line, edit), currency),
             ];
+            let cells: Vec<Cell> = std::iter::once(Cell::from(format!(
+                "{marker}{}",
+                text::fit(&name, name_width.saturating_sub(2))
+            )))
+            .chain(
+                numbers
+                    .iter()
+                    .enumerate()
+                    .filter(|(index, _)| shown(index))
+                    .zip(&widths)
+                    .map(|((_, value), width)| Cell::from(right(value, *width))),
+            )
+            .collect();
             let style = if selected {
                 theme::SELECTED
             } else if locked {
@@ -130,7 +153,7 @@ fn lines_table(
         },
     );
     let widths = std::iter::once(Constraint::Length(name_width))
-        .chain(NUMBER_WIDTHS.iter().map(|width| Constraint::Length(*width)))
+        .chain(widths.iter().map(|width| Constraint::Length(*width)))
         .collect::<Vec<_>>();
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
     // Where the list is when it does not fit: `3–10 / 12` at the table's top right.
@@ -155,6 +178,10 @@ fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16)
     ]);
     let second = if edit.max == 0 {
         let reason = line.lock_reason.clone().unwrap_or_default();
+        // Known reasons in the clerk's words; an unknown one as the server wrote it.
+        let key = format!("lock_reason.{}", reason.to_ascii_lowercase());
+        let words = i18n::text(locale, &key);
+        let reason = if words == key { reason.clone() } else { words.to_owned() };
         i18n::fill(locale, "review.locked", &[("reason", &reason)])
     } else if let Some(substitution) = &edit.substitution {
         i18n::fill(

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::chrome::{Chrome, Health};
 use super::{t, text, theme};
-use crate::counter::{App, FacialState, FingerprintState, FinalizeState, OtpState, Step, Verify};
+use crate::counter::{App, FacialState, FingerprintState, FinalizeState, OtpState, Step, SubstitutionField, Verify};
 use crate::i18n;
 use crate::keymap::Action;
 use crate::osigu::endpoint::Environment;
@@ -95,12 +95,20 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
         Step::Starting { .. } | Step::Preparing => vec![(Back, "hint.back")],
         Step::Identify(_) => vec![(Continue, "hint.search"), (NextField, "hint.next_field"), (Back, "hint.back")],
         Step::Verify(Verify::Otp(otp)) => {
-            let mut hints = vec![(Continue, "hint.validate"), (Resend, "hint.resend")];
+            // Resending is offered only once the server allows it; until then the screen shows the wait.
+            let may_resend = otp.sent.as_ref().is_some_and(|sent| app.now >= sent.resend_at);
+            let usable = !matches!(otp.state, OtpState::Expired | OtpState::Locked);
+            let mut hints = Vec::new();
+            if usable {
+                hints.push((Continue, "hint.validate"));
+                if may_resend {
+                    hints.push((Resend, "hint.resend"));
+                }
+            } else if may_resend {
+                hints.push((Continue, "hint.resend"));
+            }
             if otp.channels.len() > 1 {
                 hints.push((SwitchChannel, "hint.switch_channel"));
-            }
-            if matches!(otp.state, OtpState::Expired | OtpState::Locked) {
-                hints[0] = (Continue, "hint.resend");
             }
             hints.push((Back, "hint.cancel"));
             hints
@@ -116,16 +124,23 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
             _ => vec![(Continue, "hint.check_now"), (Back, "hint.cancel")],
         },
         Step::Review(review) if review.dialog.is_some() => {
-            vec![(Continue, "hint.save"), (NextField, "hint.next_field"), (Back, "hint.close")]
+            let mut hints = vec![(Continue, "hint.save"), (NextField, "hint.next_field")];
+            if review.dialog.as_ref().is_some_and(|dialog| dialog.focus == SubstitutionField::Reason) {
+                hints.push((Down, "hint.change_reason"));
+            }
+            hints.push((Back, "hint.close"));
+            hints
         }
-        Step::Review(_) => vec![
-            (Finalize, "hint.finalize"),
-            (Increase, "hint.more"),
-            (Decrease, "hint.less"),
-            (Substitute, "hint.substitute"),
-            (Reveal, "hint.reveal"),
-            (Back, "hint.cancel"),
-        ],
+        Step::Review(review) => {
+            let mut hints = vec![(Finalize, "hint.finalize")];
+            // A locked line takes no quantity and no substitute: its keys are not offered.
+            if review.lines.get(review.selected).is_some_and(|line| line.max > 0) {
+                hints.extend([(Increase, "hint.more"), (Decrease, "hint.less"), (Substitute, "hint.substitute")]);
+            }
+            hints.push((Back, "hint.cancel"));
+            hints.push((Reveal, if app.overlays.reveal { "hint.hide" } else { "hint.reveal" }));
+            hints
+        }
         Step::Finalize(finalize) => match finalize.state {
             FinalizeState::Editing => vec![(Continue, "hint.confirm_finalize"), (Back, "hint.back_to_review")],
             FinalizeState::Unknown => vec![(Continue, "hint.retry_same")],

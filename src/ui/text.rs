@@ -31,6 +31,26 @@ pub fn fit(text: &str, max: u16) -> String {
     out
 }
 
+/// Styled pieces of one line cut to `max` columns, the last one kept ending in `…` when something was cut.
+pub fn fit_spans(spans: Vec<ratatui::text::Span<'static>>, max: u16) -> Vec<ratatui::text::Span<'static>> {
+    let mut left = usize::from(max);
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = width(&span.content);
+        if w <= left {
+            left -= w;
+            out.push(span);
+            continue;
+        }
+        if left > 0 {
+            let cut = fit(&span.content, u16::try_from(left).unwrap_or(u16::MAX));
+            out.push(ratatui::text::Span::styled(cut, span.style));
+        }
+        break;
+    }
+    out
+}
+
 /// `text` broken into lines of at most `max` columns, at spaces where it can (a word longer than a line is cut).
 pub fn wrap(text: &str, max: u16) -> Vec<String> {
     let max = usize::from(max.max(1));

@@ -68,7 +68,7 @@ impl Counter {
         let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
         let data_dir = std::env::temp_dir().join(format!("mostrador-flows-{}", unique()));
         let (executor, results) = Executor::new(client(sandbox.base_url()), capture, InvoiceBook::in_dir(&data_dir));
-        let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique() };
+        let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..Settings::default() };
         let now = sandbox.clock().now();
         let mut counter = Self {
             app: App::new(settings, now),

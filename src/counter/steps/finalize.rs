@@ -66,7 +66,7 @@ impl App {
             invoice_serial: Input::default(),
             serial_required,
             focus: 0,
-            date: self.now.date(),
+            date: self.now.to_offset(self.settings.utc_offset).date(),
             amount: active.dispensation.amount_due(),
             currency: active.dispensation.currency_code.clone(),
             state: FinalizeState::Editing,

@@ -76,8 +76,12 @@ impl Otp {
     /// Each second while the expiry or the resend cool-down counts down, unless the OTP is locked.
     pub(super) fn wake_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
         let sent = self.sent.as_ref()?;
-        let counting = now < sent.expires_at || now < sent.resend_at;
-        (counting && self.state != OtpState::Locked).then(|| next_second(now)).flatten()
+        // A locked or lapsed code no longer counts down; the wait before another can be sent still does.
+        let counting = match self.state {
+            OtpState::Locked | OtpState::Expired => now < sent.resend_at,
+            _ => now < sent.expires_at || now < sent.resend_at,
+        };
+        counting.then(|| next_second(now)).flatten()
     }
 }
 

@@ -1,0 +1,86 @@
+//! The counter screen: the code field while typing and while the code is looked up, today's activity, a code
+//! that does not exist (and its details), the help overlay, and a terminal too small to work in.
+
+use crossterm::event::KeyCode;
+use mostrador::counter::Step;
+use mostrador::i18n::Locale;
+
+use crate::support::Screen;
+
+#[tokio::test]
+async fn counter_02_typing() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.type_text("AUTH-2026-00").await;
+    let drawn = screen.snapshot("counter_02_typing_es");
+    drawn.shows("AUTH-2026-00");
+    let cursor = drawn.cursor.expect("a cursor in the code field");
+    let field_row = &drawn.rows[usize::from(cursor.y)];
+    let text_starts = field_row.find("AUTH").expect("the code on the cursor's row");
+    assert_eq!(usize::from(cursor.x), field_row[..text_starts].chars().count() + 12, "the cursor follows the text");
+}
+
+#[tokio::test]
+async fn counter_03_looking_up() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.type_text("AUTH-2026-000101").await;
+    screen.press_only(KeyCode::Enter);
+    assert!(matches!(screen.app.step, Step::Starting { .. }), "the reply has not been applied yet");
+    let drawn = screen.snapshot("counter_03_looking_up_es");
+    assert!(drawn.cursor.is_none(), "nothing to type while the code is looked up");
+    screen.settle().await;
+}
+
+#[tokio::test]
+async fn counter_04_recent() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.scan("AUTH-2026-000101").await;
+    screen.press(KeyCode::F(10)).await;
+    screen.press(KeyCode::Enter).await;
+    screen.press(KeyCode::Enter).await;
+    screen.wait(75).await;
+    screen.scan("RX-2026-000001").await;
+    screen.press(KeyCode::Esc).await;
+    screen.press(KeyCode::Enter).await;
+    assert_eq!(screen.app.recent.len(), 2, "{:?}", screen.app.problem);
+    let drawn = screen.snapshot("counter_04_recent_es");
+    let completed = drawn.rows_with("AUTH-2026-000101");
+    let cancelled = drawn.rows_with("RX-2026-000001");
+    // The practice list names both codes too: today's activity is on the left, newest first.
+    assert!(cancelled[0] < completed[0], "newest first: {cancelled:?} / {completed:?}");
+    drawn.shows("09:04");
+    drawn.shows("09:05");
+}
+
+#[tokio::test]
+async fn counter_05_not_found_and_details() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.scan("NOPE-0000").await;
+    assert!(screen.app.problem.is_some());
+    let drawn = screen.snapshot("counter_05_not_found_es");
+    drawn.shows("NOPE-0000");
+    assert!(drawn.cursor.is_none(), "the field takes no keys under the problem");
+    screen.press(KeyCode::F(8)).await;
+    screen.snapshot("counter_06_not_found_details_es");
+    // Enter goes back to the field with the code still in it, to correct.
+    screen.press(KeyCode::Enter).await;
+    assert!(matches!(&screen.app.step, Step::Entry { code } if code.value() == "NOPE-0000"));
+}
+
+#[tokio::test]
+async fn help_01() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.press(KeyCode::F(1)).await;
+    let drawn = screen.snapshot("help_01_es");
+    drawn.shows("F10");
+    drawn.shows("Ctrl-C");
+    screen.press(KeyCode::Esc).await;
+    assert!(!screen.app.overlays.help);
+}
+
+#[tokio::test]
+async fn small_01_enlarge() {
+    let mut screen = Screen::open(Locale::Es).await;
+    let drawn = screen.snapshot_at("small_01_enlarge_es", 20, 5);
+    assert!(drawn.rows[0].trim() != "", "one line asks for room");
+    assert!(drawn.rows[1..].iter().all(|row| row.trim().is_empty()), "and nothing else");
+}

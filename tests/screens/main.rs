@@ -1,0 +1,13 @@
+//! Every screen of the counter, drawn by the real `ui::render` from the real core driven against the embedded
+//! sandbox over HTTP, and kept as insta snapshots named after the step they show (`otp_02_wrong_code_es`).
+//! Volatile values are injected (a frozen clock, seeded ids, a fresh invoice counter), never filtered.
+
+mod support;
+
+mod counter;
+mod determinism;
+mod flow;
+mod identify;
+mod refusals;
+mod review;
+mod verification;
