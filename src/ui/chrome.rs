@@ -49,9 +49,9 @@ impl Chrome {
         i18n::date(self.locale, at.to_offset(self.offset()).date())
     }
 
-    /// Whether this is practice: the embedded sandbox or Osigu's.
+    /// Whether the embedded sandbox serves this counter (its practice codes are listed).
     pub fn is_sandbox(&self) -> bool {
-        !matches!(self.environment, Environment::OsiguProduction)
+        self.environment == Environment::Sandbox
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::counter::{App, Leave, NextStep, Problem, ProblemKind};
+use crate::counter::{App, Leave, Problem, ProblemKind};
 use crate::i18n;
 
 /// The problem over the step.
@@ -24,9 +24,7 @@ pub(super) fn problem(frame: &mut Frame, area: Rect, problem: &Problem, app: &Ap
         _ => (t(locale, "modal.title"), theme::ERROR),
     };
     let mut paragraphs: Vec<(String, Style)> = vec![(message, theme::BOLD), (String::new(), theme::PLAIN)];
-    if problem.next != NextStep::Acknowledge || problem.details.is_none() {
-        paragraphs.push((format!("→ {next}"), theme::PLAIN));
-    }
+    paragraphs.push((format!("→ {next}"), theme::PLAIN));
     if let Some(details) = &problem.details {
         if app.overlays.details {
             paragraphs.push((String::new(), theme::PLAIN));

@@ -46,8 +46,11 @@ async fn otp_04_expired() {
     let mut screen = otp_sent().await;
     screen.wait(301).await;
     assert_eq!(otp_state(&screen), OtpState::Expired);
+    let code = screen.toast_code();
     let drawn = screen.snapshot("otp_04_expired_es");
-    drawn.shows("0:00");
+    drawn.shows("El código venció.");
+    drawn.shows("Enter: enviar otro código.");
+    drawn.hides(&code);
 }
 
 #[tokio::test]
