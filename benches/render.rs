@@ -65,7 +65,7 @@ impl Counter {
         let options = ClientOptions::new(sandbox.base_url().parse().expect("url"), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
         let client = OsiguClient::new(options).expect("client");
         let (executor, results) = Executor::new(client, capture, InvoiceBook::in_dir(&data_dir));
-        let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique() };
+        let settings = Settings { key_nonce: unique(), ..Settings::default() };
         let now = sandbox.clock().now();
         let mut counter = Self { app: App::new(settings, now), executor, results, now, _sandbox: sandbox, data_dir };
         counter.send(Msg::Opened).await;

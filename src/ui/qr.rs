@@ -1,6 +1,8 @@
 //! A QR code drawn with half blocks: two modules per terminal cell, top in the foreground colour and bottom in
 //! the background colour, dark on white whatever the terminal's theme, so a phone's camera reads it at 80x24.
 
+use std::cell::RefCell;
+
 use qrcode::{Color as Module, EcLevel, QrCode};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
@@ -12,13 +14,32 @@ pub(super) struct Drawn {
     pub height: u16,
 }
 
+thread_local! {
+    /// The last code encoded: the challenge stays the same while its countdown redraws the screen each second,
+    /// and encoding (choosing the mask) is most of the screen's cost.
+    static LAST: RefCell<Option<(String, usize, Vec<Module>)>> = const { RefCell::new(None) };
+}
+
+/// The modules of `data`'s QR code and its side, from the cache when `data` was the last one encoded.
+fn modules(data: &str) -> Option<(usize, Vec<Module>)> {
+    LAST.with_borrow_mut(|last| {
+        if let Some((cached, size, modules)) = last.as_ref()
+            && cached == data
+        {
+            return Some((*size, modules.clone()));
+        }
+        // Low error correction keeps the code small; a screen does not get scratched like a label.
+        let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L).ok()?;
+        let (size, modules) = (code.width(), code.to_colors());
+        *last = Some((data.to_owned(), size, modules.clone()));
+        Some((size, modules))
+    })
+}
+
 /// `data` as a QR code fitting `max_width` × `max_height` cells, with the widest quiet zone (up to 2 modules)
 /// that still fits; `None` when it cannot fit or cannot be encoded.
 pub(super) fn draw(data: &str, max_width: u16, max_height: u16) -> Option<Drawn> {
-    // Low error correction keeps the code small; a screen does not get scratched like a label.
-    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L).ok()?;
-    let size = code.width();
-    let modules = code.to_colors();
+    let (size, modules) = modules(data)?;
     (1..=2usize).rev().find_map(|quiet| {
         let side = size + 2 * quiet;
         let width = u16::try_from(side).ok()?;
