@@ -76,14 +76,20 @@ mod tests {
     #[test]
     fn a_scanner_types_and_enter_submits() {
         let keymap = Keymap::default();
-        assert!(matches!(key_msg(&keymap, &press(KeyCode::Char('A')), true), Some(Msg::Edit(InputRequest::InsertChar('A')))));
+        assert!(matches!(
+            key_msg(&keymap, &press(KeyCode::Char('A')), true),
+            Some(Msg::Edit(InputRequest::InsertChar('A')))
+        ));
         assert!(matches!(key_msg(&keymap, &press(KeyCode::Enter), true), Some(Msg::Submit)));
     }
 
     #[test]
     fn plus_is_text_while_typing_and_a_quantity_key_on_the_lines() {
         let keymap = Keymap::default();
-        assert!(matches!(key_msg(&keymap, &press(KeyCode::Char('+')), true), Some(Msg::Edit(InputRequest::InsertChar('+')))));
+        assert!(matches!(
+            key_msg(&keymap, &press(KeyCode::Char('+')), true),
+            Some(Msg::Edit(InputRequest::InsertChar('+')))
+        ));
         assert!(matches!(key_msg(&keymap, &press(KeyCode::Char('+')), false), Some(Msg::Increase)));
     }
 

@@ -124,7 +124,10 @@ impl Sandbox {
         let settings = StoreSettings {
             dispensation_timeout: config.dispensation_timeout,
             remote_auto_approve: config.remote_auto_approve,
-            base_url: config.public_url.as_deref().map_or_else(|| base_url.clone(), |url| url.trim_end_matches('/').to_owned()),
+            base_url: config
+                .public_url
+                .as_deref()
+                .map_or_else(|| base_url.clone(), |url| url.trim_end_matches('/').to_owned()),
         };
         let store = Store::new(seed, settings, id_seed, webhook_sender);
         let app = AppState::new(config.clock.clone(), config.profile, store, AuthState::new(id_seed.wrapping_add(1)));

@@ -31,7 +31,15 @@ pub struct Chrome {
 impl Chrome {
     /// A chrome for `locale` and `environment` with the default keys, at `now` (already in local time).
     pub fn new(locale: Locale, environment: Environment, now: OffsetDateTime) -> Self {
-        Self { locale, keymap: Keymap::default(), environment, provider: None, health: Health::Unknown, toast: None, now }
+        Self {
+            locale,
+            keymap: Keymap::default(),
+            environment,
+            provider: None,
+            health: Health::Unknown,
+            toast: None,
+            now,
+        }
     }
 
     /// The counter's local offset.
@@ -83,6 +91,9 @@ pub(super) fn render_toast(frame: &mut Frame, area: Rect, toast: &Toast, locale:
         OtpChannel::InApp => "toast.in_app",
     };
     let message = i18n::fill(locale, key, &[("code", &toast.code)]);
-    let line = Line::from(vec![Span::styled(format!(" {} ", text::fit(&message, area.width.saturating_sub(2))), theme::TOAST)]);
+    let line = Line::from(vec![Span::styled(
+        format!(" {} ", text::fit(&message, area.width.saturating_sub(2))),
+        theme::TOAST,
+    )]);
     frame.render_widget(Paragraph::new(line), area);
 }

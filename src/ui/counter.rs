@@ -61,7 +61,11 @@ pub(super) fn render(
             if app.problem.is_none() && !app.overlays.help {
                 frame.set_cursor_position((x, inner.y));
             }
-            let note = if input.value().is_empty() { t(locale, "counter.ready") } else { t(locale, "counter.enter_to_search") };
+            let note = if input.value().is_empty() {
+                t(locale, "counter.ready")
+            } else {
+                t(locale, "counter.enter_to_search")
+            };
             frame.render_widget(Paragraph::new(text::fit(note, note_area.width)).style(theme::DIM), note_area);
         }
         (None, Some(code)) => {

@@ -35,12 +35,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, app: &App, chro
         Line::from(vec![label("done.dispensation"), Span::raw(dispensation.dispensation_id.to_string())]),
     ];
     match &dispensation.claim {
-        Some(claim) => lines.push(Line::from(vec![
-            label("done.claim"),
-            Span::styled(claim.claim_id.to_string(), theme::BOLD),
-        ])),
+        Some(claim) => {
+            lines.push(Line::from(vec![label("done.claim"), Span::styled(claim.claim_id.to_string(), theme::BOLD)]))
+        }
         None if dispensation.code_type == CodeType::Authorization => {
-            lines.push(Line::from(vec![label("done.claim"), Span::styled(t(locale, "done.claim_pending"), theme::DIM)]));
+            lines
+                .push(Line::from(vec![label("done.claim"), Span::styled(t(locale, "done.claim_pending"), theme::DIM)]));
         }
         None => {}
     }

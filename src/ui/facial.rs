@@ -31,7 +31,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, facial: &Facial, app: &App, 
     let [header, _, body] =
         Layout::vertical([Constraint::Length(summary::STACKED_ROWS + 1), Constraint::Length(1), Constraint::Fill(1)])
             .areas(words_area);
-    frame.render_widget(Paragraph::new(Span::styled(t(locale, "facial.title"), theme::TITLE)), Rect { height: 1, ..header });
+    frame.render_widget(
+        Paragraph::new(Span::styled(t(locale, "facial.title"), theme::TITLE)),
+        Rect { height: 1, ..header },
+    );
     summary::stacked(frame, Rect { y: header.y + 1, height: summary::STACKED_ROWS, ..header }, app, chrome);
 
     let mut lines = vec![Line::from(Span::styled(t(locale, "facial.instruction"), theme::BOLD)), Line::default()];

@@ -39,12 +39,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
             Paragraph::new(Span::styled(text::fit(t(locale, key), label_width), theme::DIM)),
             Rect { width: label_width, ..area },
         );
-        let value_area = Rect { x: area.x + label_width + 1, width: area.width.saturating_sub(label_width + 1), ..area };
+        let value_area =
+            Rect { x: area.x + label_width + 1, width: area.width.saturating_sub(label_width + 1), ..area };
         match value {
             Value::Field(input, focused) => {
                 let width = value_area.width.min(32);
                 let style = if focused && finalize.editable() { theme::FOCUS } else { theme::SELECTED };
-                frame.render_widget(Paragraph::new(input.value().to_owned()).style(style), Rect { width, ..value_area });
+                frame
+                    .render_widget(Paragraph::new(input.value().to_owned()).style(style), Rect { width, ..value_area });
                 if focused && editing {
                     let cursor = u16::try_from(input.visual_cursor()).unwrap_or(0).min(width.saturating_sub(1));
                     frame.set_cursor_position((value_area.x + cursor, y));
@@ -65,7 +67,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
         .map_or_else(|| i18n::plain_amount(finalize.amount), |currency| i18n::money(finalize.amount, currency));
     row(frame, "finalize.total", Value::Words(total, theme::OK));
 
+    let serial_missing = finalize.serial_required && finalize.invoice_serial.value().trim().is_empty();
     let (words, style) = match finalize.state {
+        // The sponsor wants the invoice's serial: say so, or Enter seems to do nothing but move the cursor.
+        FinalizeState::Editing if serial_missing => (t(locale, "finalize.serial_needed"), theme::WARNING),
         FinalizeState::Editing => (t(locale, "finalize.check_and_confirm"), theme::BOLD),
         FinalizeState::Sending => (t(locale, "finalize.sending"), theme::WARNING),
         FinalizeState::Confirming => (t(locale, "finalize.confirming"), theme::WARNING),

@@ -71,7 +71,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
             Paragraph::new(Span::styled(format!("{}{mark}", text::fit(&label, label_width - 1)), theme::DIM)),
             Rect { width: label_width, ..row },
         );
-        let value_area = Rect { x: row.x + label_width + 1, width: row.width.saturating_sub(label_width + 1).min(40), ..row };
+        let value_area =
+            Rect { x: row.x + label_width + 1, width: row.width.saturating_sub(label_width + 1).min(40), ..row };
         let focused = index == identify.focus;
         let style = if focused { theme::FOCUS } else { theme::SELECTED };
         if !field.editable() {

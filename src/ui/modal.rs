@@ -73,10 +73,8 @@ fn boxed(frame: &mut Frame, area: Rect, title: &str, style: Style, paragraphs: &
         height,
     };
     frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(Span::styled(format!(" {title} "), style));
+    let block =
+        Block::default().borders(Borders::ALL).border_style(style).title(Span::styled(format!(" {title} "), style));
     let inner = block.inner(popup).inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
     frame.render_widget(block, popup);
     frame.render_widget(Paragraph::new(lines), inner);

@@ -57,7 +57,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
         .borders(Borders::ALL)
         .border_style(field_style)
         .title(Span::styled(format!(" {} ", t(locale, "otp.field")), theme::TITLE));
-    let field_width = u16::try_from(OTP_DIGITS * 2 + 3).unwrap_or(15).max(text::width(t(locale, "otp.field")) as u16 + 4);
+    let field_width =
+        u16::try_from(OTP_DIGITS * 2 + 3).unwrap_or(15).max(text::width(t(locale, "otp.field")) as u16 + 4);
     let field_rect = Rect { width: field_width.min(field_area.width), ..field_area };
     let field_inner = field_block.inner(field_rect);
     frame.render_widget(field_block, field_rect);
@@ -116,7 +117,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
             let next = otp.channels[(otp.channel + 1) % otp.channels.len()];
             let key = chrome.keymap.hint(Action::SwitchChannel).unwrap_or_default();
             resend.push(Span::styled(
-                format!(" · {}", i18n::fill(locale, "otp.switch", &[("key", &key), ("channel", channel_name(locale, next))])),
+                format!(
+                    " · {}",
+                    i18n::fill(locale, "otp.switch", &[("key", &key), ("channel", channel_name(locale, next))])
+                ),
                 theme::DIM,
             ));
         }

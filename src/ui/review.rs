@@ -119,7 +119,13 @@ fn lines_table(
                     None => edit.quantity.to_string(),
                 },
             };
-            let marker = if locked { "⊘ " } else if selected { "▶ " } else { "  " };
+            let marker = if locked {
+                "⊘ "
+            } else if selected {
+                "▶ "
+            } else {
+                "  "
+            };
             let numbers = [
                 quantity(line.prescribed_quantity),
                 quantity(line.authorized_quantity),
@@ -129,19 +135,17 @@ fn lines_table(
                 amount(line.taxes, currency),
                 amount(subtotal(line, edit), currency),
             ];
-            let cells: Vec<Cell> = std::iter::once(Cell::from(format!(
-                "{marker}{}",
-                text::fit(&name, name_width.saturating_sub(2))
-            )))
-            .chain(
-                numbers
-                    .iter()
-                    .enumerate()
-                    .filter(|(index, _)| shown(index))
-                    .zip(&widths)
-                    .map(|((_, value), width)| Cell::from(right(value, *width))),
-            )
-            .collect();
+            let cells: Vec<Cell> =
+                std::iter::once(Cell::from(format!("{marker}{}", text::fit(&name, name_width.saturating_sub(2)))))
+                    .chain(
+                        numbers
+                            .iter()
+                            .enumerate()
+                            .filter(|(index, _)| shown(index))
+                            .zip(&widths)
+                            .map(|((_, value), width)| Cell::from(right(value, *width))),
+                    )
+                    .collect();
             let style = if selected {
                 theme::SELECTED
             } else if locked {
@@ -174,7 +178,10 @@ fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16)
     let name = line.product_name.clone().unwrap_or_default();
     let first = Line::from(vec![
         Span::styled(format!("{} ", line.product_code), theme::DIM),
-        Span::styled(text::fit(&name, width.saturating_sub(u16::try_from(line.product_code.len() + 1).unwrap_or(0))), theme::BOLD),
+        Span::styled(
+            text::fit(&name, width.saturating_sub(u16::try_from(line.product_code.len() + 1).unwrap_or(0))),
+            theme::BOLD,
+        ),
     ]);
     let second = if edit.max == 0 {
         let reason = line.lock_reason.clone().unwrap_or_default();
@@ -196,7 +203,9 @@ fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16)
     } else {
         let posology = line.posology.clone().unwrap_or_default();
         match line.duration_days {
-            Some(days) => i18n::fill(locale, "review.posology_days", &[("posology", &posology), ("days", &days.to_string())]),
+            Some(days) => {
+                i18n::fill(locale, "review.posology_days", &[("posology", &posology), ("days", &days.to_string())])
+            }
             None if posology.is_empty() => String::new(),
             None => i18n::fill(locale, "review.posology", &[("posology", &posology)]),
         }
@@ -216,7 +225,12 @@ fn substitution_dialog(
     let width = area.width.saturating_sub(8).min(64);
     let other = dialog.reasons.get(dialog.reason) == Some(&SubstitutionReason::Other);
     let height = if other { 12 } else { 10 };
-    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height.saturating_sub(height)) / 2, width, height: height.min(area.height) };
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height: height.min(area.height),
+    };
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -232,7 +246,10 @@ fn substitution_dialog(
     let label_width = 16u16;
     let mut y = inner.y;
     frame.render_widget(
-        Paragraph::new(Span::styled(text::fit(&i18n::fill(locale, "substitution.for", &[("product", &original)]), inner.width), theme::DIM)),
+        Paragraph::new(Span::styled(
+            text::fit(&i18n::fill(locale, "substitution.for", &[("product", &original)]), inner.width),
+            theme::DIM,
+        )),
         Rect { y, height: 1, ..inner },
     );
     y += 2;
@@ -269,7 +286,13 @@ fn substitution_dialog(
     field(frame, y, "substitution.reason", SubstitutionField::Reason, FieldValue::Choice(reason));
     if other {
         y += 2;
-        field(frame, y, "substitution.description", SubstitutionField::Description, FieldValue::Text(&dialog.description));
+        field(
+            frame,
+            y,
+            "substitution.description",
+            SubstitutionField::Description,
+            FieldValue::Text(&dialog.description),
+        );
     }
 }
 

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::chrome::{Chrome, Health};
 use super::{t, text, theme};
-use crate::counter::{App, FacialState, FingerprintState, FinalizeState, OtpState, Step, SubstitutionField, Verify};
+use crate::counter::{App, FacialState, FinalizeState, FingerprintState, OtpState, Step, SubstitutionField, Verify};
 use crate::i18n;
 use crate::keymap::Action;
 use crate::osigu::endpoint::Environment;
@@ -120,7 +120,9 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
             _ => vec![(Back, "hint.cancel")],
         },
         Step::Verify(Verify::Facial(facial)) => match facial.state {
-            FacialState::Rejected | FacialState::Expired => vec![(Continue, "hint.new_challenge"), (Back, "hint.cancel")],
+            FacialState::Rejected | FacialState::Expired => {
+                vec![(Continue, "hint.new_challenge"), (Back, "hint.cancel")]
+            }
             _ => vec![(Continue, "hint.check_now"), (Back, "hint.cancel")],
         },
         Step::Review(review) if review.dialog.is_some() => {

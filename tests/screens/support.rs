@@ -75,7 +75,11 @@ impl Screen {
         let (executor, results) = Executor::new(client, capture, InvoiceBook::in_dir(&data_dir));
         let now = sandbox.clock().now();
         assert_eq!(now, FIXED, "the sandbox's clock is the screen's");
-        let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: time::macros::offset!(-6) };
+        let settings = Settings {
+            invoice_prefix: "F001-".into(),
+            key_nonce: "snap".into(),
+            utc_offset: time::macros::offset!(-6),
+        };
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));
         chrome.provider = Some("farmacia-demo".into());
         chrome.health = Health::Ok;
