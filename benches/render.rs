@@ -15,109 +15,38 @@
 use std::cell::Cell;
 use std::hint::black_box;
 use std::io::{self, Write};
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use mostrador::counter::{App, Msg, Settings, Step, Verify, update};
+use mostrador::counter::{App, Msg, Step, Verify, update};
 use mostrador::i18n::Locale;
-use mostrador::osigu::client::{ClientOptions, OsiguClient};
 use mostrador::osigu::endpoint::Environment;
-use mostrador::runtime::{Capture, Control, Executor, InvoiceBook};
-use mostrador::sandbox::{Clock, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxConfig};
+use mostrador::runtime::Capture;
 use mostrador::ui::{self, Chrome};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 use tui_input::InputRequest;
 
-/// How long one reply may take before the setup gives up (the sandbox answers in microseconds).
-const REPLY_WAIT: Duration = Duration::from_secs(10);
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
 
 // ---------------------------------------------------------------------------------------------------------
-// A headless counter (the minimum of tests/flows/support.rs).
+// The screens' test harness: the real core, keymap and executor against the sandbox, on a frozen clock.
 
-struct Counter {
-    app: App,
-    executor: Executor,
-    results: mpsc::UnboundedReceiver<Msg>,
-    now: OffsetDateTime,
-    // Held so the server outlives the setup; dropped with the counter.
-    _sandbox: Sandbox,
-    data_dir: PathBuf,
-}
+#[allow(dead_code)]
+#[path = "../tests/screens/support.rs"]
+mod support;
 
-impl Counter {
-    async fn open(now: OffsetDateTime, capture: Capture) -> Self {
-        let config = SandboxConfig {
-            clock: Clock::frozen_at(now),
-            remote_auto_approve: None,
-            id_seed: Some(7),
-            ..SandboxConfig::default()
-        };
-        let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
-        let data_dir = std::env::temp_dir().join(format!("mostrador-bench-render-{}", unique()));
-        let options = ClientOptions::new(sandbox.base_url().parse().expect("url"), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
-        let client = OsiguClient::new(options).expect("client");
-        let (executor, results) = Executor::new(client, capture, InvoiceBook::in_dir(&data_dir));
-        let settings = Settings { key_nonce: unique(), ..Settings::default() };
-        let now = sandbox.clock().now();
-        let mut counter = Self { app: App::new(settings, now), executor, results, now, _sandbox: sandbox, data_dir };
-        counter.send(Msg::Opened).await;
-        counter
-    }
+use support::Screen;
 
-    async fn send(&mut self, msg: Msg) {
-        self.apply(msg);
-        loop {
-            while let Ok(msg) = self.results.try_recv() {
-                self.apply(msg);
-            }
-            if !self.app.busy() {
-                return;
-            }
-            match tokio::time::timeout(REPLY_WAIT, self.results.recv()).await {
-                Ok(Some(msg)) => self.apply(msg),
-                Ok(None) => panic!("the executor's channel closed"),
-                Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
-            }
-        }
-    }
-
-    fn apply(&mut self, msg: Msg) {
-        for effect in update(&mut self.app, msg, self.now) {
-            assert_ne!(self.executor.run(effect), Control::Quit, "the setup never quits");
-        }
-    }
-
-    async fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.send(Msg::Edit(InputRequest::InsertChar(c))).await;
-        }
-    }
-
-    async fn scan(&mut self, code: &str) {
-        self.type_text(code).await;
-        self.send(Msg::Submit).await;
-    }
-
-    /// The state reached, after checking it is the one meant (a bench of the wrong screen measures nothing).
-    fn into_app(self, name: &str, expected: impl Fn(&App) -> bool) -> App {
-        assert!(expected(&self.app), "{name}: unexpected state {:?} (problem: {:?})", self.app.step, self.app.problem);
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-        self.app
-    }
-}
-
-fn unique() -> String {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{}-{n}", std::process::id())
+/// The state reached, after checking it is the one meant (a bench of the wrong screen measures nothing).
+fn checked(screen: Screen, name: &str, expected: impl Fn(&App) -> bool) -> App {
+    let app = screen.app;
+    assert!(expected(&app), "{name}: unexpected state {:?} (problem: {:?})", app.step, app.problem);
+    // The state is plain data from here on; the sandbox and the executor stop with the rest of the screen.
+    app
 }
 
 fn on_entry(app: &App) -> bool {
@@ -132,32 +61,32 @@ fn on_review(app: &App) -> bool {
 // The screen states.
 
 /// Each state on its own sandbox (a redeemed code cannot be started again, and `App` is not `Clone`).
-async fn states(now: OffsetDateTime) -> Vec<(&'static str, App)> {
+async fn states() -> Vec<(&'static str, App)> {
     let mut states = Vec::new();
 
-    let counter = Counter::open(now, Capture::Sandbox).await;
-    states.push(("counter_empty", counter.into_app("counter_empty", on_entry)));
+    let counter = Screen::open(Locale::Es).await;
+    states.push(("counter_empty", checked(counter, "counter_empty", on_entry)));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.type_text("AUTH-2026-000101").await;
     states.push((
         "counter_typed",
-        counter.into_app("counter_typed", |app| {
+        checked(counter, "counter_typed", |app| {
             on_entry(app) && matches!(&app.step, Step::Entry { code } if code.value() == "AUTH-2026-000101")
         }),
     ));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("AUTH-2026-000101").await;
-    states.push(("review_auth101", counter.into_app("review_auth101", on_review)));
+    states.push(("review_auth101", checked(counter, "review_auth101", on_review)));
 
-    states.push(("review_rx4", review_rx4(now).await));
+    states.push(("review_rx4", review_rx4().await));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("AUTH-2026-000102").await;
     states.push((
         "otp_auth102",
-        counter.into_app("otp_auth102", |app| {
+        checked(counter, "otp_auth102", |app| {
             matches!(&app.step, Step::Verify(Verify::Otp(otp)) if otp.sent.is_some()) && app.problem.is_none()
         }),
     ));
@@ -165,70 +94,70 @@ async fn states(now: OffsetDateTime) -> Vec<(&'static str, App)> {
     // The sandbox's built-in reader gives the beneficiary's own finger and goes straight on to review; a reader
     // that gives another person's sample keeps the fingerprint screen up (no match, two attempts left).
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sandbox/fingerprints/lucia-araujo.wsq");
-    let mut counter = Counter::open(now, Capture::Command(format!("cat {sample}"))).await;
+    let mut counter = Screen::open_with(Locale::Es, Capture::Command(format!("cat {sample}"))).await;
     counter.scan("AUTH-2026-000103").await;
     states.push((
         "fingerprint_auth103",
-        counter.into_app("fingerprint_auth103", |app| matches!(app.step, Step::Verify(Verify::Fingerprint(_)))),
+        checked(counter, "fingerprint_auth103", |app| matches!(app.step, Step::Verify(Verify::Fingerprint(_)))),
     ));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("AUTH-2026-000104").await;
     states.push((
         "facial_qr_auth104",
-        counter.into_app("facial_qr_auth104", |app| {
+        checked(counter, "facial_qr_auth104", |app| {
             matches!(&app.step, Step::Verify(Verify::Facial(facial)) if facial.challenge_url.is_some())
                 && app.problem.is_none()
         }),
     ));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("AUTH-2026-000105").await;
     states.push((
         "identify_auth105",
-        counter.into_app("identify_auth105", |app| {
+        checked(counter, "identify_auth105", |app| {
             matches!(&app.step, Step::Identify(identify) if !identify.fields.is_empty()) && app.problem.is_none()
         }),
     ));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("AUTH-2026-000101").await;
     counter.send(Msg::Finalize).await;
     states.push((
         "finalize_auth101",
-        counter.into_app("finalize_auth101", |app| matches!(app.step, Step::Finalize(_)) && app.problem.is_none()),
+        checked(counter, "finalize_auth101", |app| matches!(app.step, Step::Finalize(_)) && app.problem.is_none()),
     ));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("AUTH-2026-000101").await;
     counter.send(Msg::Finalize).await;
     counter.send(Msg::Submit).await;
     states.push((
         "done_auth101",
-        counter.into_app("done_auth101", |app| matches!(app.step, Step::Done(_)) && app.problem.is_none()),
+        checked(counter, "done_auth101", |app| matches!(app.step, Step::Done(_)) && app.problem.is_none()),
     ));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("NOPE-0000").await;
-    states.push(("error_nope", counter.into_app("error_nope", |app| app.problem.is_some())));
+    states.push(("error_nope", checked(counter, "error_nope", |app| app.problem.is_some())));
 
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+    let mut counter = Screen::open(Locale::Es).await;
     counter.send(Msg::Help).await;
-    states.push(("help", counter.into_app("help", |app| app.overlays.help)));
+    states.push(("help", checked(counter, "help", |app| app.overlays.help)));
 
     states
 }
 
-async fn review_rx4(now: OffsetDateTime) -> App {
-    let mut counter = Counter::open(now, Capture::Sandbox).await;
+async fn review_rx4() -> App {
+    let mut counter = Screen::open(Locale::Es).await;
     counter.scan("RX-2026-000004").await;
-    counter.into_app("review_rx4", |app| {
+    checked(counter, "review_rx4", |app| {
         on_review(app) && matches!(&app.step, Step::Review(review) if review.lines.len() == 12)
     })
 }
 
-async fn fresh_counter(now: OffsetDateTime) -> App {
-    Counter::open(now, Capture::Sandbox).await.into_app("keystroke counter", on_entry)
+async fn fresh_counter() -> App {
+    checked(Screen::open(Locale::Es).await, "keystroke counter", on_entry)
 }
 
 fn chrome(now: OffsetDateTime) -> Chrome {
@@ -365,11 +294,12 @@ fn bench_keystroke(c: &mut Criterion, app: &mut App, chrome: &Chrome, now: Offse
 }
 
 fn main() {
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("whole second");
+    // The harness's frozen clock: the states were reached at this moment.
+    let now = support::FIXED;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
     let (states, mut keystroke, wire_counter, wire_review) = runtime.block_on(async {
-        let states = states(now).await;
-        (states, fresh_counter(now).await, fresh_counter(now).await, review_rx4(now).await)
+        let states = states().await;
+        (states, fresh_counter().await, fresh_counter().await, review_rx4().await)
     });
     // The states are plain data now; the sandboxes and executors are gone with their counters.
     drop(runtime);

@@ -18,10 +18,10 @@ use super::health::HealthLog;
 use super::input::key_msg;
 use super::invoices::InvoiceBook;
 use crate::config::{Config, ConfigError};
-use crate::counter::{App, Msg, Settings, Step, update};
+use crate::counter::{App, Msg, Settings, update};
 use crate::sandbox::OutboxMessage;
 use crate::terminal::{self, Screen};
-use crate::ui::{self, Chrome, Toast};
+use crate::ui::{self, Chrome};
 
 /// How long a quit may wait for the server to confirm a cancel before the program exits anyway.
 const QUIT_GRACE: Duration = Duration::from_secs(10);
@@ -145,7 +145,7 @@ impl Counter {
                     }
                 }
                 Some(message) = next_outbox(&mut outbox) => {
-                    self.chrome.toast = Some(Toast { channel: message.channel, code: message.code });
+                    self.chrome.sandbox_sent(message.channel, message.code);
                     self.changed = true;
                 }
                 Some(slug) = provider.recv() => {
@@ -164,8 +164,7 @@ impl Counter {
                     break;
                 }
             }
-            // The sandbox's toast belongs to the verification it was sent for.
-            if !matches!(self.app.step, Step::Verify(_)) && self.chrome.toast.take().is_some() {
+            if self.chrome.follow(&self.app) {
                 self.changed = true;
             }
         }

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{text, theme};
+use crate::counter::{App, Step};
 use crate::i18n::{self, Locale};
 use crate::keymap::Keymap;
 use crate::osigu::endpoint::Environment;
@@ -55,6 +56,16 @@ impl Chrome {
     /// A date from the server, as this counter's calendar has it.
     pub fn date(&self, at: OffsetDateTime) -> String {
         i18n::date(self.locale, at.to_offset(self.offset()).date())
+    }
+
+    /// The embedded sandbox "sent" `code` to the beneficiary by `channel`: show it until the step moves on.
+    pub fn sandbox_sent(&mut self, channel: OtpChannel, code: String) {
+        self.toast = Some(Toast { channel, code });
+    }
+
+    /// Keeps the toast only while the verification it was sent for is on screen. True when it went away.
+    pub fn follow(&mut self, app: &App) -> bool {
+        !matches!(app.step, Step::Verify(_)) && self.toast.take().is_some()
     }
 
     /// Whether the embedded sandbox serves this counter (its practice codes are listed).

@@ -2,9 +2,9 @@
 //! the date and the total; then what the completion is doing: sending, confirming with Osigu, or unknown.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::chrome::Chrome;
@@ -14,12 +14,7 @@ use crate::i18n;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::DIM)
-        .title(Span::styled(format!(" {} ", t(locale, "finalize.title")), theme::TITLE));
-    let inner = block.inner(area).inner(Margin { horizontal: 1, vertical: 0 });
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, t(locale, "finalize.title"));
     let [header, _, fields_area, _, state_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::chrome::Chrome;
 use super::{summary, t, theme};
@@ -13,12 +13,7 @@ use crate::i18n;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, fingerprint: &Fingerprint, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::DIM)
-        .title(Span::styled(format!(" {} ", t(locale, "fingerprint.title")), theme::TITLE));
-    let inner = block.inner(area).inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, t(locale, "fingerprint.title"));
     let [header, _, body] =
         Layout::vertical([Constraint::Length(summary::HEADER_ROWS), Constraint::Length(1), Constraint::Fill(1)])
             .areas(inner);

@@ -2,9 +2,9 @@
 //! fields as text, choices as ◀ option ▶, required ones marked; the form's name when there are several.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
@@ -19,12 +19,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
         .sponsors
         .get(&identify.sponsor_slug)
         .map_or_else(|| identify.sponsor_slug.clone(), |sponsor| sponsor.name.clone());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::DIM)
-        .title(Span::styled(format!(" {} ", t(locale, "identify.title")), theme::TITLE));
-    let inner = block.inner(area).inner(Margin { horizontal: 1, vertical: 0 });
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, t(locale, "identify.title"));
     let [intro, _, form_area, status_area] =
         Layout::vertical([Constraint::Length(2), Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)])
             .areas(inner);

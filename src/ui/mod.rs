@@ -95,6 +95,17 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
     }
 }
 
+/// A step's frame with its title in the top border; returns the inside, a column in from each side.
+fn panel(frame: &mut Frame, area: Rect, title: &str) -> Rect {
+    let block = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(theme::DIM)
+        .title(ratatui::text::Span::styled(format!(" {title} "), theme::TITLE));
+    let inner = block.inner(area).inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
+    frame.render_widget(block, area);
+    inner
+}
+
 /// The catalogue text of `key` in the chrome's language.
 fn t(locale: Locale, key: &'static str) -> &'static str {
     i18n::text(locale, key)

@@ -15,12 +15,7 @@ use crate::osigu::model::OtpChannel;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::DIM)
-        .title(Span::styled(format!(" {} ", t(locale, "otp.title")), theme::TITLE));
-    let inner = block.inner(area).inner(ratatui::layout::Margin { horizontal: 1, vertical: 0 });
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, t(locale, "otp.title"));
     let [header, _, sent_area, _, field_area, state_area, resend_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),

@@ -22,12 +22,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     let Some(active) = &app.active else { return };
     let dispensation = &active.dispensation;
     let locale = chrome.locale;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::DIM)
-        .title(Span::styled(format!(" {} ", t(locale, "review.title")), theme::TITLE));
-    let inner = block.inner(area).inner(Margin { horizontal: 1, vertical: 0 });
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, t(locale, "review.title"));
     let [header, clinical, _, table_area, detail_area, total_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),

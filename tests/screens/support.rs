@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use mostrador::counter::{App, Msg, Settings, Step, update};
+use mostrador::counter::{App, Msg, Settings, update};
 use mostrador::i18n::Locale;
 use mostrador::osigu::client::{ClientOptions, OsiguClient};
 use mostrador::osigu::endpoint::Environment;
 use mostrador::runtime::{Capture, Executor, InvoiceBook, key_msg};
 use mostrador::sandbox::{Clock, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OutboxMessage, Sandbox, SandboxConfig};
-use mostrador::ui::{self, Chrome, Health, Toast};
+use mostrador::ui::{self, Chrome, Health};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -42,7 +42,16 @@ pub struct Screen {
     outbox: broadcast::Receiver<OutboxMessage>,
     /// The counter's clock; the sandbox's moves with it.
     pub now: OffsetDateTime,
-    data_dir: PathBuf,
+    _data_dir: DataDir,
+}
+
+/// The invoice counter's directory, removed with the screen.
+struct DataDir(PathBuf);
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// One drawn screen, as text, with the cursor if the screen shows one.
@@ -91,7 +100,7 @@ impl Screen {
             outbox: sandbox.subscribe_outbox(),
             sandbox,
             now,
-            data_dir,
+            _data_dir: DataDir(data_dir),
         };
         screen.send(Msg::Opened).await;
         screen
@@ -115,16 +124,12 @@ impl Screen {
     fn follow_outbox(&mut self) {
         loop {
             match self.outbox.try_recv() {
-                Ok(message) => {
-                    self.chrome.toast = Some(Toast { channel: message.channel, code: message.code });
-                }
+                Ok(message) => self.chrome.sandbox_sent(message.channel, message.code),
                 Err(broadcast::error::TryRecvError::Lagged(_)) => {}
                 Err(_) => break,
             }
         }
-        if !matches!(self.app.step, Step::Verify(_)) {
-            self.chrome.toast = None;
-        }
+        self.chrome.follow(&self.app);
     }
 
     /// Applies replies until nothing is awaited.
@@ -242,12 +247,6 @@ impl Screen {
         });
         settings.bind(|| insta::assert_snapshot!(name, terminal.backend()));
         drawn
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 
