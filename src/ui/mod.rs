@@ -110,3 +110,56 @@ fn panel(frame: &mut Frame, area: Rect, title: &str) -> Rect {
 fn t(locale: Locale, key: &'static str) -> &'static str {
     i18n::text(locale, key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every screen's source, to find the catalogue keys it names.
+    const SOURCES: &[&str] = &[
+        include_str!("chrome.rs"),
+        include_str!("counter.rs"),
+        include_str!("done.rs"),
+        include_str!("facial.rs"),
+        include_str!("fingerprint.rs"),
+        include_str!("finalize.rs"),
+        include_str!("help.rs"),
+        include_str!("identify.rs"),
+        include_str!("mod.rs"),
+        include_str!("modal.rs"),
+        include_str!("otp.rs"),
+        include_str!("review.rs"),
+        include_str!("status.rs"),
+        include_str!("summary.rs"),
+    ];
+
+    /// String literals shaped like catalogue keys (`"otp.expires_in"`).
+    fn keys_named_in(source: &str) -> Vec<&str> {
+        source
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|literal| {
+                let mut parts = literal.split('.');
+                let section = parts.next().unwrap_or("");
+                let name = parts.next().unwrap_or("");
+                parts.next().is_none()
+                    && !literal.ends_with(".rs")
+                    && !section.is_empty()
+                    && !name.is_empty()
+                    && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_key_a_screen_names_has_words_in_both_languages() {
+        let keys: Vec<&str> = SOURCES.iter().flat_map(|source| keys_named_in(source)).collect();
+        assert!(keys.len() > 100, "the scan finds the screens' keys ({})", keys.len());
+        for key in keys {
+            for locale in [Locale::Es, Locale::En] {
+                assert_ne!(i18n::text(locale, key), key, "{key} has no {locale:?} text");
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::chrome::Chrome;
 use super::{privacy, t, text, theme};
@@ -107,9 +107,7 @@ fn sponsor_name(dispensation: &Dispensation, app: &App, chrome: &Chrome) -> Stri
 
 /// A screen that only waits (loading the sponsor's rules, cancelling): the heading and one line.
 pub(super) fn waiting(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, key: &'static str) {
-    let block = Block::default().borders(Borders::ALL).border_style(theme::DIM);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, t(chrome.locale, "screen.one_moment"));
     let header_area = Rect { height: HEADER_ROWS.min(inner.height), ..inner };
     header(frame, header_area, app, chrome);
     let middle = Rect { y: inner.y + inner.height / 2, height: 1, ..inner };

@@ -11,3 +11,4 @@ mod identify;
 mod refusals;
 mod review;
 mod verification;
+mod waiting;

@@ -132,6 +132,15 @@ impl Screen {
         self.chrome.follow(&self.app);
     }
 
+    /// Waits for the next reply and applies it alone (to see the screen between two replies).
+    pub async fn next_reply(&mut self) {
+        match tokio::time::timeout(REPLY_WAIT, self.results.recv()).await {
+            Ok(Some(msg)) => self.apply(msg),
+            Ok(None) => panic!("the executor's channel closed"),
+            Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
+        }
+    }
+
     /// Applies replies until nothing is awaited.
     pub async fn settle(&mut self) {
         loop {

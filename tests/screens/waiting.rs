@@ -1,0 +1,52 @@
+//! The screens in between: waiting for the sponsor's rules, cancelling a dispensation, sending a completion.
+//! Each is drawn after the request left and before its reply is applied.
+
+use crossterm::event::KeyCode;
+use mostrador::counter::{FinalizeState, Step};
+use mostrador::i18n::Locale;
+
+use crate::support::Screen;
+
+#[tokio::test]
+async fn waiting_01_preparing() {
+    let mut screen = Screen::open(Locale::Es).await;
+    // The sponsors' rules fetched when the counter opened are trusted for ten minutes; after that a code needs
+    // them fetched again before its verification can be shown.
+    screen.wait(601).await;
+    screen.type_text("AUTH-2026-000101").await;
+    screen.press_only(KeyCode::Enter);
+    screen.next_reply().await;
+    assert!(matches!(screen.app.step, Step::Preparing), "{:?}", screen.app.step);
+    let drawn = screen.snapshot("waiting_01_preparing_es");
+    drawn.shows("Cargando las reglas de la aseguradora…");
+    drawn.shows("AUTH-2026-000101");
+    screen.settle().await;
+    assert!(matches!(screen.app.step, Step::Review(_)), "{:?}", screen.app.problem);
+}
+
+#[tokio::test]
+async fn waiting_02_leaving() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.scan("AUTH-2026-000101").await;
+    screen.press(KeyCode::Esc).await;
+    screen.press_only(KeyCode::Enter);
+    assert!(matches!(screen.app.step, Step::Leaving { .. }), "{:?}", screen.app.step);
+    let drawn = screen.snapshot("waiting_02_leaving_es");
+    drawn.shows("Cancelando el despacho en Osigu…");
+    screen.settle().await;
+    assert!(matches!(screen.app.step, Step::Entry { .. }), "{:?}", screen.app.step);
+}
+
+#[tokio::test]
+async fn finalize_02_sending() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.scan("AUTH-2026-000101").await;
+    screen.press(KeyCode::F(10)).await;
+    screen.press_only(KeyCode::Enter);
+    assert!(matches!(&screen.app.step, Step::Finalize(finalize) if finalize.state == FinalizeState::Sending));
+    let drawn = screen.snapshot("finalize_02_sending_es");
+    drawn.shows("Finalizando con Osigu…");
+    drawn.hides("Enter finalizar");
+    screen.settle().await;
+    assert!(matches!(screen.app.step, Step::Done(_)), "{:?}", screen.app.problem);
+}
