@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use mostrador::counter::{Effect, FinalizeState, Msg, ProblemKind, Step};
+use mostrador::counter::{Effect, FinalizeState, Leave, Msg, ProblemKind, Step};
 use mostrador::osigu::model::DispensationStatus;
 use mostrador::sandbox::{Clock, FaultPlan, SandboxConfig};
 
@@ -41,6 +41,32 @@ async fn quitting_mid_verification_cancels_then_exits() {
     let cancel_at =
         counter.effects.iter().position(|e| matches!(e, Effect::Call { call, .. } if call.name() == "cancel"));
     assert!(cancel_at.is_some_and(|at| at < quit_at), "cancel first, then quit");
+}
+
+#[tokio::test]
+async fn ctrl_c_asks_first_while_a_dispensation_is_started_and_a_second_one_cancels_and_exits() {
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000101").await;
+    let id = counter.dispensation_id();
+    counter.send(Msg::Interrupt).await;
+    assert!(matches!(counter.app.step, Step::ConfirmLeave { then: Leave::Quit, .. }), "{:?}", counter.app.step);
+    assert!(!counter.quit, "nothing happens without an answer");
+    // Esc stays; the dispensation is untouched.
+    counter.send(Msg::Back).await;
+    assert!(counter.on_review());
+    assert_eq!(counter.server_dispensation(&id).await.status, DispensationStatus::Started);
+    counter.send(Msg::Interrupt).await;
+    counter.send(Msg::Interrupt).await;
+    assert!(counter.quit);
+    assert_eq!(counter.server_dispensation(&id).await.status, DispensationStatus::Cancelled);
+}
+
+#[tokio::test]
+async fn ctrl_c_with_nothing_started_exits_at_once() {
+    let mut counter = Counter::open().await;
+    counter.type_text("AUTH-2026").await;
+    counter.send(Msg::Interrupt).await;
+    assert!(counter.quit, "no question when there is nothing to lose");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod support;
 
 mod completions;
 mod leaving;
+mod overlays;
 mod refusals;
 mod substitution;
 mod verification;
