@@ -36,14 +36,17 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
 // The screens' test harness: the real core, keymap and executor against the sandbox, on a frozen clock.
 
 #[allow(dead_code)]
+#[path = "../tests/common/driver.rs"]
+mod driver;
+#[allow(dead_code)]
 #[path = "../tests/screens/support.rs"]
 mod support;
 
 use support::Screen;
 
 /// The state reached, after checking it is the one meant (a bench of the wrong screen measures nothing).
-fn checked(screen: Screen, name: &str, expected: impl Fn(&App) -> bool) -> App {
-    let app = screen.app;
+fn checked(mut screen: Screen, name: &str, expected: impl Fn(&App) -> bool) -> App {
+    let app = std::mem::replace(&mut screen.app, mostrador::counter::App::new(Default::default(), support::FIXED));
     assert!(expected(&app), "{name}: unexpected state {:?} (problem: {:?})", app.step, app.problem);
     // The state is plain data from here on; the sandbox and the executor stop with the rest of the screen.
     app

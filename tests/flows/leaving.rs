@@ -74,10 +74,7 @@ async fn walking_away_from_a_start_in_flight_cancels_what_it_started() {
     let mut counter = Counter::open().await;
     counter.type_text("AUTH-2026-000101").await;
     // Enter, and Esc before the reply is applied.
-    let effects = mostrador::counter::update(&mut counter.app, Msg::Submit, counter.now);
-    for effect in effects {
-        counter.executor.run(effect);
-    }
+    counter.apply(Msg::Submit);
     counter.send(Msg::Back).await;
     let Step::Entry { code } = &counter.app.step else { panic!("{:?}", counter.app.step) };
     assert_eq!(code.value(), "AUTH-2026-000101", "the code is still there");

@@ -2,52 +2,45 @@
 //! executor with the real HTTP client, against the embedded sandbox on 127.0.0.1:0. Tests type and press keys
 //! as the clerk would and then ask the server, not the core, what happened.
 
-use std::net::SocketAddr;
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
 
-use mostrador::counter::{App, Effect, Msg, Problem, ProblemKind, Settings, Step, Verify, update};
-use mostrador::osigu::client::{ClientOptions, OsiguClient};
+use mostrador::counter::{Msg, Problem, ProblemKind, Settings, Step, Verify};
+use mostrador::osigu::client::OsiguClient;
 use mostrador::osigu::model::{Dispensation, DispensationStatus, Id};
-use mostrador::runtime::{Capture, Control, Executor, InvoiceBook};
-use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OutboxMessage, Sandbox, SandboxConfig};
+use mostrador::runtime::Capture;
+use mostrador::sandbox::{OutboxMessage, SandboxConfig};
 use time::OffsetDateTime;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 use tui_input::InputRequest;
 
-/// How long the counter may wait for one reply before a test fails (the sandbox answers in microseconds).
-const REPLY_WAIT: Duration = Duration::from_secs(10);
+use crate::driver::Driver;
+pub use crate::driver::{client, unique};
 
+/// The counter of [`Driver`], with a second client to ask the server what it holds.
 pub struct Counter {
-    pub app: App,
-    pub executor: Executor,
-    results: mpsc::UnboundedReceiver<Msg>,
-    pub sandbox: Sandbox,
+    driver: Driver,
     /// A second client, for asking the server what it holds (the counter's own client is the executor's).
     pub server: OsiguClient,
     outbox: broadcast::Receiver<OutboxMessage>,
-    /// The counter's clock: real time at the start, moved forward by [`Counter::tick`] instead of sleeping.
-    pub now: OffsetDateTime,
-    pub quit: bool,
-    /// Every effect the core asked for, in order.
-    pub effects: Vec<Effect>,
-    data_dir: std::path::PathBuf,
 }
 
-/// A name no other test (or test run) uses.
-pub fn unique() -> String {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{}-{}-{n}", std::process::id(), OffsetDateTime::now_utc().unix_timestamp_nanos())
+impl Deref for Counter {
+    type Target = Driver;
+
+    fn deref(&self) -> &Driver {
+        &self.driver
+    }
 }
 
-pub fn client(base_url: &str) -> OsiguClient {
-    let options = ClientOptions::new(base_url.parse().expect("url"), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
-    OsiguClient::new(options).expect("client")
+impl DerefMut for Counter {
+    fn deref_mut(&mut self) -> &mut Driver {
+        &mut self.driver
+    }
 }
 
 impl Counter {
     /// A counter on a fresh sandbox whose facial checks wait for the phone's answer. The sandbox's clock is
-    /// frozen and moves only with the counter's ([`Counter::wait`]), so both always agree.
+    /// frozen and moves only with the counter's ([`Driver::wait`]), so both always agree.
     pub async fn open() -> Self {
         let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("whole second");
         let clock = mostrador::sandbox::Clock::frozen_at(now);
@@ -65,57 +58,11 @@ impl Counter {
     }
 
     pub async fn open_with_capture(config: SandboxConfig, capture: Capture) -> Self {
-        let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
-        let data_dir = std::env::temp_dir().join(format!("mostrador-flows-{}", unique()));
-        let (executor, results) = Executor::new(client(sandbox.base_url()), capture, InvoiceBook::in_dir(&data_dir));
         let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..Settings::default() };
-        let now = sandbox.clock().now();
-        let mut counter = Self {
-            app: App::new(settings, now),
-            executor,
-            results,
-            server: client(sandbox.base_url()),
-            outbox: sandbox.subscribe_outbox(),
-            sandbox,
-            now,
-            quit: false,
-            effects: Vec::new(),
-            data_dir,
-        };
-        counter.send(Msg::Opened).await;
-        counter
-    }
-
-    /// Feeds one message and runs what it asks for, then waits until nothing is in flight.
-    pub async fn send(&mut self, msg: Msg) {
-        self.apply(msg);
-        self.settle().await;
-    }
-
-    fn apply(&mut self, msg: Msg) {
-        for effect in update(&mut self.app, msg, self.now) {
-            self.effects.push(effect.clone());
-            if self.executor.run(effect) == Control::Quit {
-                self.quit = true;
-            }
-        }
-    }
-
-    /// Waits for every awaited reply (and applies it), so the next key meets a settled screen.
-    pub async fn settle(&mut self) {
-        loop {
-            while let Ok(msg) = self.results.try_recv() {
-                self.apply(msg);
-            }
-            if !self.app.busy() {
-                return;
-            }
-            match tokio::time::timeout(REPLY_WAIT, self.results.recv()).await {
-                Ok(Some(msg)) => self.apply(msg),
-                Ok(None) => panic!("the executor's channel closed"),
-                Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
-            }
-        }
+        let driver = Driver::start(config, capture, settings).await;
+        let server = client(driver.sandbox.base_url());
+        let outbox = driver.sandbox.subscribe_outbox();
+        Self { driver, server, outbox }
     }
 
     /// Types text into the focused field, one key at a time.
@@ -129,24 +76,6 @@ impl Counter {
     pub async fn scan(&mut self, code: &str) {
         self.type_text(code).await;
         self.send(Msg::Submit).await;
-    }
-
-    /// Lets `seconds` pass on both clocks (the counter's and the sandbox's), firing each timer on the way.
-    pub async fn wait(&mut self, seconds: i64) {
-        let until = self.now + time::Duration::seconds(seconds);
-        while let Some(at) = self.app.wake_at().filter(|at| *at <= until) {
-            self.pass_to(at);
-            self.send(Msg::Tick).await;
-        }
-        self.pass_to(until);
-    }
-
-    fn pass_to(&mut self, at: OffsetDateTime) {
-        if at > self.now {
-            let step = (at - self.now).unsigned_abs();
-            self.sandbox.clock().advance(step);
-            self.now = at;
-        }
     }
 
     /// The last OTP the sandbox "sent" (its outbox), as the beneficiary would read it aloud.
@@ -213,11 +142,5 @@ impl Counter {
         let dispensation = self.server_dispensation(id).await;
         assert_eq!(dispensation.status, DispensationStatus::Completed, "server state of {id}");
         dispensation
-    }
-}
-
-impl Drop for Counter {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

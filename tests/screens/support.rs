@@ -4,17 +4,14 @@
 //! sandbox's clock is frozen at [`FIXED`] and its ids are seeded; the counter, the sandbox and the status bar
 //! share that clock and move only when a test waits; the invoice counter starts in a fresh directory.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use mostrador::counter::{App, Msg, Settings, update};
+use mostrador::counter::{Msg, Settings};
 use mostrador::i18n::Locale;
-use mostrador::osigu::client::{ClientOptions, OsiguClient};
 use mostrador::osigu::endpoint::Environment;
-use mostrador::runtime::{Capture, Executor, InvoiceBook, key_msg};
-use mostrador::sandbox::{Clock, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OutboxMessage, Sandbox, SandboxConfig};
+use mostrador::runtime::{Capture, key_msg};
+use mostrador::sandbox::{Clock, OutboxMessage, SandboxConfig};
 use mostrador::ui::{self, Chrome, Health};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -22,35 +19,34 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Position;
 use time::OffsetDateTime;
 use time::macros::{datetime, offset};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
+
+use crate::driver::Driver;
 
 /// The moment every screen is drawn at: a Saturday afternoon, 09:04 on the counter's clock (UTC-6).
 pub const FIXED: OffsetDateTime = datetime!(2026-11-21 15:04:00 UTC);
 /// The size every screen is laid out for.
 pub const WIDTH: u16 = 80;
 pub const HEIGHT: u16 = 24;
-/// How long one reply may take before a test fails (the sandbox answers in microseconds).
-const REPLY_WAIT: Duration = Duration::from_secs(10);
 
-/// The counter, its sandbox and what the screen shows around it.
+/// The counter of [`Driver`], and what the screen shows around it.
 pub struct Screen {
-    pub app: App,
+    driver: Driver,
     pub chrome: Chrome,
-    executor: Executor,
-    results: mpsc::UnboundedReceiver<Msg>,
-    pub sandbox: Sandbox,
     outbox: broadcast::Receiver<OutboxMessage>,
-    /// The counter's clock; the sandbox's moves with it.
-    pub now: OffsetDateTime,
-    _data_dir: DataDir,
 }
 
-/// The invoice counter's directory, removed with the screen.
-struct DataDir(PathBuf);
+impl Deref for Screen {
+    type Target = Driver;
 
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+    fn deref(&self) -> &Driver {
+        &self.driver
+    }
+}
+
+impl DerefMut for Screen {
+    fn deref_mut(&mut self) -> &mut Driver {
+        &mut self.driver
     }
 }
 
@@ -77,46 +73,43 @@ impl Screen {
             public_url: Some("https://sandbox.mostrador.test".into()),
             ..SandboxConfig::default()
         };
-        let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
-        let data_dir = std::env::temp_dir().join(format!("mostrador-screens-{}", unique()));
-        let options = ClientOptions::new(sandbox.base_url().parse().expect("url"), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
-        let client = OsiguClient::new(options).expect("client");
-        let (executor, results) = Executor::new(client, capture, InvoiceBook::in_dir(&data_dir));
-        let now = sandbox.clock().now();
-        assert_eq!(now, FIXED, "the sandbox's clock is the screen's");
-        let settings = Settings {
-            invoice_prefix: "F001-".into(),
-            key_nonce: "snap".into(),
-            utc_offset: time::macros::offset!(-6),
-        };
+        let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: offset!(-6) };
+        let driver = Driver::start(config, capture, settings).await;
+        assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));
         chrome.provider = Some("farmacia-demo".into());
         chrome.health = Health::Ok;
-        let mut screen = Self {
-            app: App::new(settings, now),
-            chrome,
-            executor,
-            results,
-            outbox: sandbox.subscribe_outbox(),
-            sandbox,
-            now,
-            _data_dir: DataDir(data_dir),
-        };
-        screen.send(Msg::Opened).await;
-        screen
+        let outbox = driver.sandbox.subscribe_outbox();
+        Self { driver, chrome, outbox }
     }
 
     /// Feeds one message and waits until every reply it asked for has been applied.
     pub async fn send(&mut self, msg: Msg) {
-        self.apply(msg);
-        self.settle().await;
+        self.driver.send(msg).await;
+        self.follow_outbox();
     }
 
     /// Feeds one message and runs its effects, without waiting for their replies.
     pub fn apply(&mut self, msg: Msg) {
-        for effect in update(&mut self.app, msg, self.now) {
-            self.executor.run(effect);
-        }
+        self.driver.apply(msg);
+        self.follow_outbox();
+    }
+
+    /// Applies replies until nothing is awaited.
+    pub async fn settle(&mut self) {
+        self.driver.settle().await;
+        self.follow_outbox();
+    }
+
+    /// Waits for the next reply and applies it alone (to see the screen between two replies).
+    pub async fn next_reply(&mut self) {
+        self.driver.next_reply().await;
+        self.follow_outbox();
+    }
+
+    /// Lets `seconds` pass on every clock, firing each timer the core asked for on the way.
+    pub async fn wait(&mut self, seconds: i64) {
+        self.driver.wait(seconds).await;
         self.follow_outbox();
     }
 
@@ -129,33 +122,7 @@ impl Screen {
                 Err(_) => break,
             }
         }
-        self.chrome.follow(&self.app);
-    }
-
-    /// Waits for the next reply and applies it alone (to see the screen between two replies).
-    pub async fn next_reply(&mut self) {
-        match tokio::time::timeout(REPLY_WAIT, self.results.recv()).await {
-            Ok(Some(msg)) => self.apply(msg),
-            Ok(None) => panic!("the executor's channel closed"),
-            Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
-        }
-    }
-
-    /// Applies replies until nothing is awaited.
-    pub async fn settle(&mut self) {
-        loop {
-            while let Ok(msg) = self.results.try_recv() {
-                self.apply(msg);
-            }
-            if !self.app.busy() {
-                return;
-            }
-            match tokio::time::timeout(REPLY_WAIT, self.results.recv()).await {
-                Ok(Some(msg)) => self.apply(msg),
-                Ok(None) => panic!("the executor's channel closed"),
-                Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
-            }
-        }
+        self.chrome.follow(&self.driver.app);
     }
 
     /// The message a key means on this screen, through the keymap in use.
@@ -194,23 +161,6 @@ impl Screen {
     pub async fn scan(&mut self, code: &str) {
         self.type_text(code).await;
         self.press(KeyCode::Enter).await;
-    }
-
-    /// Lets `seconds` pass on every clock, firing each timer the core asked for on the way.
-    pub async fn wait(&mut self, seconds: i64) {
-        let until = self.now + time::Duration::seconds(seconds);
-        while let Some(at) = self.app.wake_at().filter(|at| *at <= until) {
-            self.pass_to(at);
-            self.send(Msg::Tick).await;
-        }
-        self.pass_to(until);
-    }
-
-    fn pass_to(&mut self, at: OffsetDateTime) {
-        if at > self.now {
-            self.sandbox.clock().advance((at - self.now).unsigned_abs());
-            self.now = at;
-        }
     }
 
     /// The OTP the sandbox "sent", as its toast shows it (the beneficiary reads it aloud).

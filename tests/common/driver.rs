@@ -1,0 +1,132 @@
+//! The counter without a terminal, shared by the flow tests, the screen tests and the render bench: the real
+//! core (`counter::update`) fed messages, its effects run by the real executor with the real HTTP client against
+//! an embedded sandbox on 127.0.0.1:0, and a clock of its own that moves the sandbox's with it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mostrador::counter::{App, Effect, Msg, Settings, update};
+use mostrador::osigu::client::{ClientOptions, OsiguClient};
+use mostrador::runtime::{Capture, Control, Executor, InvoiceBook};
+use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxConfig};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+/// How long the counter may wait for one reply before a test fails (the sandbox answers in microseconds).
+const REPLY_WAIT: Duration = Duration::from_secs(10);
+
+/// A counter and the sandbox it talks to.
+pub struct Driver {
+    pub app: App,
+    pub executor: Executor,
+    results: mpsc::UnboundedReceiver<Msg>,
+    pub sandbox: Sandbox,
+    /// The counter's clock: the sandbox's at the start, moved forward by [`Driver::wait`] instead of sleeping.
+    pub now: OffsetDateTime,
+    /// The core let the program exit.
+    pub quit: bool,
+    /// Every effect the core asked for, in order.
+    pub effects: Vec<Effect>,
+    _data_dir: DataDir,
+}
+
+/// The invoice counter's directory, removed with the driver.
+struct DataDir(PathBuf);
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A name no other test (or test run) uses.
+pub fn unique() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{}-{n}", std::process::id(), OffsetDateTime::now_utc().unix_timestamp_nanos())
+}
+
+/// A client of the sandbox at `base_url` with its demo credentials.
+pub fn client(base_url: &str) -> OsiguClient {
+    let options = ClientOptions::new(base_url.parse().expect("url"), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    OsiguClient::new(options).expect("client")
+}
+
+impl Driver {
+    /// A counter with `settings` on a fresh sandbox configured by `config`, reading fingerprints with `capture`;
+    /// opened (sponsors and their rules loaded) and settled.
+    pub async fn start(config: SandboxConfig, capture: Capture, settings: Settings) -> Self {
+        let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
+        let data_dir = std::env::temp_dir().join(format!("mostrador-test-{}", unique()));
+        let (executor, results) = Executor::new(client(sandbox.base_url()), capture, InvoiceBook::in_dir(&data_dir));
+        let now = sandbox.clock().now();
+        let mut driver = Self {
+            app: App::new(settings, now),
+            executor,
+            results,
+            sandbox,
+            now,
+            quit: false,
+            effects: Vec::new(),
+            _data_dir: DataDir(data_dir),
+        };
+        driver.send(Msg::Opened).await;
+        driver
+    }
+
+    /// Feeds one message and runs what it asks for, then waits until nothing is in flight.
+    pub async fn send(&mut self, msg: Msg) {
+        self.apply(msg);
+        self.settle().await;
+    }
+
+    /// Feeds one message and starts its effects, without waiting for their replies.
+    pub fn apply(&mut self, msg: Msg) {
+        for effect in update(&mut self.app, msg, self.now) {
+            self.effects.push(effect.clone());
+            if self.executor.run(effect) == Control::Quit {
+                self.quit = true;
+            }
+        }
+    }
+
+    /// Waits for every awaited reply (and applies it), so the next key meets a settled screen.
+    pub async fn settle(&mut self) {
+        loop {
+            while let Ok(msg) = self.results.try_recv() {
+                self.apply(msg);
+            }
+            if !self.app.busy() {
+                return;
+            }
+            self.next_reply().await;
+        }
+    }
+
+    /// Waits for the next reply and applies it alone (to see the counter between two replies).
+    pub async fn next_reply(&mut self) {
+        match tokio::time::timeout(REPLY_WAIT, self.results.recv()).await {
+            Ok(Some(msg)) => self.apply(msg),
+            Ok(None) => panic!("the executor's channel closed"),
+            Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
+        }
+    }
+
+    /// Lets `seconds` pass on both clocks (the counter's and the sandbox's), firing each timer on the way.
+    pub async fn wait(&mut self, seconds: i64) {
+        let until = self.now + time::Duration::seconds(seconds);
+        while let Some(at) = self.app.wake_at().filter(|at| *at <= until) {
+            self.pass_to(at);
+            self.send(Msg::Tick).await;
+        }
+        self.pass_to(until);
+    }
+
+    fn pass_to(&mut self, at: OffsetDateTime) {
+        if at > self.now {
+            self.sandbox.clock().advance((at - self.now).unsigned_abs());
+            self.now = at;
+        }
+    }
+}
