@@ -4,6 +4,7 @@ pub mod config;
 pub mod counter;
 pub mod http;
 pub mod i18n;
+pub mod journal;
 pub mod keymap;
 pub mod osigu;
 pub mod runtime;

@@ -25,11 +25,72 @@ struct Cli {
 enum Command {
     /// Check this terminal's connection to Osigu: credentials, clock, sponsors and their configuration.
     Check,
+    /// This terminal's journal of dispensations.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
     /// The embedded Osigu sandbox.
     Sandbox {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Print the dispensations as CSV (header row, one row per dispensation), times in local time.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// CSV output (the only format).
+    #[arg(long, required = true)]
+    csv: bool,
+    /// First day (YYYY-MM-DD, local), inclusive.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: Option<time::Date>,
+    /// Last day (YYYY-MM-DD, local), inclusive.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: Option<time::Date>,
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("`{text}` is not a date like 2026-11-21"))
+}
+
+/// `mostrador journal export --csv`: the journal's dispensations on stdout.
+fn export(config: &mostrador::config::Config, args: &ExportArgs, offset: time::UtcOffset) -> ExitCode {
+    let data_dir = match config.data_dir() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("mostrador: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let journal = match mostrador::journal::Journal::in_dir(&data_dir, &mostrador::runtime::terminal_name()) {
+        Ok(journal) => journal,
+        Err(error) => {
+            eprintln!("mostrador: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Local days, as the pharmacy counts them, turned into the journal's UTC moments.
+    let start_of = |date: time::Date| date.midnight().assume_offset(offset);
+    let from = args.from.map(start_of);
+    let to = args.to.and_then(|date| date.next_day()).map(start_of);
+    let written = journal.dispensations(from, to).map_err(|error| error.to_string()).and_then(|entries| {
+        mostrador::journal::write_csv(&entries, offset, std::io::stdout().lock()).map_err(|error| error.to_string())
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("mostrador: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -194,6 +255,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => counter(&config, offset),
         Some(Command::Check) => check(&config),
+        Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
             init_logging();
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -260,6 +260,14 @@ impl App {
         self.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default()
     }
 
+    /// A journal record of `event` for the dispensation in progress (none when there is none).
+    pub(super) fn record(&self, event: super::record::Event) -> Option<super::effect::Effect> {
+        let active = self.active.as_ref()?;
+        let code = active.dispensation.code.clone().unwrap_or_default();
+        let record = super::record::Record { dispensation_id: active.id().clone(), code, event };
+        Some(super::effect::Effect::Journal(record))
+    }
+
     /// The id of the dispensation in progress.
     pub(super) fn active_id(&self) -> Option<Id> {
         self.active.as_ref().map(|active| active.id().clone())

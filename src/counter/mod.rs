@@ -9,6 +9,7 @@ mod app;
 mod effect;
 mod msg;
 mod problem;
+mod record;
 mod steps;
 mod update;
 
@@ -19,5 +20,6 @@ pub use app::{
 pub use effect::{Call, Effect};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
+pub use record::{Event, Record, VerifiedBy};
 pub use steps::*;
 pub use update::update;

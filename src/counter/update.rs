@@ -45,7 +45,13 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             }
         }
         Msg::Details => app.overlays.details = !app.overlays.details,
-        Msg::Reveal => app.overlays.reveal = !app.overlays.reveal,
+        Msg::Reveal => {
+            app.overlays.reveal = !app.overlays.reveal;
+            // Who saw a beneficiary's document in clear, and when, is on record.
+            if app.overlays.reveal {
+                effects.extend(app.record(super::record::Event::Revealed));
+            }
+        }
         msg if app.problem.is_some() => app.on_problem(msg, &mut effects),
         msg => app.on_step(msg, &mut effects),
     }
@@ -286,7 +292,7 @@ impl App {
                 }
             }
             (Purpose::AbandonedStart | Purpose::Cleanup, _) => {}
-            (Purpose::Cancel, result) => self.cancelled(result),
+            (Purpose::Cancel, result) => self.cancelled(result, effects),
             (Purpose::Start, result) => self.start_replied(result, effects),
             (Purpose::Forms | Purpose::Search, result) => self.identify_replied(result, effects),
             (
@@ -305,16 +311,18 @@ impl App {
         self.call(purpose, Call::Configuration { sponsor_slug, product_type })
     }
 
-    fn cancelled(&mut self, result: Result<Reply, ClientError>) {
+    fn cancelled(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
         let then = match self.step {
             Step::Leaving { then } => then,
             _ => Leave::ToEntry,
         };
         let code = self.active_code();
         match result {
-            Ok(_) => self.record_cancelled(code),
+            Ok(_) => self.record_cancelled(code, effects),
             // Already over on the server (cancelled, timed out): nothing left to clean up.
-            Err(error) if error.status() == Some(409) || error.status() == Some(410) => self.record_cancelled(code),
+            Err(error) if error.status() == Some(409) || error.status() == Some(410) => {
+                self.record_cancelled(code, effects)
+            }
             Err(error) => {
                 tracing::warn!(error = %error, "cancel failed; the server will time the dispensation out");
                 let lapses_at = self.active.as_ref().and_then(|active| active.dispensation.timeout_at);
@@ -328,7 +336,8 @@ impl App {
         self.finish_leaving(then);
     }
 
-    fn record_cancelled(&mut self, code: String) {
+    fn record_cancelled(&mut self, code: String, effects: &mut Vec<Effect>) {
+        effects.extend(self.record(super::record::Event::Cancelled));
         self.recent
             .insert(0, super::app::RecentEntry { at: self.now, code, outcome: super::app::RecentOutcome::Cancelled });
         self.active = None;

@@ -19,6 +19,7 @@ use super::input::key_msg;
 use super::invoices::InvoiceBook;
 use crate::config::{Config, ConfigError};
 use crate::counter::{App, Msg, Settings, update};
+use crate::journal::Journal;
 use crate::sandbox::OutboxMessage;
 use crate::terminal::{self, Screen};
 use crate::ui::{self, Chrome};
@@ -33,6 +34,8 @@ pub enum RunError {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
     #[error("the terminal cannot be used: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -45,7 +48,8 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
     let Connection { client, environment, sandbox, capture } = connection;
     let health = Arc::new(HealthLog::default());
     let (executor, results) = Executor::new(client.clone(), capture, InvoiceBook::in_dir(&data_dir));
-    let executor = executor.with_health(Arc::clone(&health));
+    let journal = Journal::in_dir(&data_dir, &terminal_name())?;
+    let executor = executor.with_health(Arc::clone(&health)).with_journal(journal);
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
     chrome.keymap = config.keymap();
@@ -221,6 +225,17 @@ fn terminal_events() -> mpsc::UnboundedReceiver<Event> {
         }
     });
     receiver
+}
+
+/// This terminal's name in the journal: the machine's host name (several counters may share a store server, so
+/// the journal says which terminal did what).
+pub fn terminal_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|name| name.trim().to_owned())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "counter".to_owned())
 }
 
 /// Now on the counter's clock.

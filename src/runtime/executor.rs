@@ -7,6 +7,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::counter::{Call, Effect, Msg, Reply};
+use crate::journal::Journal;
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
 
@@ -31,13 +32,20 @@ pub struct Executor {
     results: mpsc::UnboundedSender<Msg>,
     /// Where each call's time and reachability are noted, for the status bar.
     health: Option<Arc<HealthLog>>,
+    /// Where each step of a dispensation is kept.
+    journal: Option<Journal>,
 }
 
 impl Executor {
     /// An executor and the stream of result messages to feed back into `update`.
     pub fn new(client: OsiguClient, capture: Capture, invoices: InvoiceBook) -> (Self, mpsc::UnboundedReceiver<Msg>) {
         let (results, receiver) = mpsc::unbounded_channel();
-        (Self { client, capture, invoices, results, health: None }, receiver)
+        (Self { client, capture, invoices, results, health: None, journal: None }, receiver)
+    }
+
+    /// Keeps the core's records in `journal`.
+    pub fn with_journal(self, journal: Journal) -> Self {
+        Self { journal: Some(journal), ..self }
     }
 
     /// Notes every call in `health`.
@@ -49,6 +57,14 @@ impl Executor {
     pub fn run(&self, effect: Effect) -> Control {
         match effect {
             Effect::Quit => return Control::Quit,
+            // Written here, before the next effect starts: a finalize intent is on disk before its request leaves.
+            Effect::Journal(record) => {
+                if let Some(journal) = &self.journal
+                    && let Err(error) = journal.record(time::OffsetDateTime::now_utc(), &record)
+                {
+                    tracing::error!(error = %error, step = record.event.step(), "the journal could not be written");
+                }
+            }
             Effect::Call { id, call } => {
                 tracing::debug!(request = id.0, call = call.name(), "call");
                 let client = self.client.clone();

@@ -12,7 +12,7 @@ mod invoices;
 
 pub use capture::Capture;
 pub use connect::{ConnectError, Connection, connect};
-pub use event_loop::{RunError, run_counter};
+pub use event_loop::{RunError, run_counter, terminal_name};
 pub use executor::{Control, Executor};
 pub use health::HealthLog;
 pub use input::key_msg;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mostrador::counter::{App, Effect, Msg, Settings, update};
+use mostrador::journal::Journal;
 use mostrador::osigu::client::{ClientOptions, OsiguClient};
 use mostrador::runtime::{Capture, Control, Executor, InvoiceBook};
 use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxConfig};
@@ -28,6 +29,8 @@ pub struct Driver {
     pub quit: bool,
     /// Every effect the core asked for, in order.
     pub effects: Vec<Effect>,
+    /// The counter's journal, a real SQLite file in a directory of its own.
+    pub journal: Journal,
     _data_dir: DataDir,
 }
 
@@ -60,6 +63,8 @@ impl Driver {
         let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
         let data_dir = std::env::temp_dir().join(format!("mostrador-test-{}", unique()));
         let (executor, results) = Executor::new(client(sandbox.base_url()), capture, InvoiceBook::in_dir(&data_dir));
+        let journal = Journal::in_dir(&data_dir, "caja-test").expect("journal");
+        let executor = executor.with_journal(journal.clone());
         let now = sandbox.clock().now();
         let mut driver = Self {
             app: App::new(settings, now),
@@ -69,6 +74,7 @@ impl Driver {
             now,
             quit: false,
             effects: Vec::new(),
+            journal,
             _data_dir: DataDir(data_dir),
         };
         driver.send(Msg::Opened).await;

@@ -6,6 +6,7 @@ mod driver;
 mod support;
 
 mod completions;
+mod journal;
 mod leaving;
 mod overlays;
 mod refusals;

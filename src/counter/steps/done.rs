@@ -3,6 +3,7 @@
 
 use crate::counter::app::{App, RecentEntry, RecentOutcome, Step};
 use crate::counter::effect::Effect;
+use crate::counter::record::{Event, Record};
 use crate::osigu::model::Dispensation;
 
 /// The completed dispensation as the server returned it.
@@ -30,6 +31,17 @@ impl App {
             effects.push(Effect::InvoiceUsed { prefix, number: number.clone() });
         }
         self.invoice = None;
+        let amount = dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due());
+        effects.push(Effect::Journal(Record {
+            dispensation_id: dispensation.dispensation_id.clone(),
+            code: dispensation.code.clone().unwrap_or_default(),
+            event: Event::Completed {
+                claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
+                amount,
+                currency: dispensation.currency_code.clone(),
+                invoice_number: invoice_number.clone(),
+            },
+        }));
         self.recent.insert(
             0,
             RecentEntry {

@@ -8,6 +8,7 @@ use crate::counter::app::{Active, App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::counter::record::Event;
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{Dispensation, DispensationStatus, ErrorCode, Id, StartRequest};
 
@@ -107,7 +108,10 @@ impl App {
             self.go(Step::Entry { code: Input::new(code) });
             return self.show(Problem::new(ProblemKind::InvalidState, NextStep::EditCode));
         }
+        let event =
+            Event::Started { code_type: dispensation.code_type, sponsor_slug: dispensation.sponsor_slug.clone() };
         self.active = Some(Active { dispensation, configuration: None, proof: Proof::None });
+        effects.extend(self.record(event));
         self.prepare(effects);
     }
 }

@@ -11,6 +11,7 @@ use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{CompleteRequest, Dispensation, DispensationStatus, ErrorCode};
 
@@ -150,7 +151,15 @@ impl App {
             Some((sent, sent_key)) if *sent == request => sent_key.clone(),
             _ => key,
         };
+        let event = Event::FinalizeIntent {
+            key: key.as_str().to_owned(),
+            amount: request.amount,
+            currency: finalize.currency.clone(),
+            invoice_number: request.document_number.clone(),
+        };
         finalize.sent = Some((request, key));
+        // On disk before the request leaves: after a crash, the journal knows a completion may have happened.
+        effects.extend(self.record(event));
         self.send_completion(effects);
     }
 

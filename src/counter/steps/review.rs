@@ -8,6 +8,7 @@ use crate::counter::app::{App, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{Dispensation, ProductLine, SubstitutionReason, UpdateLine, UpdateRequest};
 
@@ -369,9 +370,11 @@ impl App {
         let code = self.active_code();
         match result {
             Ok(Reply::Dispensation(dispensation)) => {
+                let units = dispensation.products.iter().map(ProductLine::units).sum();
                 if let Some(active) = &mut self.active {
                     active.dispensation = *dispensation;
                 }
+                effects.extend(self.record(Event::LinesSaved { units }));
                 self.begin_finalize();
             }
             Ok(_) => self.show(Problem::new(ProblemKind::UnreadableReply, NextStep::Retry)),
@@ -386,7 +389,6 @@ impl App {
                 {
                     review.pending = None;
                 }
-                let _ = effects;
                 self.show(problem);
             }
         }

@@ -11,6 +11,7 @@ use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::counter::record::{Event, VerifiedBy};
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{BiometricType, ChallengeRequest, VerificationState};
 
@@ -138,6 +139,7 @@ impl App {
                         active.proof = Proof::Server;
                         active.dispensation.verification.status = VerificationState::Verified;
                     }
+                    effects.extend(self.record(Event::Verified { method: VerifiedBy::Facial }));
                     self.begin_review(effects);
                 }
                 VerificationState::Failed => {

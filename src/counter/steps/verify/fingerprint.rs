@@ -8,6 +8,7 @@ use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{CaptureError, Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::counter::record::{Event, VerifiedBy};
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{BiometricSample, BiometricType, ErrorCode};
 
@@ -109,6 +110,7 @@ impl App {
                     if let Some(active) = &mut self.active {
                         active.proof = Proof::Biometric { token };
                     }
+                    effects.extend(self.record(Event::Verified { method: VerifiedBy::Fingerprint }));
                     self.begin_review(effects);
                 }
                 _ => fingerprint.state = FingerprintState::NoMatch,

@@ -10,6 +10,7 @@ use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
+use crate::counter::record::{Event, VerifiedBy};
 use crate::counter::steps::text;
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{ErrorCode, Id, OtpChannel, OtpSendRequest, OtpValidateRequest};
@@ -217,6 +218,7 @@ impl App {
                 if let Some(active) = &mut self.active {
                     active.proof = Proof::Otp { token: validated.otp_verification_token };
                 }
+                effects.extend(self.record(Event::Verified { method: VerifiedBy::Otp }));
                 self.begin_review(effects);
             }
             Err(error) => {

@@ -1,0 +1,67 @@
+//! What the core asks the journal to keep: each step of a dispensation as facts that are safe to store on a
+//! shared counter's disk. No OTP code, verification or access token, secret or document number ever goes in
+//! a record; the types below have no field that could hold one.
+
+use rust_decimal::Decimal;
+
+use crate::osigu::model::{CodeType, Id};
+
+/// One fact about one dispensation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub dispensation_id: Id,
+    pub code: String,
+    pub event: Event,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The server STARTED it for this counter.
+    Started { code_type: CodeType, sponsor_slug: Option<String> },
+    /// The beneficiary was verified (how, not with what).
+    Verified { method: VerifiedBy },
+    /// The lines were sent to the server; `units` leave the pharmacy.
+    LinesSaved { units: u32 },
+    /// Written before `complete` is sent: the request can be recognised and resumed after a crash.
+    FinalizeIntent { key: String, amount: Decimal, currency: Option<String>, invoice_number: Option<String> },
+    /// The server said COMPLETED.
+    Completed { claim_id: Option<Id>, amount: Decimal, currency: Option<String>, invoice_number: Option<String> },
+    /// Cancelled on the server (or found over there already).
+    Cancelled,
+    /// The clerk showed the beneficiary's document in clear.
+    Revealed,
+}
+
+/// How a beneficiary was verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifiedBy {
+    Otp,
+    Fingerprint,
+    Facial,
+}
+
+impl Event {
+    /// The event's name in the journal.
+    pub fn step(&self) -> &'static str {
+        match self {
+            Self::Started { .. } => "start",
+            Self::Verified { .. } => "verified",
+            Self::LinesSaved { .. } => "lines",
+            Self::FinalizeIntent { .. } => "finalize-intent",
+            Self::Completed { .. } => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Revealed => "reveal",
+        }
+    }
+}
+
+impl VerifiedBy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Otp => "OTP",
+            Self::Fingerprint => "FINGERPRINT",
+            Self::Facial => "FACIAL",
+        }
+    }
+}

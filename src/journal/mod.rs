@@ -1,0 +1,274 @@
+//! The journal: this terminal's own record of every dispensation, in a SQLite file in the data directory
+//! (`journal.sqlite3`). An append-only `events` table keeps each step as it happened (start, verification,
+//! lines, the finalize intent with its Idempotency-Key, the result, cancellation, a reveal of personal data),
+//! and `dispensations` keeps each one's current state for history, export and recovery.
+//!
+//! Written in WAL mode with `synchronous = FULL`: a record is on disk when [`Journal::record`] returns, which is
+//! what lets a finalize intent be trusted after a power cut. Nothing secret is ever stored: the records the core
+//! sends ([`Record`]) have no field for an OTP, a token, a secret or a document number.
+
+mod export;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
+
+pub use export::write_csv;
+pub use schema::MigrateError;
+
+use crate::counter::{Event, Record};
+
+/// The journal's file in a data directory.
+pub const FILE_NAME: &str = "journal.sqlite3";
+
+/// A dispensation's state as the journal knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub dispensation_id: String,
+    pub terminal: String,
+    pub code: String,
+    pub code_type: Option<String>,
+    pub sponsor_slug: Option<String>,
+    /// `STARTED`, `FINALIZING` (intent written, outcome not yet known), `COMPLETED` or `CANCELLED`.
+    pub status: String,
+    pub started_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub verified_by: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub invoice_number: Option<String>,
+    pub claim_id: Option<String>,
+}
+
+/// Why the journal cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("the journal {path} cannot be opened: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("the journal {path} cannot be brought up to date: {source}")]
+    Migrate { path: PathBuf, source: MigrateError },
+    #[error("the journal could not be written: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the journal's directory {path} cannot be created: {source}")]
+    Directory { path: PathBuf, source: std::io::Error },
+}
+
+/// The journal of one terminal; clones share the connection.
+#[derive(Clone)]
+pub struct Journal {
+    connection: Arc<Mutex<Connection>>,
+    terminal: Arc<str>,
+    path: Arc<Path>,
+}
+
+impl Journal {
+    /// Opens (creating it when needed) the journal in `data_dir`, for the terminal named `terminal`.
+    pub fn in_dir(data_dir: &Path, terminal: &str) -> Result<Self, JournalError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| JournalError::Directory { path: data_dir.to_owned(), source })?;
+        Self::open(&data_dir.join(FILE_NAME), terminal)
+    }
+
+    /// Opens (creating it when needed) the journal at `path`.
+    pub fn open(path: &Path, terminal: &str) -> Result<Self, JournalError> {
+        let open_error = |source| JournalError::Open { path: path.to_owned(), source };
+        let mut connection = Connection::open(path).map_err(open_error)?;
+        connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
+        connection.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
+        // Every commit reaches the disk before it returns: an intent written is an intent kept.
+        connection.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
+        schema::migrate(&mut connection).map_err(|source| JournalError::Migrate { path: path.to_owned(), source })?;
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), terminal: Arc::from(terminal), path: Arc::from(path) })
+    }
+
+    /// The journal's file (SQLite keeps `-wal` and `-shm` files beside it).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The terminal this journal writes for.
+    pub fn terminal(&self) -> &str {
+        &self.terminal
+    }
+
+    /// Keeps `record`, made at `at`: the event, and the dispensation's new state, in one transaction.
+    pub fn record(&self, at: OffsetDateTime, record: &Record) -> Result<(), JournalError> {
+        let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let transaction = connection.transaction()?;
+        let at = stamp(at);
+        let id = record.dispensation_id.as_str();
+        transaction.execute(
+            "INSERT INTO events (at, terminal, dispensation_id, code, step, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![at, &*self.terminal, id, record.code, record.event.step(), detail(&record.event)],
+        )?;
+        // Every event makes sure the dispensation has a row, then updates what the event changes.
+        transaction.execute(
+            "INSERT INTO dispensations (dispensation_id, terminal, code, status, started_at, updated_at)
+             VALUES (?1, ?2, ?3, 'STARTED', ?4, ?4)
+             ON CONFLICT (dispensation_id) DO UPDATE SET updated_at = excluded.updated_at",
+            params![id, &*self.terminal, record.code, at],
+        )?;
+        match &record.event {
+            Event::Started { code_type, sponsor_slug } => {
+                transaction.execute(
+                    "UPDATE dispensations SET code_type = ?2, sponsor_slug = ?3 WHERE dispensation_id = ?1",
+                    params![id, code_type_name(*code_type), sponsor_slug],
+                )?;
+            }
+            Event::Verified { method } => {
+                transaction.execute(
+                    "UPDATE dispensations SET verified_by = ?2 WHERE dispensation_id = ?1",
+                    params![id, method.name()],
+                )?;
+            }
+            Event::FinalizeIntent { key, amount, currency, invoice_number } => {
+                transaction.execute(
+                    "UPDATE dispensations SET status = 'FINALIZING', idempotency_key = ?2, amount = ?3, currency = ?4,
+                     invoice_number = ?5 WHERE dispensation_id = ?1 AND status != 'COMPLETED'",
+                    params![id, key, amount.to_string(), currency, invoice_number],
+                )?;
+            }
+            Event::Completed { claim_id, amount, currency, invoice_number } => {
+                transaction.execute(
+                    "UPDATE dispensations SET status = 'COMPLETED', claim_id = ?2, amount = ?3, currency = ?4,
+                     invoice_number = COALESCE(?5, invoice_number) WHERE dispensation_id = ?1",
+                    params![
+                        id,
+                        claim_id.as_ref().map(|claim| claim.as_str()),
+                        amount.to_string(),
+                        currency,
+                        invoice_number
+                    ],
+                )?;
+            }
+            Event::Cancelled => {
+                transaction.execute(
+                    "UPDATE dispensations SET status = 'CANCELLED' WHERE dispensation_id = ?1 AND status != 'COMPLETED'",
+                    params![id],
+                )?;
+            }
+            Event::LinesSaved { .. } | Event::Revealed => {}
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// The dispensations started in `[from, to)` (all when unbounded), oldest first.
+    pub fn dispensations(
+        &self,
+        from: Option<OffsetDateTime>,
+        to: Option<OffsetDateTime>,
+    ) -> Result<Vec<Entry>, JournalError> {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut statement = connection.prepare(
+            "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
+                    verified_by, idempotency_key, amount, currency, invoice_number, claim_id
+             FROM dispensations
+             WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
+             ORDER BY started_at, dispensation_id",
+        )?;
+        let rows = statement.query_map(params![from.map(stamp), to.map(stamp)], entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One dispensation's state, if the journal has it.
+    pub fn dispensation(&self, id: &str) -> Result<Option<Entry>, JournalError> {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(connection
+            .query_row(
+                "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
+                        verified_by, idempotency_key, amount, currency, invoice_number, claim_id
+                 FROM dispensations WHERE dispensation_id = ?1",
+                params![id],
+                entry,
+            )
+            .optional()?)
+    }
+
+    /// The steps recorded for one dispensation, oldest first, as `(step, detail JSON)`.
+    pub fn events(&self, id: &str) -> Result<Vec<(String, String)>, JournalError> {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut statement =
+            connection.prepare("SELECT step, detail FROM events WHERE dispensation_id = ?1 ORDER BY id")?;
+        let rows = statement.query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A moment as stored: UTC, whole seconds, fixed width, so text order is time order.
+fn stamp(at: OffsetDateTime) -> String {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    )
+}
+
+fn parse_stamp(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let time = |index: usize| -> rusqlite::Result<OffsetDateTime> {
+        let text: String = row.get(index)?;
+        parse_stamp(&text).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, "not a journal time".into())
+        })
+    };
+    Ok(Entry {
+        dispensation_id: row.get(0)?,
+        terminal: row.get(1)?,
+        code: row.get(2)?,
+        code_type: row.get(3)?,
+        sponsor_slug: row.get(4)?,
+        status: row.get(5)?,
+        started_at: time(6)?,
+        updated_at: time(7)?,
+        verified_by: row.get(8)?,
+        idempotency_key: row.get(9)?,
+        amount: row.get(10)?,
+        currency: row.get(11)?,
+        invoice_number: row.get(12)?,
+        claim_id: row.get(13)?,
+    })
+}
+
+fn code_type_name(code_type: crate::osigu::model::CodeType) -> &'static str {
+    use crate::osigu::model::CodeType;
+    match code_type {
+        CodeType::Authorization => "AUTHORIZATION",
+        CodeType::Prescription => "PRESCRIPTION",
+        CodeType::Unknown => "UNKNOWN",
+    }
+}
+
+/// The facts of an event, as a small JSON object.
+fn detail(event: &Event) -> String {
+    let value = match event {
+        Event::Started { code_type, sponsor_slug } => {
+            serde_json::json!({ "code_type": code_type_name(*code_type), "sponsor": sponsor_slug })
+        }
+        Event::Verified { method } => serde_json::json!({ "method": method.name() }),
+        Event::LinesSaved { units } => serde_json::json!({ "units": units }),
+        Event::FinalizeIntent { key, amount, currency, invoice_number } => serde_json::json!({
+            "idempotency_key": key, "amount": amount.to_string(), "currency": currency, "invoice": invoice_number,
+        }),
+        Event::Completed { claim_id, amount, currency, invoice_number } => serde_json::json!({
+            "claim_id": claim_id.as_ref().map(|claim| claim.as_str()), "amount": amount.to_string(),
+            "currency": currency, "invoice": invoice_number,
+        }),
+        Event::Cancelled | Event::Revealed => serde_json::json!({}),
+    };
+    value.to_string()
+}

@@ -1,0 +1,68 @@
+//! The journal's tables, as numbered migrations: a database is brought up to date at open, one transaction
+//! per version, and `PRAGMA user_version` says how far it is. A migration is never edited once shipped; a
+//! change is a new one at the end.
+
+use rusqlite::Connection;
+
+/// Each version's statements, in order; version N is `MIGRATIONS[N - 1]`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the append-only event log and each dispensation's current state.
+    "CREATE TABLE events (
+         id              INTEGER PRIMARY KEY,
+         at              TEXT NOT NULL,
+         terminal        TEXT NOT NULL,
+         dispensation_id TEXT NOT NULL,
+         code            TEXT NOT NULL,
+         step            TEXT NOT NULL,
+         detail          TEXT NOT NULL DEFAULT '{}'
+     );
+     CREATE INDEX events_by_dispensation ON events (dispensation_id, id);
+     CREATE TRIGGER events_are_never_changed BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'the journal''s events are append-only'); END;
+     CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+         BEGIN SELECT RAISE(ABORT, 'the journal''s events are append-only'); END;
+     CREATE TABLE dispensations (
+         dispensation_id TEXT PRIMARY KEY,
+         terminal        TEXT NOT NULL,
+         code            TEXT NOT NULL,
+         code_type       TEXT,
+         sponsor_slug    TEXT,
+         status          TEXT NOT NULL,
+         started_at      TEXT NOT NULL,
+         updated_at      TEXT NOT NULL,
+         verified_by     TEXT,
+         idempotency_key TEXT,
+         amount          TEXT,
+         currency        TEXT,
+         invoice_number  TEXT,
+         claim_id        TEXT
+     );
+     CREATE INDEX dispensations_by_status ON dispensations (status);
+     CREATE INDEX dispensations_by_start ON dispensations (started_at);",
+];
+
+/// The version this build writes.
+pub const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+/// Brings `connection` to [`CURRENT`]; a database from a newer build is refused rather than misread.
+pub fn migrate(connection: &mut Connection) -> Result<(), MigrateError> {
+    let found: u32 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > CURRENT {
+        return Err(MigrateError::Newer { found, known: CURRENT });
+    }
+    for (index, statements) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(statements)?;
+        transaction.pragma_update(None, "user_version", index as u32 + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("the journal was written by a newer Mostrador (schema {found}, this one knows up to {known})")]
+    Newer { found: u32, known: u32 },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}

@@ -1,0 +1,53 @@
+//! The journal as the flows leave it: each step of a dispensation on record, the finalize intent before the
+//! result, cancellations, reveals; and nothing secret (no OTP, token or document number) in any of it.
+
+use mostrador::counter::Msg;
+
+use crate::support::Counter;
+
+/// Every event's step and detail for the dispensation `id`, as stored.
+fn events(counter: &Counter, id: &str) -> Vec<(String, String)> {
+    counter.journal.events(id).expect("events")
+}
+
+#[tokio::test]
+async fn an_otp_dispensation_is_on_record_step_by_step_without_its_secrets() {
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000102").await;
+    let id = counter.dispensation_id();
+    let otp = counter.last_otp().await;
+    counter.type_text(&otp.code).await;
+    counter.send(Msg::Reveal).await;
+    counter.finalize().await;
+    let done = counter.done().clone();
+
+    let steps: Vec<String> = events(&counter, id.as_str()).into_iter().map(|(step, _)| step).collect();
+    assert_eq!(steps, ["start", "verified", "reveal", "finalize-intent", "completed"]);
+    let entry = counter.journal.dispensation(id.as_str()).unwrap().expect("on record");
+    assert_eq!(entry.status, "COMPLETED");
+    assert_eq!(entry.claim_id, done.claim.as_ref().map(|claim| claim.claim_id.to_string()));
+    assert_eq!(entry.verified_by.as_deref(), Some("OTP"));
+    assert!(entry.idempotency_key.as_deref().is_some_and(|key| key.ends_with("-complete")));
+
+    // The whole file, bytes and all: no OTP, no verification token, no document number.
+    let path = counter.journal.path();
+    let mut bytes = std::fs::read(path).unwrap();
+    for side in ["-wal", "-shm"] {
+        bytes.extend(std::fs::read(format!("{}{side}", path.display())).unwrap_or_default());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(&otp.code), "the OTP is not in the journal");
+    let document = done.beneficiary.as_ref().and_then(|b| b.document_number.clone()).expect("a document");
+    assert!(!text.contains(&document), "the document number is not in the journal");
+}
+
+#[tokio::test]
+async fn leaving_a_started_dispensation_is_on_record_as_cancelled() {
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000101").await;
+    let id = counter.dispensation_id();
+    counter.send(Msg::Back).await;
+    counter.send(Msg::Submit).await;
+    let entry = counter.journal.dispensation(id.as_str()).unwrap().expect("on record");
+    assert_eq!(entry.status, "CANCELLED");
+}
