@@ -317,6 +317,7 @@ impl App {
     pub fn wake_at(&self) -> Option<OffsetDateTime> {
         match &self.step {
             Step::Verify(verify) => verify.wake_at(self.now),
+            Step::Finalize(finalize) => finalize.wake_at(self.now),
             _ => None,
         }
     }

@@ -236,8 +236,10 @@ impl App {
 
     /// A timer fired: let the step on screen count down or poll.
     fn tick(&mut self, effects: &mut Vec<Effect>) {
-        if let Step::Verify(_) = self.step {
-            self.verify_tick(effects);
+        match self.step {
+            Step::Verify(_) => self.verify_tick(effects),
+            Step::Finalize(_) => self.finalize_tick(effects),
+            _ => {}
         }
     }
 

@@ -68,7 +68,20 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
         FinalizeState::Editing if serial_missing => (t(locale, "finalize.serial_needed"), theme::WARNING),
         FinalizeState::Editing => (t(locale, "finalize.check_and_confirm"), theme::BOLD),
         FinalizeState::Sending => (t(locale, "finalize.sending"), theme::WARNING),
-        FinalizeState::Confirming => (t(locale, "finalize.confirming"), theme::WARNING),
+        FinalizeState::Confirming => match finalize.next_try_at {
+            // Between tries: which one comes next, and when; the outcome stays "being confirmed", never "failed".
+            Some(at) => {
+                let wait = super::text::countdown((at - app.now).whole_seconds());
+                let attempt = (finalize.attempts + 1).to_string();
+                let words = i18n::fill(locale, "finalize.confirming_again", &[("attempt", &attempt), ("time", &wait)]);
+                frame.render_widget(
+                    Paragraph::new(Line::from(Span::styled(words, theme::WARNING))).wrap(Wrap { trim: true }),
+                    state_area,
+                );
+                return;
+            }
+            None => (t(locale, "finalize.confirming"), theme::WARNING),
+        },
         FinalizeState::Unknown => (t(locale, "finalize.unknown"), theme::WARNING),
     };
     frame.render_widget(Paragraph::new(Line::from(Span::styled(words, style))).wrap(Wrap { trim: true }), state_area);

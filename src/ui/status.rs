@@ -146,6 +146,7 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
         Step::Finalize(finalize) => match finalize.state {
             FinalizeState::Editing => vec![(Continue, "hint.confirm_finalize"), (Back, "hint.back_to_review")],
             FinalizeState::Unknown => vec![(Continue, "hint.retry_same")],
+            FinalizeState::Confirming if finalize.next_try_at.is_some() => vec![(Continue, "hint.try_now")],
             FinalizeState::Sending | FinalizeState::Confirming => vec![],
         },
         Step::Done(_) => vec![(Continue, "hint.next_code")],

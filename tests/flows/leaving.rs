@@ -103,19 +103,41 @@ async fn a_finalize_whose_reply_is_lost_ends_on_done_once_the_server_confirms() 
 }
 
 #[tokio::test]
-async fn a_server_that_stops_mid_flow_gives_a_retry_and_nothing_is_lost() {
+async fn a_server_that_stops_mid_finalize_is_asked_again_and_again_until_it_says_completed() {
     let mut counter = Counter::open().await;
     counter.scan("AUTH-2026-000101").await;
-    counter.sandbox.faults().set(FaultPlan { rules: vec!["*:error-5xx=1.0".parse().unwrap()] });
+    // Every connection dropped without a reply (the JSON 5xx of the fault plan would add its Retry-After second
+    // to every try; a drop is just as unknown an outcome).
+    counter.sandbox.faults().set(FaultPlan { rules: vec!["*:drop=1.0".parse().unwrap()] });
     counter.finalize().await;
-    // A 5xx on complete: the outcome is unknown, the server is asked, and it cannot answer either.
-    let Step::Finalize(finalize) = &counter.app.step else { panic!("{:?}", counter.app.step) };
-    assert_eq!(finalize.state, FinalizeState::Unknown);
-    assert_eq!(counter.problem_kind(), &ProblemKind::OutcomeUnknown, "never 'failed' when it may have worked");
+    // The complete's reply never comes: the outcome is unknown, the server is asked, and it cannot answer. No problem
+    // box and never "failed": the screen says it is confirming, and when it tries next.
+    let pauses = |counter: &Counter| match &counter.app.step {
+        Step::Finalize(finalize) => {
+            assert_eq!(finalize.state, FinalizeState::Confirming);
+            (finalize.attempts, finalize.next_try_at.map(|at| (at - counter.now).whole_seconds()))
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(counter.app.problem.is_none(), "{:?}", counter.app.problem);
+    assert_eq!(pauses(&counter), (1, Some(1)));
+    counter.wait(1).await;
+    assert_eq!(pauses(&counter), (2, Some(2)), "the pause doubles");
+    counter.wait(2).await;
+    counter.wait(4).await;
+    counter.wait(8).await;
+    counter.wait(16).await;
+    assert_eq!(pauses(&counter), (6, Some(30)), "up to 30 s");
+    counter.wait(30).await;
+    assert_eq!(pauses(&counter), (7, Some(30)));
+    // The server is back: Enter tries at once, the server still holds it STARTED, the same completion goes again.
     counter.sandbox.faults().set(FaultPlan::none());
     counter.send(Msg::Submit).await;
     let done = counter.done().clone();
-    counter.assert_completed_on_server(&done.dispensation_id).await;
+    let server = counter.assert_completed_on_server(&done.dispensation_id).await;
+    assert_eq!(server.products[0].claimed_quantity, server.products[0].authorized_quantity, "claimed once");
+    let entry = counter.journal.dispensation(done.dispensation_id.as_str()).unwrap().unwrap();
+    assert_eq!(entry.status, "COMPLETED");
 }
 
 #[tokio::test]

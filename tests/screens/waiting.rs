@@ -4,6 +4,7 @@
 use crossterm::event::KeyCode;
 use mostrador::counter::{FinalizeState, Step};
 use mostrador::i18n::Locale;
+use mostrador::sandbox::FaultPlan;
 
 use crate::support::Screen;
 
@@ -48,5 +49,23 @@ async fn finalize_02_sending() {
     drawn.shows("Finalizando con Osigu…");
     drawn.hides("Enter finalizar");
     screen.settle().await;
+    assert!(matches!(screen.app.step, Step::Done(_)), "{:?}", screen.app.problem);
+}
+
+#[tokio::test]
+async fn finalize_03_confirming() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.scan("AUTH-2026-000101").await;
+    screen.press(KeyCode::F(10)).await;
+    // Every reply lost: the outcome is unknown and the counter keeps asking, with a growing pause.
+    screen.sandbox.faults().set(FaultPlan { rules: vec!["*:drop=1.0".parse().unwrap()] });
+    screen.press(KeyCode::Enter).await;
+    screen.wait(1).await;
+    let drawn = screen.snapshot("finalize_03_confirming_es");
+    drawn.shows("Intento 3 en 0:02");
+    drawn.shows("Enter intentar ahora");
+    drawn.hides("No se pudo");
+    screen.sandbox.faults().set(FaultPlan::none());
+    screen.press(KeyCode::Enter).await;
     assert!(matches!(screen.app.step, Step::Done(_)), "{:?}", screen.app.problem);
 }

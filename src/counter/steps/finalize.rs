@@ -3,7 +3,7 @@
 //! confirmed with the server before anything is said: the clerk never sees "failed" for one that went through.
 
 use rust_decimal::Decimal;
-use time::Date;
+use time::{Date, OffsetDateTime};
 use tui_input::Input;
 
 use super::text;
@@ -31,9 +31,17 @@ pub struct Finalize {
     pub amount: Decimal,
     pub currency: Option<String>,
     pub state: FinalizeState,
+    /// Tries made to learn an unknown outcome (each a `GET`, then the same completion again if still STARTED).
+    pub attempts: u32,
+    /// When the next try goes, while confirming (backing off from 1 s to 30 s).
+    pub next_try_at: Option<OffsetDateTime>,
     /// The completion sent, with its key; a retry sends exactly this again.
     sent: Option<(CompleteRequest, IdempotencyKey)>,
 }
+
+/// The first pause before asking the server again about an unknown outcome; it doubles up to [`RETRY_MAX`].
+const RETRY_FIRST: time::Duration = time::Duration::SECOND;
+const RETRY_MAX: time::Duration = time::Duration::seconds(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FinalizeState {
@@ -41,7 +49,7 @@ pub enum FinalizeState {
     Editing,
     /// `complete` is on its way.
     Sending,
-    /// No usable answer: asking the server what happened.
+    /// No usable answer: asking the server what happened, again and again with a growing pause, until it says.
     Confirming,
     /// The server could not be asked either; Enter sends the same completion again (it cannot apply twice).
     Unknown,
@@ -51,6 +59,13 @@ impl Finalize {
     /// Whether the clerk may still change things or leave (not while a completion may be in flight).
     pub fn editable(&self) -> bool {
         self.state == FinalizeState::Editing
+    }
+
+    /// The next try while confirming, and each second before it so the countdown on screen moves.
+    pub(in crate::counter) fn wake_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let next = self.next_try_at.filter(|_| self.state == FinalizeState::Confirming)?;
+        let second = now.replace_nanosecond(0).ok()? + time::Duration::SECOND;
+        Some(next.min(second))
     }
 }
 
@@ -71,6 +86,8 @@ impl App {
             amount: active.dispensation.amount_due(),
             currency: active.dispensation.currency_code.clone(),
             state: FinalizeState::Editing,
+            attempts: 0,
+            next_try_at: None,
             sent: None,
         };
         self.go(Step::Finalize(finalize));
@@ -88,7 +105,8 @@ impl App {
 
     pub(in crate::counter) fn finalize_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
         let Step::Finalize(finalize) = &mut self.step else { return };
-        if finalize.state == FinalizeState::Unknown && matches!(msg, Msg::Submit | Msg::Retry) {
+        let waiting = finalize.state == FinalizeState::Confirming && finalize.next_try_at.is_some();
+        if (finalize.state == FinalizeState::Unknown || waiting) && matches!(msg, Msg::Submit | Msg::Retry) {
             return self.finalize_retry(effects);
         }
         if !finalize.editable() {
@@ -176,7 +194,8 @@ impl App {
         let Step::Finalize(finalize) = &self.step else { return };
         match finalize.state {
             FinalizeState::Unknown => self.send_completion(effects),
-            FinalizeState::Confirming => self.confirm(effects),
+            // Enter while waiting for the next try: try now.
+            FinalizeState::Confirming if finalize.next_try_at.is_some() => self.confirm(effects),
             _ => {}
         }
     }
@@ -186,7 +205,28 @@ impl App {
         let Some(id) = self.active_id() else { return };
         let Step::Finalize(finalize) = &mut self.step else { return };
         finalize.state = FinalizeState::Confirming;
+        finalize.next_try_at = None;
         effects.push(self.call(Purpose::Confirm, Call::Get { id }));
+    }
+
+    /// The outcome is still unknown: try again later, each pause twice the last, up to 30 s. The clerk sees the
+    /// countdown and may press Enter to try at once; the screen never says "failed" for what may have worked.
+    fn confirm_later(&mut self) {
+        let now = self.now;
+        let Step::Finalize(finalize) = &mut self.step else { return };
+        finalize.attempts += 1;
+        let doublings = finalize.attempts.saturating_sub(1).min(5);
+        let pause = (RETRY_FIRST * 2_i32.pow(doublings)).min(RETRY_MAX);
+        finalize.state = FinalizeState::Confirming;
+        finalize.next_try_at = Some(now + pause);
+    }
+
+    /// A timer fired while confirming: the next try, when it is due.
+    pub(in crate::counter) fn finalize_tick(&mut self, effects: &mut Vec<Effect>) {
+        let Step::Finalize(finalize) = &self.step else { return };
+        if finalize.state == FinalizeState::Confirming && finalize.next_try_at.is_some_and(|at| at <= self.now) {
+            self.confirm(effects);
+        }
     }
 
     pub(in crate::counter) fn complete_replied(
@@ -225,10 +265,8 @@ impl App {
             }
             Err(error) if error.outcome_unknown() || (confirming && error.is_transient()) => {
                 if confirming {
-                    self.set_finalize_state(FinalizeState::Unknown);
-                    let mut problem = problem::from_client(&error, &code, NextStep::Retry);
-                    problem.kind = ProblemKind::OutcomeUnknown;
-                    self.show(problem);
+                    tracing::info!(error = %error, "the completion's outcome is still unknown; asking again later");
+                    self.confirm_later();
                 } else {
                     self.confirm(effects);
                 }
