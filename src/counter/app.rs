@@ -52,6 +52,8 @@ pub struct App {
     pub quitting: bool,
     /// What the clerk toggled over the step: help, a problem's details, personal data in clear.
     pub overlays: Overlays,
+    /// What start-up recovery found, shown over the counter until the clerk acknowledges it.
+    pub recovered: Vec<super::record::Recovered>,
     pub(super) awaiting: BTreeMap<ReqId, Purpose>,
     /// The start request in progress and its key, reused when the clerk retries it.
     pub(super) pending_start: Option<(crate::osigu::model::StartRequest, IdempotencyKey)>,
@@ -228,6 +230,7 @@ impl App {
             now,
             quitting: false,
             overlays: Overlays::default(),
+            recovered: Vec::new(),
             awaiting: BTreeMap::new(),
             pending_start: None,
             invoice: None,
@@ -293,7 +296,7 @@ impl App {
 
     /// Whether plain characters are text for a field on screen (so `+` is typed, not "increase").
     pub fn typing(&self) -> bool {
-        if self.problem.is_some() || self.overlays.help {
+        if self.problem.is_some() || self.overlays.help || !self.recovered.is_empty() {
             return false;
         }
         match &self.step {

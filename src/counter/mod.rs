@@ -20,6 +20,6 @@ pub use app::{
 pub use effect::{Call, Effect};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
-pub use record::{Event, Record, VerifiedBy};
+pub use record::{Event, Record, Recovered, Recovery, VerifiedBy};
 pub use steps::*;
 pub use update::update;

@@ -24,7 +24,15 @@ pub enum Event {
     /// The lines were sent to the server; `units` leave the pharmacy.
     LinesSaved { units: u32 },
     /// Written before `complete` is sent: the request can be recognised and resumed after a crash.
-    FinalizeIntent { key: String, amount: Decimal, currency: Option<String>, invoice_number: Option<String> },
+    FinalizeIntent {
+        key: String,
+        amount: Decimal,
+        currency: Option<String>,
+        invoice_number: Option<String>,
+        /// `YYYY-MM-DD`, as sent.
+        invoice_date: Option<String>,
+        invoice_serial: Option<String>,
+    },
     /// The server said COMPLETED.
     Completed { claim_id: Option<Id>, amount: Decimal, currency: Option<String>, invoice_number: Option<String> },
     /// Cancelled on the server (or found over there already).
@@ -64,4 +72,29 @@ impl VerifiedBy {
             Self::Facial => "FACIAL",
         }
     }
+}
+
+/// What start-up recovery found for a dispensation this terminal left unfinished (the program died, the
+/// terminal was switched off), shown to the clerk before the first scan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recovered {
+    pub code: String,
+    pub outcome: Recovery,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Recovery {
+    /// The server had completed it: now on record, with its claim.
+    Completed { claim_id: Option<Id> },
+    /// Its finalize had not reached the server: sent again with the same key, and completed.
+    Resumed { claim_id: Option<Id> },
+    /// Left STARTED before any finalize: cancelled on the server, the code is free again.
+    Cancelled,
+    /// The server had already ended it (cancelled, or timed out).
+    Ended,
+    /// Its finalize had not reached the server and could not be sent again (the beneficiary's verification is
+    /// not kept on disk, or the server refused it): cancelled; the code must be dispensed again.
+    Redo,
+    /// Osigu could not be asked: it stays on record and is tried again at the next start.
+    Unreachable,
 }

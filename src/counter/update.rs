@@ -44,6 +44,12 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.overlays.help = false;
             }
         }
+        // What recovery found stays over the counter until Enter or Esc: it is read before the first scan.
+        msg if !app.recovered.is_empty() => {
+            if matches!(msg, Msg::Submit | Msg::Back) {
+                app.recovered.clear();
+            }
+        }
         Msg::Details => app.overlays.details = !app.overlays.details,
         Msg::Reveal => {
             app.overlays.reveal = !app.overlays.reveal;

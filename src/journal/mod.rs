@@ -44,6 +44,8 @@ pub struct Entry {
     pub currency: Option<String>,
     pub invoice_number: Option<String>,
     pub claim_id: Option<String>,
+    pub invoice_date: Option<String>,
+    pub invoice_serial: Option<String>,
 }
 
 /// Why the journal cannot be used.
@@ -127,11 +129,12 @@ impl Journal {
                     params![id, method.name()],
                 )?;
             }
-            Event::FinalizeIntent { key, amount, currency, invoice_number } => {
+            Event::FinalizeIntent { key, amount, currency, invoice_number, invoice_date, invoice_serial } => {
                 transaction.execute(
                     "UPDATE dispensations SET status = 'FINALIZING', idempotency_key = ?2, amount = ?3, currency = ?4,
-                     invoice_number = ?5 WHERE dispensation_id = ?1 AND status != 'COMPLETED'",
-                    params![id, key, amount.to_string(), currency, invoice_number],
+                     invoice_number = ?5, invoice_date = ?6, invoice_serial = ?7
+                     WHERE dispensation_id = ?1 AND status != 'COMPLETED'",
+                    params![id, key, amount.to_string(), currency, invoice_number, invoice_date, invoice_serial],
                 )?;
             }
             Event::Completed { claim_id, amount, currency, invoice_number } => {
@@ -168,12 +171,25 @@ impl Journal {
         let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut statement = connection.prepare(
             "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
-                    verified_by, idempotency_key, amount, currency, invoice_number, claim_id
+                    verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
              FROM dispensations
              WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
              ORDER BY started_at, dispensation_id",
         )?;
         let rows = statement.query_map(params![from.map(stamp), to.map(stamp)], entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The dispensations this terminal left unfinished (STARTED, or FINALIZING with an intent), oldest first.
+    pub fn unfinished(&self) -> Result<Vec<Entry>, JournalError> {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut statement = connection.prepare(
+            "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
+                    verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
+             FROM dispensations WHERE terminal = ?1 AND status IN ('STARTED', 'FINALIZING')
+             ORDER BY started_at, dispensation_id",
+        )?;
+        let rows = statement.query_map(params![&*self.terminal], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -183,7 +199,8 @@ impl Journal {
         Ok(connection
             .query_row(
                 "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
-                        verified_by, idempotency_key, amount, currency, invoice_number, claim_id
+                        verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date,
+                        invoice_serial
                  FROM dispensations WHERE dispensation_id = ?1",
                 params![id],
                 entry,
@@ -241,6 +258,8 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         currency: row.get(11)?,
         invoice_number: row.get(12)?,
         claim_id: row.get(13)?,
+        invoice_date: row.get(14)?,
+        invoice_serial: row.get(15)?,
     })
 }
 
@@ -261,9 +280,12 @@ fn detail(event: &Event) -> String {
         }
         Event::Verified { method } => serde_json::json!({ "method": method.name() }),
         Event::LinesSaved { units } => serde_json::json!({ "units": units }),
-        Event::FinalizeIntent { key, amount, currency, invoice_number } => serde_json::json!({
-            "idempotency_key": key, "amount": amount.to_string(), "currency": currency, "invoice": invoice_number,
-        }),
+        Event::FinalizeIntent { key, amount, currency, invoice_number, invoice_date, invoice_serial } => {
+            serde_json::json!({
+                "idempotency_key": key, "amount": amount.to_string(), "currency": currency, "invoice": invoice_number,
+                "invoice_date": invoice_date, "invoice_serial": invoice_serial,
+            })
+        }
         Event::Completed { claim_id, amount, currency, invoice_number } => serde_json::json!({
             "claim_id": claim_id.as_ref().map(|claim| claim.as_str()), "amount": amount.to_string(),
             "currency": currency, "invoice": invoice_number,

@@ -39,6 +39,9 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX dispensations_by_status ON dispensations (status);
      CREATE INDEX dispensations_by_start ON dispensations (started_at);",
+    // 2: the rest of the completion as it was sent, so that recovery can send exactly it again.
+    "ALTER TABLE dispensations ADD COLUMN invoice_date TEXT;
+     ALTER TABLE dispensations ADD COLUMN invoice_serial TEXT;",
 ];
 
 /// The version this build writes.

@@ -30,8 +30,11 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
         amount: Decimal::new(7875, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000001".into()),
+        invoice_date: Some("2026-11-21".into()),
+        invoice_serial: None,
     };
     journal.record(AT, &record("dsp_1", intent)).unwrap();
+    assert_eq!(journal.unfinished().unwrap().len(), 1, "an intent without a result is unfinished");
     let finalizing = journal.dispensation("dsp_1").unwrap().unwrap();
     assert_eq!(finalizing.status, "FINALIZING");
     assert_eq!(finalizing.idempotency_key.as_deref(), Some("mostrador-x-3-complete"));

@@ -49,6 +49,8 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
     let health = Arc::new(HealthLog::default());
     let (executor, results) = Executor::new(client.clone(), capture, InvoiceBook::in_dir(&data_dir));
     let journal = Journal::in_dir(&data_dir, &terminal_name())?;
+    // Before the counter opens: whatever an earlier run left unfinished is settled with the server.
+    let recovered = super::recovery::recover(&journal, &client).await;
     let executor = executor.with_health(Arc::clone(&health)).with_journal(journal);
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
@@ -67,7 +69,8 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
         key_nonce: ulid::Ulid::generate().to_string().to_ascii_lowercase(),
         utc_offset: offset,
     };
-    let app = App::new(settings, OffsetDateTime::now_utc());
+    let mut app = App::new(settings, OffsetDateTime::now_utc());
+    app.recovered = recovered;
     let outbox = sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox);
 
     let mut guard = terminal::enter()?;

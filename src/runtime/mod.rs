@@ -9,6 +9,7 @@ mod executor;
 mod health;
 mod input;
 mod invoices;
+mod recovery;
 
 pub use capture::Capture;
 pub use connect::{ConnectError, Connection, connect};
@@ -17,3 +18,4 @@ pub use executor::{Control, Executor};
 pub use health::HealthLog;
 pub use input::key_msg;
 pub use invoices::InvoiceBook;
+pub use recovery::recover;

@@ -65,6 +65,9 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     if let Some(toast) = toast {
         chrome::render_toast(frame, toast_row, toast, chrome.locale);
     }
+    if !app.recovered.is_empty() {
+        modal::recovered(frame, body, app, chrome);
+    }
     if let Some(problem) = &app.problem {
         modal::problem(frame, body, problem, app, chrome);
     }

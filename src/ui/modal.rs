@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::counter::{App, Leave, Problem, ProblemKind};
+use crate::counter::{App, Leave, Problem, ProblemKind, Recovery};
 use crate::i18n;
 
 /// The problem over the step.
@@ -53,6 +53,30 @@ pub(super) fn confirm_leave(frame: &mut Frame, area: Rect, then: Leave, app: &Ap
         (i18n::fill(locale, "confirm.keys", &[("yes", &enter), ("no", &esc)]), theme::KEY),
     ];
     boxed(frame, area, t(locale, "confirm.title"), theme::WARNING, &paragraphs);
+}
+
+/// What start-up recovery found, before the first scan: one line per dispensation an earlier run left open.
+pub(super) fn recovered(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let mut paragraphs = vec![(t(locale, "recovered.intro").to_owned(), theme::PLAIN), (String::new(), theme::PLAIN)];
+    for found in &app.recovered {
+        let claim =
+            |claim_id: &Option<crate::osigu::model::Id>| claim_id.as_ref().map(ToString::to_string).unwrap_or_default();
+        let (key, style, claim_id) = match &found.outcome {
+            Recovery::Completed { claim_id } => ("recovered.completed", theme::OK, claim(claim_id)),
+            Recovery::Resumed { claim_id } => ("recovered.resumed", theme::OK, claim(claim_id)),
+            Recovery::Cancelled => ("recovered.cancelled", theme::PLAIN, String::new()),
+            Recovery::Ended => ("recovered.ended", theme::PLAIN, String::new()),
+            Recovery::Redo => ("recovered.redo", theme::WARNING, String::new()),
+            Recovery::Unreachable => ("recovered.unreachable", theme::WARNING, String::new()),
+        };
+        let words = i18n::fill(locale, key, &[("code", &found.code), ("claim", &claim_id)]);
+        paragraphs.push((format!("• {words}"), style));
+    }
+    paragraphs.push((String::new(), theme::PLAIN));
+    let enter = chrome.keymap.hint(crate::keymap::Action::Continue).unwrap_or_default();
+    paragraphs.push((i18n::fill(locale, "recovered.keys", &[("key", &enter)]), theme::KEY));
+    boxed(frame, area, t(locale, "recovered.title"), theme::WARNING, &paragraphs);
 }
 
 /// A centred box with a title, sized to its wrapped text.

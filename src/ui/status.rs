@@ -82,6 +82,9 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
     if app.overlays.help {
         return vec![(Back, "hint.close")];
     }
+    if !app.recovered.is_empty() && app.problem.is_none() {
+        return vec![(Continue, "hint.continue")];
+    }
     if let Some(problem) = &app.problem {
         let mut hints = vec![(Continue, "hint.continue")];
         if problem.details.is_some() {

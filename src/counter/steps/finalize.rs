@@ -174,6 +174,8 @@ impl App {
             amount: request.amount,
             currency: finalize.currency.clone(),
             invoice_number: request.document_number.clone(),
+            invoice_date: request.document_date.clone(),
+            invoice_serial: request.document_serial.clone(),
         };
         finalize.sent = Some((request, key));
         // On disk before the request leaves: after a crash, the journal knows a completion may have happened.
