@@ -9,6 +9,7 @@ mod completions;
 mod journal;
 mod leaving;
 mod overlays;
+mod recovery;
 mod refusals;
 mod substitution;
 mod verification;

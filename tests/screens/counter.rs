@@ -85,3 +85,24 @@ async fn small_01_enlarge() {
     let message: Vec<&str> = drawn.rows.iter().map(|row| row.trim()).filter(|row| !row.is_empty()).collect();
     assert_eq!(message.join(" "), "Agrande la ventana: se necesitan al menos 80×24.");
 }
+
+#[tokio::test]
+async fn recovered_01() {
+    use mostrador::counter::{Recovered, Recovery};
+    use mostrador::osigu::model::Id;
+    let mut screen = Screen::open(Locale::Es).await;
+    let found = |code: &str, outcome| Recovered { code: code.to_owned(), outcome };
+    screen.app.recovered = vec![
+        found("AUTH-2026-000101", Recovery::Resumed { claim_id: Some(Id::new("clm_01M7ZA5ER0DFG4BGK1NPF648DP")) }),
+        found("AUTH-2026-000102", Recovery::Redo),
+        found("RX-2026-000004", Recovery::Cancelled),
+    ];
+    let drawn = screen.snapshot("recovered_01_es");
+    drawn.shows("Recuperado al iniciar");
+    assert!(drawn.words().contains("clm_01M7ZA5ER0DFG4BGK1NPF648DP"));
+    // Nothing typed goes under it; Enter puts the counter back in the clerk's hands.
+    screen.type_text("AUTH").await;
+    screen.press(KeyCode::Enter).await;
+    assert!(screen.app.recovered.is_empty());
+    assert!(matches!(&screen.app.step, mostrador::counter::Step::Entry { code } if code.value().is_empty()));
+}
