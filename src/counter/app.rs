@@ -11,7 +11,7 @@ use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfigu
 
 use super::msg::ReqId;
 use super::problem::Problem;
-use super::steps::{Done, Finalize, Identify, Review, Verify};
+use super::steps::{Done, Finalize, History, Identify, Review, Verify};
 
 /// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
@@ -93,6 +93,8 @@ pub enum Step {
     Finalize(Finalize),
     /// Completed on the server.
     Done(Box<Done>),
+    /// The day's dispensations, from the journal (F3).
+    History(History),
     /// Asking whether to cancel the started dispensation (Enter: cancel and leave; Esc: stay).
     ConfirmLeave { then: Leave, back_to: Box<Step> },
     /// Cancelling on the server before moving on.
@@ -133,6 +135,7 @@ pub enum Purpose {
     /// Cancelling a dispensation nobody is looking at any more (after an abandoned start).
     Cleanup,
     InvoiceNumber,
+    History,
 }
 
 impl Purpose {
@@ -267,7 +270,7 @@ impl App {
     pub(super) fn record(&self, event: super::record::Event) -> Option<super::effect::Effect> {
         let active = self.active.as_ref()?;
         let code = active.dispensation.code.clone().unwrap_or_default();
-        let record = super::record::Record { dispensation_id: active.id().clone(), code, event };
+        let record = super::record::Record { at: self.now, dispensation_id: active.id().clone(), code, event };
         Some(super::effect::Effect::Journal(record))
     }
 
@@ -305,6 +308,7 @@ impl App {
                 identify.fields.get(identify.focus).is_some_and(|field| field.option.is_none() && field.editable())
             }
             Step::Review(review) => review.dialog.is_some(),
+            Step::History(_) => true,
             Step::Finalize(finalize) => finalize.editable(),
             _ => false,
         }

@@ -22,6 +22,9 @@ pub enum Effect {
     NextInvoiceNumber { id: ReqId, prefix: String },
     /// An invoice number was used by a completed dispensation: the terminal's counter moves past it.
     InvoiceUsed { prefix: String, number: String },
+    /// Read this terminal's dispensations started since `since` from the journal; answer with
+    /// [`super::Msg::HistoryLoaded`].
+    LoadHistory { id: ReqId, since: time::OffsetDateTime },
     /// Keep this fact in the journal; intents must be on disk before the next effect runs.
     Journal(super::record::Record),
     /// Everything is settled: the program may exit.

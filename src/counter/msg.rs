@@ -58,6 +58,8 @@ pub enum Msg {
     Details,
     /// F7: show or hide personal data in clear.
     Reveal,
+    /// F3: the day's history.
+    History,
     /// A timer the core asked for (see [`super::App::wake_at`]) has fired.
     Tick,
     /// An Osigu call finished.
@@ -69,6 +71,11 @@ pub enum Msg {
     Captured {
         id: ReqId,
         sample: Result<Vec<u8>, CaptureError>,
+    },
+    /// The day's dispensations, read from the journal (`Err` says why it could not be read).
+    HistoryLoaded {
+        id: ReqId,
+        rows: Result<Vec<crate::counter::steps::HistoryRow>, String>,
     },
     /// The next invoice number of this terminal.
     InvoiceNumber {

@@ -9,6 +9,8 @@ use crate::osigu::model::{CodeType, Id};
 /// One fact about one dispensation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
+    /// When it happened, on the counter's clock.
+    pub at: time::OffsetDateTime,
     pub dispensation_id: Id,
     pub code: String,
     pub event: Event,

@@ -29,6 +29,11 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.captured(sample, &mut effects);
             }
         }
+        Msg::HistoryLoaded { id, rows } => {
+            if app.awaiting.remove(&id).is_some() {
+                app.history_loaded(rows);
+            }
+        }
         Msg::InvoiceNumber { id, number } => {
             if app.awaiting.remove(&id).is_some() {
                 app.invoice_number(number);
@@ -108,6 +113,7 @@ impl App {
         match msg {
             Msg::NewCode => self.new_code(),
             Msg::Back => self.back(),
+            Msg::History => self.open_history(effects),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
                 Step::Identify(_) => self.identify_msg(msg, effects),
@@ -125,6 +131,7 @@ impl App {
                         self.leave(then, effects);
                     }
                 }
+                Step::History(_) => self.history_msg(msg),
                 Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
             },
         }
@@ -146,7 +153,7 @@ impl App {
             Step::Review(review) if review.dialog.is_some() => review.dialog = None,
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
-            Step::Done(_) => self.go_to_entry(),
+            Step::Done(_) | Step::History(_) => self.go_to_entry(),
             Step::ConfirmLeave { .. } => {
                 if let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing) {
                     self.step = *back_to;

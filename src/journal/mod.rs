@@ -99,11 +99,11 @@ impl Journal {
         &self.terminal
     }
 
-    /// Keeps `record`, made at `at`: the event, and the dispensation's new state, in one transaction.
-    pub fn record(&self, at: OffsetDateTime, record: &Record) -> Result<(), JournalError> {
+    /// Keeps `record`: the event, and the dispensation's new state, in one transaction.
+    pub fn record(&self, record: &Record) -> Result<(), JournalError> {
         let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let transaction = connection.transaction()?;
-        let at = stamp(at);
+        let at = stamp(record.at);
         let id = record.dispensation_id.as_str();
         transaction.execute(
             "INSERT INTO events (at, terminal, dispensation_id, code, step, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -174,7 +174,7 @@ impl Journal {
                     verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
              FROM dispensations
              WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
-             ORDER BY started_at, dispensation_id",
+             ORDER BY started_at, rowid",
         )?;
         let rows = statement.query_map(params![from.map(stamp), to.map(stamp)], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -14,7 +14,11 @@ fn journal() -> (Journal, PathBuf) {
 }
 
 fn record(id: &str, event: Event) -> Record {
-    Record { dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event }
+    Record { at: AT, dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event }
+}
+
+fn record_at(at: OffsetDateTime, id: &str, event: Event) -> Record {
+    Record { at, ..record(id, event) }
 }
 
 const AT: OffsetDateTime = datetime!(2026-11-21 15:04:05.123 UTC);
@@ -23,8 +27,8 @@ const AT: OffsetDateTime = datetime!(2026-11-21 15:04:05.123 UTC);
 fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
     let (journal, _dir) = journal();
     let started = Event::Started { code_type: CodeType::Authorization, sponsor_slug: Some("sponsor-sandbox".into()) };
-    journal.record(AT, &record("dsp_1", started)).unwrap();
-    journal.record(AT, &record("dsp_1", Event::Verified { method: VerifiedBy::Otp })).unwrap();
+    journal.record(&record("dsp_1", started)).unwrap();
+    journal.record(&record("dsp_1", Event::Verified { method: VerifiedBy::Otp })).unwrap();
     let intent = Event::FinalizeIntent {
         key: "mostrador-x-3-complete".into(),
         amount: Decimal::new(7875, 2),
@@ -33,7 +37,7 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
         invoice_date: Some("2026-11-21".into()),
         invoice_serial: None,
     };
-    journal.record(AT, &record("dsp_1", intent)).unwrap();
+    journal.record(&record("dsp_1", intent)).unwrap();
     assert_eq!(journal.unfinished().unwrap().len(), 1, "an intent without a result is unfinished");
     let finalizing = journal.dispensation("dsp_1").unwrap().unwrap();
     assert_eq!(finalizing.status, "FINALIZING");
@@ -44,9 +48,9 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000001".into()),
     };
-    journal.record(AT + time::Duration::SECOND, &record("dsp_1", completed)).unwrap();
+    journal.record(&record_at(AT + time::Duration::SECOND, "dsp_1", completed)).unwrap();
     // A late cancel (a stale reply) cannot undo a completion.
-    journal.record(AT, &record("dsp_1", Event::Cancelled)).unwrap();
+    journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
     let entry = journal.dispensation("dsp_1").unwrap().unwrap();
     assert_eq!(entry.status, "COMPLETED");
     assert_eq!(entry.claim_id.as_deref(), Some("clm_1"));
@@ -61,7 +65,7 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
 #[test]
 fn events_cannot_be_changed_or_deleted() {
     let (journal, _dir) = journal();
-    journal.record(AT, &record("dsp_1", Event::Revealed)).unwrap();
+    journal.record(&record("dsp_1", Event::Revealed)).unwrap();
     let connection = journal.connection.lock().unwrap();
     assert!(connection.execute("UPDATE events SET step = 'x'", []).is_err());
     assert!(connection.execute("DELETE FROM events", []).is_err());
@@ -70,7 +74,7 @@ fn events_cannot_be_changed_or_deleted() {
 #[test]
 fn the_file_is_in_wal_mode_and_survives_reopening() {
     let (journal, dir) = journal();
-    journal.record(AT, &record("dsp_1", Event::Cancelled)).unwrap();
+    journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
     let mode: String =
         journal.connection.lock().unwrap().query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
     assert_eq!(mode, "wal");
@@ -91,17 +95,15 @@ fn a_journal_from_a_newer_build_is_refused() {
 #[test]
 fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
     let (journal, _dir) = journal();
-    journal
-        .record(AT, &record("dsp_1", Event::Started { code_type: CodeType::Prescription, sponsor_slug: None }))
-        .unwrap();
+    journal.record(&record("dsp_1", Event::Started { code_type: CodeType::Prescription, sponsor_slug: None })).unwrap();
     let completed = Event::Completed {
         claim_id: None,
         amount: Decimal::new(5200, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000007".into()),
     };
-    journal.record(AT, &record("dsp_1", completed)).unwrap();
-    journal.record(AT + time::Duration::DAY, &record("dsp_2", Event::Cancelled)).unwrap();
+    journal.record(&record("dsp_1", completed)).unwrap();
+    journal.record(&record_at(AT + time::Duration::DAY, "dsp_2", Event::Cancelled)).unwrap();
     let mut out = Vec::new();
     let today = journal.dispensations(None, Some(AT + time::Duration::HOUR)).unwrap();
     write_csv(&today, offset!(-6), &mut out).unwrap();

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::counter::{Call, Effect, Msg, Reply};
+use crate::counter::{Call, Effect, HistoryRow, Msg, Reply};
 use crate::journal::Journal;
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
@@ -59,14 +59,16 @@ impl Executor {
             Effect::Quit => return Control::Quit,
             // Written here, before the next effect starts: a finalize intent is on disk before its request leaves.
             Effect::Journal(record) => {
+                super::test_hooks::before_record(&record);
                 if let Some(journal) = &self.journal
-                    && let Err(error) = journal.record(time::OffsetDateTime::now_utc(), &record)
+                    && let Err(error) = journal.record(&record)
                 {
                     tracing::error!(error = %error, step = record.event.step(), "the journal could not be written");
                 }
             }
             Effect::Call { id, call } => {
                 tracing::debug!(request = id.0, call = call.name(), "call");
+                super::test_hooks::before_call(&call);
                 let client = self.client.clone();
                 let results = self.results.clone();
                 let health = self.health.clone();
@@ -98,6 +100,13 @@ impl Executor {
             Effect::NextInvoiceNumber { id, prefix } => {
                 let number = self.invoices.next(&prefix);
                 let _ = self.results.send(Msg::InvoiceNumber { id, number });
+            }
+            Effect::LoadHistory { id, since } => {
+                let rows = match &self.journal {
+                    Some(journal) => history_rows(journal, since),
+                    None => Ok(Vec::new()),
+                };
+                let _ = self.results.send(Msg::HistoryLoaded { id, rows });
             }
             Effect::InvoiceUsed { prefix, number } => {
                 if let Err(error) = self.invoices.used(&prefix, &number) {
@@ -133,4 +142,22 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
         Call::SendOtp { request, key } => Reply::OtpSent(client.send_otp(&request, &key).await?),
         Call::ValidateOtp { request, key } => Reply::OtpValidated(client.validate_otp(&request, &key).await?),
     })
+}
+
+/// The journal's dispensations since `since`, as the history screen lists them.
+fn history_rows(journal: &Journal, since: time::OffsetDateTime) -> Result<Vec<HistoryRow>, String> {
+    let entries = journal.dispensations(Some(since), None).map_err(|error| error.to_string())?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| HistoryRow {
+            started_at: entry.started_at,
+            code: entry.code,
+            code_type: entry.code_type,
+            sponsor_slug: entry.sponsor_slug,
+            status: entry.status,
+            amount: entry.amount.and_then(|amount| amount.parse().ok()),
+            currency: entry.currency,
+            claim_id: entry.claim_id.map(crate::osigu::model::Id::new),
+        })
+        .collect())
 }

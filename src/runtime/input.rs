@@ -45,8 +45,7 @@ fn action_msg(action: Action) -> Option<Msg> {
         Action::Back => Msg::Back,
         Action::Help => Msg::Help,
         Action::NewCode => Msg::NewCode,
-        // The day's history arrives with the journal; until then the key does nothing.
-        Action::History => return None,
+        Action::History => Msg::History,
         Action::Substitute => Msg::Substitute,
         Action::Resend => Msg::Resend,
         Action::SwitchChannel => Msg::SwitchChannel,

@@ -10,6 +10,7 @@ mod health;
 mod input;
 mod invoices;
 mod recovery;
+mod test_hooks;
 
 pub use capture::Capture;
 pub use connect::{ConnectError, Connection, connect};

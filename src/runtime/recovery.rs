@@ -148,8 +148,13 @@ fn completed(dispensation: &Dispensation, entry: &Entry) -> Event {
 }
 
 fn keep(journal: &Journal, entry: &Entry, event: Event) {
-    let record = Record { dispensation_id: Id::new(entry.dispensation_id.clone()), code: entry.code.clone(), event };
-    if let Err(error) = journal.record(OffsetDateTime::now_utc(), &record) {
+    let record = Record {
+        at: OffsetDateTime::now_utc(),
+        dispensation_id: Id::new(entry.dispensation_id.clone()),
+        code: entry.code.clone(),
+        event,
+    };
+    if let Err(error) = journal.record(&record) {
         tracing::error!(error = %error, "recovery could not write the journal");
     }
 }

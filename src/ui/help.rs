@@ -12,9 +12,7 @@ use crate::i18n;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
     let locale = chrome.locale;
-    // The day's history (F3) arrives with the journal; a key that does nothing yet is not offered.
-    let entries: Vec<_> =
-        chrome.keymap.help().into_iter().filter(|(action, _)| *action != crate::keymap::Action::History).collect();
+    let entries = chrome.keymap.help();
     let keys: Vec<String> = entries
         .iter()
         .map(|(_, keys)| if keys.is_empty() { t(locale, "help.unbound").to_owned() } else { keys.join(", ") })

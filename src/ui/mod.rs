@@ -9,6 +9,7 @@ mod facial;
 mod finalize;
 mod fingerprint;
 mod help;
+mod history;
 mod identify;
 mod modal;
 mod otp;
@@ -95,6 +96,7 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
             modal::confirm_leave(frame, area, *then, app, chrome);
         }
         Step::Leaving { .. } => summary::waiting(frame, area, app, chrome, "screen.leaving"),
+        Step::History(history) => history::render(frame, area, history, app, chrome),
     }
 }
 
@@ -127,6 +129,7 @@ mod tests {
         include_str!("fingerprint.rs"),
         include_str!("finalize.rs"),
         include_str!("help.rs"),
+        include_str!("history.rs"),
         include_str!("identify.rs"),
         include_str!("mod.rs"),
         include_str!("modal.rs"),

@@ -94,7 +94,7 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
         return hints;
     }
     let mut hints = match &app.step {
-        Step::Entry { .. } => vec![(Continue, "hint.search"), (Back, "hint.clear")],
+        Step::Entry { .. } => vec![(Continue, "hint.search"), (Back, "hint.clear"), (History, "hint.history")],
         Step::Starting { .. } | Step::Preparing => vec![(Back, "hint.back")],
         Step::Identify(_) => vec![(Continue, "hint.search"), (NextField, "hint.next_field"), (Back, "hint.back")],
         Step::Verify(Verify::Otp(otp)) => {
@@ -152,7 +152,8 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
             FinalizeState::Confirming if finalize.next_try_at.is_some() => vec![(Continue, "hint.try_now")],
             FinalizeState::Sending | FinalizeState::Confirming => vec![],
         },
-        Step::Done(_) => vec![(Continue, "hint.next_code")],
+        Step::Done(_) => vec![(Continue, "hint.next_code"), (History, "hint.history")],
+        Step::History(_) => vec![(Back, "hint.back"), (Down, "hint.scroll")],
         Step::ConfirmLeave { .. } => vec![(Continue, "hint.yes_cancel"), (Back, "hint.stay")],
         Step::Leaving { .. } => vec![],
     };

@@ -21,11 +21,12 @@ async fn started(counter: &Counter, code: &str) -> Dispensation {
 
 fn keep(counter: &Counter, dispensation: &Dispensation, event: Event) {
     let record = Record {
+        at: OffsetDateTime::now_utc(),
         dispensation_id: dispensation.dispensation_id.clone(),
         code: dispensation.code.clone().unwrap_or_default(),
         event,
     };
-    counter.journal.record(OffsetDateTime::now_utc(), &record).expect("journal");
+    counter.journal.record(&record).expect("journal");
 }
 
 /// The finalize intent a dead run wrote just before sending `complete`.

@@ -106,3 +106,25 @@ async fn recovered_01() {
     assert!(screen.app.recovered.is_empty());
     assert!(matches!(&screen.app.step, mostrador::counter::Step::Entry { code } if code.value().is_empty()));
 }
+
+#[tokio::test]
+async fn history_01() {
+    let mut screen = Screen::open(Locale::Es).await;
+    for code in ["AUTH-2026-000101", "RX-2026-000001"] {
+        screen.scan(code).await;
+        screen.press(KeyCode::F(10)).await;
+        screen.press(KeyCode::Enter).await;
+        screen.press(KeyCode::Enter).await;
+    }
+    screen.scan("AUTH-2026-000102").await;
+    screen.press(KeyCode::Esc).await;
+    screen.press(KeyCode::Enter).await;
+    screen.press(KeyCode::F(3)).await;
+    let drawn = screen.snapshot("history_01_es");
+    drawn.shows("Total del turno: Sponsor Sandbox Q78.75 (1) · particular Q52.00 (1)");
+    drawn.shows("cancelado");
+    screen.type_text("rx").await;
+    let filtered = screen.look();
+    filtered.hides("AUTH-2026-000101");
+    filtered.shows("RX-2026-000001");
+}

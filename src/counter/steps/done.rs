@@ -33,6 +33,7 @@ impl App {
         self.invoice = None;
         let amount = dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due());
         effects.push(Effect::Journal(Record {
+            at: self.now,
             dispensation_id: dispensation.dispensation_id.clone(),
             code: dispensation.code.clone().unwrap_or_default(),
             event: Event::Completed {

@@ -3,12 +3,14 @@
 mod done;
 mod entry;
 mod finalize;
+mod history;
 mod identify;
 mod review;
 mod verify;
 
 pub use done::Done;
 pub use finalize::{Finalize, FinalizeState};
+pub use history::{History, HistoryRow};
 pub use identify::{FieldEdit, Identify};
 pub use review::{LineEdit, Review, Substitution, SubstitutionDialog, SubstitutionField};
 pub use verify::{Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpState, SentOtp, Verify};

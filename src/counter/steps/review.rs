@@ -12,6 +12,7 @@ use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{Dispensation, ProductLine, SubstitutionReason, UpdateLine, UpdateRequest};
 
+// (PAGE_LINES is shared with the history's paging.)
 const MAX_PRODUCT_CODE_CHARS: usize = 40;
 const MAX_DESCRIPTION_CHARS: usize = 200;
 /// Lines a page key moves.
