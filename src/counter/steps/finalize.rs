@@ -177,9 +177,15 @@ impl App {
             invoice_date: request.document_date.clone(),
             invoice_serial: request.document_serial.clone(),
         };
+        let invoice_number = request.document_number.clone();
         finalize.sent = Some((request, key));
         // On disk before the request leaves: after a crash, the journal knows a completion may have happened.
         effects.extend(self.record(event));
+        // The invoice number is spent once a completion may carry it: a run that dies now, or a recovery that
+        // resumes this completion, must not offer it again.
+        if let Some(number) = invoice_number {
+            effects.push(Effect::InvoiceUsed { prefix: self.settings.invoice_prefix.clone(), number });
+        }
         self.send_completion(effects);
     }
 
