@@ -83,15 +83,15 @@ impl OsiguClient {
         self.inner.call(Call::get(&path)).await
     }
 
-    /// `POST /v1/sponsors/{slug}/search` with `{field_slug: value}`. A lookup, but a keyless POST, so it is
-    /// not retried.
+    /// `POST /v1/sponsors/{slug}/search` with `{field_slug: value}`. A keyless POST, but only a lookup: it is
+    /// retried like a GET (a lost reply changed nothing on the server).
     pub async fn search(
         &self,
         sponsor_slug: &str,
         fields: &BTreeMap<String, serde_json::Value>,
     ) -> Result<BeneficiaryMatch, ClientError> {
         let path = format!("/v1/sponsors/{}/search", segment(&Id::new(sponsor_slug)));
-        self.inner.call(Call::with_json(Method::POST, &path, fields)?).await
+        self.inner.call(Call::with_json(Method::POST, &path, fields)?.lookup()).await
     }
 
     /// `POST /dispensing/v1/dispensations`: looks the code up and starts a dispensation.

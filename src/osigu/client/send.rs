@@ -26,25 +26,32 @@ pub(super) struct Call<'a> {
     pub query: &'a [(&'a str, String)],
     pub body: Option<Vec<u8>>,
     pub key: Option<&'a IdempotencyKey>,
+    /// A POST that only reads (a search): repeating it changes nothing on the server.
+    pub lookup: bool,
 }
 
 impl<'a> Call<'a> {
     pub fn get(path: &'a str) -> Self {
-        Self { method: Method::GET, path, query: &[], body: None, key: None }
+        Self { method: Method::GET, path, query: &[], body: None, key: None, lookup: false }
     }
 
     pub fn with_json(method: Method, path: &'a str, body: &impl Serialize) -> Result<Self, ClientError> {
         let body = serde_json::to_vec(body).map_err(|error| ClientError::Invalid { detail: error.to_string() })?;
-        Ok(Self { method, path, query: &[], body: Some(body), key: None })
+        Ok(Self { method, path, query: &[], body: Some(body), key: None, lookup: false })
     }
 
     pub fn keyed(self, key: &'a IdempotencyKey) -> Self {
         Self { key: Some(key), ..self }
     }
 
+    /// Marks a POST that changes nothing on the server, so it may be retried like a GET.
+    pub fn lookup(self) -> Self {
+        Self { lookup: true, ..self }
+    }
+
     /// Repeating this request cannot apply it twice.
     fn repeatable(&self) -> bool {
-        self.method == Method::GET || self.key.is_some()
+        self.method == Method::GET || self.key.is_some() || self.lookup
     }
 }
 
@@ -268,4 +275,19 @@ fn is_tls(error: &reqwest::Error) -> bool {
         cause = current.source();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_reads_keyed_requests_and_lookups_are_repeated() {
+        let key = IdempotencyKey::new("k");
+        assert!(Call::get("/v1/sponsors").repeatable());
+        let post = || Call::with_json(Method::POST, "/x", &serde_json::json!({})).unwrap();
+        assert!(!post().repeatable(), "a keyless POST may have acted: never repeated");
+        assert!(post().keyed(&key).repeatable());
+        assert!(post().lookup().repeatable());
+    }
 }
