@@ -98,7 +98,14 @@ async fn resume(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id)
                 None => Recovery::Unreachable,
             }
         }
-        Err(error) if unreachable(&error) => Recovery::Unreachable,
+        // The reply was lost: the server may have completed it; its word decides.
+        Err(error) if unreachable(&error) => match client.dispensation(id).await {
+            Ok(dispensation) if dispensation.status == DispensationStatus::Completed => {
+                keep(journal, entry, completed(&dispensation, entry));
+                Recovery::Resumed { claim_id: claim(&dispensation) }
+            }
+            _ => Recovery::Unreachable,
+        },
         Ok(_) | Err(_) => cancel(journal, client, entry, id, Recovery::Redo).await,
     }
 }
