@@ -23,6 +23,8 @@ pub enum Event {
     Started { code_type: CodeType, sponsor_slug: Option<String> },
     /// The beneficiary was verified (how, not with what).
     Verified { method: VerifiedBy },
+    /// A verification attempt failed (a wrong OTP, a finger that did not match, a rejected facial check).
+    NotVerified { method: VerifiedBy, reason: &'static str },
     /// The lines were sent to the server; `units` leave the pharmacy.
     LinesSaved { units: u32 },
     /// Written before `complete` is sent: the request can be recognised and resumed after a crash.
@@ -57,6 +59,7 @@ impl Event {
         match self {
             Self::Started { .. } => "start",
             Self::Verified { .. } => "verified",
+            Self::NotVerified { .. } => "not-verified",
             Self::LinesSaved { .. } => "lines",
             Self::FinalizeIntent { .. } => "finalize-intent",
             Self::Completed { .. } => "completed",

@@ -156,7 +156,7 @@ impl Journal {
                     params![id],
                 )?;
             }
-            Event::LinesSaved { .. } | Event::Revealed => {}
+            Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } => {}
         }
         transaction.commit()?;
         Ok(())
@@ -279,6 +279,7 @@ fn detail(event: &Event) -> String {
             serde_json::json!({ "code_type": code_type_name(*code_type), "sponsor": sponsor_slug })
         }
         Event::Verified { method } => serde_json::json!({ "method": method.name() }),
+        Event::NotVerified { method, reason } => serde_json::json!({ "method": method.name(), "reason": reason }),
         Event::LinesSaved { units } => serde_json::json!({ "units": units }),
         Event::FinalizeIntent { key, amount, currency, invoice_number, invoice_date, invoice_serial } => {
             serde_json::json!({

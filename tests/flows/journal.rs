@@ -16,13 +16,17 @@ async fn an_otp_dispensation_is_on_record_step_by_step_without_its_secrets() {
     counter.scan("AUTH-2026-000102").await;
     let id = counter.dispensation_id();
     let otp = counter.last_otp().await;
+    let wrong = if otp.code == "000000" { "111111" } else { "000000" };
+    counter.type_text(wrong).await;
     counter.type_text(&otp.code).await;
     counter.send(Msg::Reveal).await;
     counter.finalize().await;
     let done = counter.done().clone();
 
     let steps: Vec<String> = events(&counter, id.as_str()).into_iter().map(|(step, _)| step).collect();
-    assert_eq!(steps, ["start", "verified", "reveal", "finalize-intent", "completed"]);
+    assert_eq!(steps, ["start", "not-verified", "verified", "reveal", "finalize-intent", "completed"]);
+    let (_, failed) = &events(&counter, id.as_str())[1];
+    assert_eq!(failed, r#"{"method":"OTP","reason":"wrong-code"}"#);
     let entry = counter.journal.dispensation(id.as_str()).unwrap().expect("on record");
     assert_eq!(entry.status, "COMPLETED");
     assert_eq!(entry.claim_id, done.claim.as_ref().map(|claim| claim.claim_id.to_string()));

@@ -17,6 +17,7 @@ pub use otp::{OTP_DIGITS, Otp, OtpState, SentOtp};
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::Effect;
 use crate::counter::msg::{Msg, Reply};
+use crate::counter::record::{Event, VerifiedBy};
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{BiometricCapture, BiometricType, OtpChannel, VerificationKind, VerificationState};
 
@@ -117,11 +118,33 @@ impl App {
     }
 
     pub(in crate::counter) fn verify_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
+        let before = self.verification_failure();
         match &self.step {
             Step::Verify(Verify::Otp(_)) => self.otp_replied(result, effects),
             Step::Verify(Verify::Fingerprint(_)) => self.fingerprint_replied(result, effects),
             Step::Verify(Verify::Facial(_)) => self.facial_replied(result, effects),
             _ => {}
+        }
+        // Each failed attempt is on record (how, and why), never with what was typed or scanned.
+        if let Some((method, reason, _)) = self.verification_failure().filter(|after| Some(*after) != before) {
+            effects.extend(self.record(Event::NotVerified { method, reason }));
+        }
+    }
+
+    /// The failed state on screen, with the attempts left, so that a new failure can be told from the last one.
+    fn verification_failure(&self) -> Option<(VerifiedBy, &'static str, Option<u32>)> {
+        match &self.step {
+            Step::Verify(Verify::Otp(otp)) => match otp.state {
+                OtpState::Wrong => Some((VerifiedBy::Otp, "wrong-code", otp.attempts_left)),
+                OtpState::Locked => Some((VerifiedBy::Otp, "locked", otp.attempts_left)),
+                _ => None,
+            },
+            Step::Verify(Verify::Fingerprint(fingerprint)) => (fingerprint.state == FingerprintState::NoMatch)
+                .then_some((VerifiedBy::Fingerprint, "no-match", fingerprint.attempts_left)),
+            Step::Verify(Verify::Facial(facial)) => {
+                (facial.state == FacialState::Rejected).then_some((VerifiedBy::Facial, "rejected", None))
+            }
+            _ => None,
         }
     }
 }
