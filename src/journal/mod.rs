@@ -169,13 +169,10 @@ impl Journal {
         to: Option<OffsetDateTime>,
     ) -> Result<Vec<Entry>, JournalError> {
         let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut statement = connection.prepare(
-            "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
-                    verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
-             FROM dispensations
-             WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
-             ORDER BY started_at, rowid",
-        )?;
+        let mut statement = connection.prepare(&format!(
+            "{SELECT_ENTRIES} WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
+             ORDER BY started_at, rowid"
+        ))?;
         let rows = statement.query_map(params![from.map(stamp), to.map(stamp)], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -183,12 +180,9 @@ impl Journal {
     /// The dispensations this terminal left unfinished (STARTED, or FINALIZING with an intent), oldest first.
     pub fn unfinished(&self) -> Result<Vec<Entry>, JournalError> {
         let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut statement = connection.prepare(
-            "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
-                    verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
-             FROM dispensations WHERE terminal = ?1 AND status IN ('STARTED', 'FINALIZING')
-             ORDER BY started_at, dispensation_id",
-        )?;
+        let mut statement = connection.prepare(&format!(
+            "{SELECT_ENTRIES} WHERE terminal = ?1 AND status IN ('STARTED', 'FINALIZING') ORDER BY started_at, rowid"
+        ))?;
         let rows = statement.query_map(params![&*self.terminal], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -197,14 +191,7 @@ impl Journal {
     pub fn dispensation(&self, id: &str) -> Result<Option<Entry>, JournalError> {
         let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(connection
-            .query_row(
-                "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at, updated_at,
-                        verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date,
-                        invoice_serial
-                 FROM dispensations WHERE dispensation_id = ?1",
-                params![id],
-                entry,
-            )
+            .query_row(&format!("{SELECT_ENTRIES} WHERE dispensation_id = ?1"), params![id], entry)
             .optional()?)
     }
 
@@ -217,6 +204,11 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// The columns [`entry`] reads, in its order.
+const SELECT_ENTRIES: &str = "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at,
+    updated_at, verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
+    FROM dispensations";
 
 /// A moment as stored: UTC, whole seconds, fixed width, so text order is time order.
 fn stamp(at: OffsetDateTime) -> String {
