@@ -1,4 +1,4 @@
-//! Test hooks, for the crash test (`tests/crash.rs`) only: they hold the real binary still at the two points of
+//! Test hooks, for the crash test (`tests/crash/`) only: they hold the real binary still at the two points of
 //! the finalize protocol where a crash is hardest to get right, so the test can SIGKILL it exactly there.
 //!
 //! `MOSTRADOR_TEST_PAUSE` names the point; the process then sleeps [`PAUSE`] when it reaches it, after writing
