@@ -27,8 +27,6 @@
 
 use std::io::Write;
 
-use tokio::task::JoinSet;
-
 use crate::config::Config;
 use crate::osigu::client::OsiguClient;
 use crate::osigu::endpoint::{Environment, Secret};
@@ -163,21 +161,9 @@ async fn check(
 /// Every sponsor's MEDICATION configuration, fetched concurrently (so a server that stopped answering costs
 /// one timeout, not one per sponsor), in the order of `sponsors`.
 async fn configurations(client: &OsiguClient, sponsors: &[Sponsor]) -> Vec<Result<SponsorConfiguration, ClientError>> {
-    let mut tasks = JoinSet::new();
-    for (index, sponsor) in sponsors.iter().enumerate() {
-        let client = client.clone();
-        let slug = sponsor.sponsor_slug.clone();
-        tasks.spawn(async move { (index, client.sponsor_configuration(&slug, ProductType::Medication).await) });
-    }
-    let mut results: Vec<Option<Result<SponsorConfiguration, ClientError>>> = sponsors.iter().map(|_| None).collect();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, result)) = joined {
-            results[index] = Some(result);
-        }
-    }
-    // A task that panicked left its slot empty.
-    let lost = || Err(ClientError::Invalid { detail: "the request was lost (internal error)".to_owned() });
-    results.into_iter().map(|result| result.unwrap_or_else(lost)).collect()
+    let fetches =
+        sponsors.iter().map(|sponsor| client.sponsor_configuration(&sponsor.sponsor_slug, ProductType::Medication));
+    futures_util::future::join_all(fetches).await
 }
 
 /// The clock failure, when the gap is larger than [`MAX_CLOCK_SKEW_SECS`].

@@ -128,6 +128,8 @@ pub enum Purpose {
     Challenge,
     Poll,
     Update,
+    /// Reading the lines again after the server refused the completion over them (back on the review).
+    Refresh,
     Complete,
     /// A GET after a finalize whose outcome is unknown.
     Confirm,
@@ -312,11 +314,6 @@ impl App {
             Step::Finalize(finalize) => finalize.editable(),
             _ => false,
         }
-    }
-
-    /// Whether a dispensation is STARTED on the server for this counter (leaving it asks, then cancels it).
-    pub fn holds_started(&self) -> bool {
-        self.started()
     }
 
     /// When the core next needs a [`super::Msg::Tick`]: only while something on screen counts down or polls.

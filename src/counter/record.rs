@@ -54,6 +54,22 @@ pub enum VerifiedBy {
 }
 
 impl Event {
+    /// The server completed `dispensation`: its claim and what it charged, and the invoice number it holds
+    /// (or `invoice_number`, the one sent, when its reply does not echo it).
+    pub fn completed(dispensation: &crate::osigu::model::Dispensation, invoice_number: Option<String>) -> Self {
+        Self::Completed {
+            claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
+            amount: dispensation.charged(),
+            currency: dispensation.currency_code.clone(),
+            invoice_number: dispensation
+                .invoice
+                .as_ref()
+                .map(|invoice| invoice.document_number.clone())
+                .or(invoice_number)
+                .filter(|number| !number.is_empty()),
+        }
+    }
+
     /// The event's name in the journal.
     pub fn step(&self) -> &'static str {
         match self {

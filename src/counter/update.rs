@@ -188,7 +188,7 @@ impl App {
     }
 
     /// Whether a dispensation is STARTED on the server on this counter's behalf.
-    pub(super) fn started(&self) -> bool {
+    pub fn started(&self) -> bool {
         self.active.as_ref().is_some_and(|active| active.dispensation.status == DispensationStatus::Started)
     }
 
@@ -315,6 +315,7 @@ impl App {
                 result,
             ) => self.verify_replied(result, effects),
             (Purpose::Update, result) => self.update_replied(result, effects),
+            (Purpose::Refresh, result) => self.refreshed(result),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
         }

@@ -94,11 +94,6 @@ impl Journal {
         &self.path
     }
 
-    /// The terminal this journal writes for.
-    pub fn terminal(&self) -> &str {
-        &self.terminal
-    }
-
     /// Keeps `record`: the event, and the dispensation's new state, in one transaction.
     pub fn record(&self, record: &Record) -> Result<(), JournalError> {
         let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

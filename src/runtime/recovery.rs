@@ -142,16 +142,7 @@ fn claim(dispensation: &Dispensation) -> Option<Id> {
 }
 
 fn completed(dispensation: &Dispensation, entry: &Entry) -> Event {
-    Event::Completed {
-        claim_id: claim(dispensation),
-        amount: dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due()),
-        currency: dispensation.currency_code.clone(),
-        invoice_number: dispensation
-            .invoice
-            .as_ref()
-            .map(|invoice| invoice.document_number.clone())
-            .or_else(|| entry.invoice_number.clone()),
-    }
+    Event::completed(dispensation, entry.invoice_number.clone())
 }
 
 fn keep(journal: &Journal, entry: &Entry, event: Event) {

@@ -22,7 +22,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, app: &App, chro
         .title(Span::styled(format!(" {} ", t(locale, "done.title")), theme::OK));
     let inner = block.inner(area).inner(Margin { horizontal: 2, vertical: 1 });
     frame.render_widget(block, area);
-    let total = dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due());
+    let total = dispensation.charged();
     let total = dispensation
         .currency_code
         .as_deref()

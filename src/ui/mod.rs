@@ -26,7 +26,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
 pub use chrome::{Chrome, Health, Toast};
-pub use privacy::mask_document;
 
 use crate::counter::{App, OtpState, Step, Verify};
 use crate::i18n::{self, Locale};

@@ -2,7 +2,7 @@
 //! reveals them (F7), so the next person in the queue cannot read them off the screen.
 
 /// `1234567890101` → `•••••••••0101`; four characters or fewer are masked whole.
-pub fn mask_document(number: &str) -> String {
+pub(super) fn mask_document(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
     if chars.len() <= 4 {
         return "•".repeat(chars.len());
@@ -12,7 +12,7 @@ pub fn mask_document(number: &str) -> String {
 }
 
 /// The document as the screen shows it: masked, or in clear once revealed.
-pub fn document(number: &str, reveal: bool) -> String {
+pub(super) fn document(number: &str, reveal: bool) -> String {
     if reveal { number.to_owned() } else { mask_document(number) }
 }
 

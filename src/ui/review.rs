@@ -308,7 +308,7 @@ fn reason_name(locale: Locale, reason: SubstitutionReason) -> &'static str {
 
 /// What the line costs with the clerk's quantities, computed as the contract computes it.
 fn subtotal(line: &ProductLine, edit: &LineEdit) -> Decimal {
-    if edit.units() == 0 { Decimal::ZERO } else { money::line_total(line.unit_price, edit.units(), line.taxes) }
+    money::line_total(line.unit_price, edit.units(), line.taxes)
 }
 
 fn units(review: &Review) -> u32 {

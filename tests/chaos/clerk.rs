@@ -305,7 +305,7 @@ impl Clerk {
                     _ => {
                         let refusals = o.problems.iter().filter(|s| s.problem.next != NextStep::Retry).count();
                         self.act(o, Msg::Submit, "Enter (acknowledge)").await;
-                        if refusals > MAX_REFUSALS && self.driver.app.holds_started() {
+                        if refusals > MAX_REFUSALS && self.driver.app.started() {
                             self.give_up(o, format!("{refusals} refusals, last {:?}", problem.kind)).await;
                             finished = true;
                             break;

@@ -87,3 +87,36 @@ async fn f3_lists_the_day_from_the_journal_and_esc_goes_back_to_the_code_field()
     counter.send(Msg::Back).await;
     assert!(matches!(counter.app.step, mostrador::counter::Step::Entry { .. }));
 }
+
+#[tokio::test]
+async fn lines_changed_behind_the_counter_send_the_clerk_back_to_review_with_the_servers_lines() {
+    use mostrador::counter::{ProblemKind, Step};
+    use mostrador::osigu::error::IdempotencyKey;
+    use mostrador::osigu::model::{UpdateLine, UpdateRequest};
+
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000101").await;
+    let id = counter.dispensation_id();
+    counter.send(Msg::Finalize).await;
+    // Another hand lowers the quantity on the server while the clerk looks at the invoice.
+    let line = counter.app.active.as_ref().unwrap().dispensation.products[0].clone();
+    let lowered = UpdateLine {
+        id: line.id.clone().unwrap(),
+        quantity: 5,
+        unit_price: None,
+        taxes: None,
+        substitute_product_code: None,
+        substitute_quantity: None,
+        substitution_reason_enum: None,
+        substitution_other_description: None,
+    };
+    let request = UpdateRequest { products: vec![lowered] };
+    counter.server.update(&id, &request, &IdempotencyKey::new("behind-the-counter")).await.expect("update");
+    counter.send(Msg::Submit).await;
+
+    assert!(matches!(counter.problem_kind(), ProblemKind::AmountMismatch { .. }), "{:?}", counter.app.problem);
+    let Step::Review(review) = &counter.app.step else { panic!("back on the lines: {:?}", counter.app.step) };
+    assert_eq!(review.lines[0].quantity, 5, "the review shows the server's lines, read again");
+    let steps: Vec<String> = events(&counter, id.as_str()).into_iter().map(|(step, _)| step).collect();
+    assert!(!steps.contains(&"lines".to_owned()), "re-reading the lines saved nothing: {steps:?}");
+}

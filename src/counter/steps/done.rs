@@ -17,31 +17,20 @@ pub struct Done {
 impl App {
     /// Records a completion the server confirmed and shows it.
     pub(in crate::counter) fn completed(&mut self, dispensation: Dispensation, effects: &mut Vec<Effect>) {
-        let invoice_number = dispensation
-            .invoice
-            .as_ref()
-            .map(|invoice| invoice.document_number.clone())
-            .or_else(|| match &self.step {
-                Step::Finalize(finalize) => Some(finalize.invoice_number.value().trim().to_owned()),
-                _ => None,
-            })
-            .filter(|number| !number.is_empty());
-        if let Some(number) = &invoice_number {
-            let prefix = self.settings.invoice_prefix.clone();
-            effects.push(Effect::InvoiceUsed { prefix, number: number.clone() });
-        }
+        // The invoice number was spent when the intent was written; here it is only shown and kept.
+        let sent = match &self.step {
+            Step::Finalize(finalize) => Some(finalize.invoice_number.value().trim().to_owned()),
+            _ => None,
+        };
+        let event = Event::completed(&dispensation, sent);
+        let Event::Completed { invoice_number, .. } = &event else { return };
+        let invoice_number = invoice_number.clone();
         self.invoice = None;
-        let amount = dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due());
         effects.push(Effect::Journal(Record {
             at: self.now,
             dispensation_id: dispensation.dispensation_id.clone(),
             code: dispensation.code.clone().unwrap_or_default(),
-            event: Event::Completed {
-                claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
-                amount,
-                currency: dispensation.currency_code.clone(),
-                invoice_number: invoice_number.clone(),
-            },
+            event,
         }));
         self.recent.insert(
             0,
@@ -49,7 +38,7 @@ impl App {
                 at: self.now,
                 code: dispensation.code.clone().unwrap_or_default(),
                 outcome: RecentOutcome::Completed {
-                    amount: dispensation.total_amount.unwrap_or_else(|| dispensation.amount_due()),
+                    amount: dispensation.charged(),
                     currency: dispensation.currency_code.clone(),
                     claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
                 },

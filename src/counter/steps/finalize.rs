@@ -292,7 +292,7 @@ impl App {
                         self.back_to_review();
                         // The server's lines may have changed under us: read them again.
                         if let Some(id) = self.active_id() {
-                            effects.push(self.call(Purpose::Update, Call::Get { id }));
+                            effects.push(self.call(Purpose::Refresh, Call::Get { id }));
                         }
                     }
                     NextStep::Verify => {

@@ -367,6 +367,24 @@ impl App {
         effects.push(self.call(Purpose::Update, Call::Update { id, request, key }));
     }
 
+    /// The lines as the server has them now, read after it refused a completion over them: the review shows
+    /// them (the problem stays on screen). Nothing changed, so nothing is journalled; a failure leaves the lines
+    /// the review already shows.
+    pub(in crate::counter) fn refreshed(&mut self, result: Result<Reply, ClientError>) {
+        match result {
+            Ok(Reply::Dispensation(dispensation)) => {
+                if let Some(active) = &mut self.active {
+                    active.dispensation = *dispensation;
+                }
+                if let Step::Review(_) = self.step {
+                    self.back_to_review();
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::info!(error = %error, "the lines could not be read again"),
+        }
+    }
+
     pub(in crate::counter) fn update_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
         let code = self.active_code();
         match result {

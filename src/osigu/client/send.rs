@@ -126,7 +126,7 @@ impl Inner {
 
     /// One request, one reply.
     async fn send_once(&self, call: &Call<'_>, token: &str) -> Result<(StatusCode, Vec<u8>), ClientError> {
-        let url = self.url(call.path)?;
+        let url = self.url(call.path);
         let mut request = self.http.request(call.method.clone(), url).bearer_auth(token);
         if !call.query.is_empty() {
             request = request.query(call.query);
@@ -143,9 +143,8 @@ impl Inner {
     }
 
     /// `base_url` + `path`.
-    pub(super) fn url(&self, path: &str) -> Result<reqwest::Url, ClientError> {
-        let text = format!("{}{path}", self.options.base_url.as_str().trim_end_matches('/'));
-        reqwest::Url::parse(&text).map_err(|error| ClientError::Invalid { detail: format!("{path}: {error}") })
+    pub(super) fn url(&self, path: &str) -> reqwest::Url {
+        crate::osigu::endpoint::api_url(&self.options.base_url, path)
     }
 
     /// The body of a 2xx reply, or the typed refusal.

@@ -100,7 +100,7 @@ impl Inner {
 
     /// `POST /v1/oauth/token` with the client's credentials.
     async fn fetch_token(&self) -> Result<(TokenResponse, Option<time::Duration>), ClientError> {
-        let url = self.url("/v1/oauth/token")?;
+        let url = self.url("/v1/oauth/token");
         let response = self
             .http
             .post(url)

@@ -446,11 +446,7 @@ impl ProductLine {
     /// The line's subtotal as the contract computes it: `unit_price × units + taxes`, rounded half-even; a line
     /// that delivers nothing costs nothing.
     pub fn subtotal(&self) -> Decimal {
-        if self.units() == 0 {
-            Decimal::ZERO
-        } else {
-            super::money::line_total(self.unit_price, self.units(), self.taxes)
-        }
+        super::money::line_total(self.unit_price, self.units(), self.taxes)
     }
 
     /// Units that may still be delivered (the guide-style shape has no availability: its quantity is it).
@@ -468,6 +464,11 @@ impl Dispensation {
     /// The amount `complete` must carry: Σ line subtotals, computed exactly as the server does.
     pub fn amount_due(&self) -> Decimal {
         super::money::total(self.products.iter().map(ProductLine::subtotal))
+    }
+
+    /// What the dispensation charged: the server's total once it has one, the lines' sum until then.
+    pub fn charged(&self) -> Decimal {
+        self.total_amount.unwrap_or_else(|| self.amount_due())
     }
 }
 

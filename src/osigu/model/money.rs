@@ -16,8 +16,12 @@ pub fn round(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(FRACTION_DIGITS, RoundingStrategy::MidpointNearestEven)
 }
 
-/// One line's subtotal: `unit_price × units + taxes`, rounded half-even.
+/// One line's subtotal: `unit_price × units + taxes`, rounded half-even; a line that delivers nothing costs
+/// nothing (its taxes included). The counter and the sandbox both call this, so they agree to the cent.
 pub fn line_total(unit_price: Decimal, units: u32, taxes: Decimal) -> Decimal {
+    if units == 0 {
+        return Decimal::ZERO;
+    }
     round(unit_price * Decimal::from(units) + taxes)
 }
 
@@ -46,6 +50,7 @@ mod tests {
         assert_eq!(line_total(dec("0.135"), 1, Decimal::ZERO), dec("0.14"));
         assert_eq!(total([dec("0.12"), dec("0.14")]), dec("0.26"));
         assert_eq!(line_total(dec("12.50"), 30, dec("0")), dec("375.00"));
+        assert_eq!(line_total(dec("6.40"), 0, dec("10.75")), Decimal::ZERO, "no units, no taxes either");
     }
 
     #[test]

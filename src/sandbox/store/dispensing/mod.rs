@@ -44,7 +44,7 @@ impl LineSelection {
     }
 
     pub fn subtotal(&self) -> Decimal {
-        if self.units() == 0 { Decimal::ZERO } else { money::line_total(self.unit_price, self.units(), self.taxes) }
+        money::line_total(self.unit_price, self.units(), self.taxes)
     }
 }
 
