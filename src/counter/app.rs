@@ -196,6 +196,11 @@ impl Sponsors {
         self.list.iter().find(|sponsor| sponsor.sponsor_slug == slug)
     }
 
+    /// The name to show for `slug`: the sponsor's, or the slug itself while the list is not loaded.
+    pub fn name_or_slug<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.get(slug).map_or(slug, |sponsor| sponsor.name.as_str())
+    }
+
     /// A configuration no older than ten minutes.
     pub fn configuration(
         &self,
@@ -264,7 +269,7 @@ impl App {
     }
 
     /// The code of the dispensation in progress (empty when there is none), for messages about it.
-    pub(super) fn active_code(&self) -> String {
+    pub fn active_code(&self) -> String {
         self.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default()
     }
 

@@ -74,6 +74,14 @@ pub fn plain_amount(amount: Decimal) -> String {
     format!("{}{}.{}", c.sign(), c.whole, c.cents)
 }
 
+/// An amount in `currency` when it is known ([`money`]), otherwise [`plain_amount`].
+pub fn amount(value: Decimal, currency: Option<&str>) -> String {
+    match currency {
+        Some(currency) if !currency.trim().is_empty() => money(value, currency),
+        _ => plain_amount(value),
+    }
+}
+
 /// A date as `21/11/2026` (day/month/year, zero-padded) in every locale; see the module header.
 pub fn date(locale: Locale, value: Date) -> String {
     match locale {

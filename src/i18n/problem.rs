@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use super::format::{date, money, plain_amount, time_of_day};
+use super::format::{date, time_of_day};
 use super::{fill, text};
 use crate::config::Locale;
 use crate::counter::{NextStep, Problem, ProblemKind};
@@ -19,10 +19,7 @@ pub fn problem_message(locale: Locale, problem: &Problem) -> String {
 /// What happened, in `locale`, writing amounts in `currency` (ISO 4217) when it is known.
 pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&str>) -> String {
     use ProblemKind as K;
-    let amount = |value: &Decimal| match currency {
-        Some(currency) => money(*value, currency),
-        None => plain_amount(*value),
-    };
+    let amount = |value: &Decimal| super::format::amount(*value, currency);
     let at_time = |key: &str, unknown: &str, value: &Option<OffsetDateTime>| match value {
         Some(value) => fill(locale, key, &[("time", &time_of_day(*value))]),
         None => text(locale, unknown).to_owned(),

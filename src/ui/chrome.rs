@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{text, theme};
-use crate::counter::{App, Step};
+use crate::counter::{App, OtpState, Step, Verify};
 use crate::i18n::{self, Locale};
 use crate::keymap::Keymap;
 use crate::osigu::endpoint::Environment;
@@ -63,9 +63,15 @@ impl Chrome {
         self.toast = Some(Toast { channel, code });
     }
 
-    /// Keeps the toast only while the verification it was sent for is on screen. True when it went away.
+    /// Keeps the toast only while the code it carries can still be used: during the verification it was sent
+    /// for, and not once that OTP lapsed or locked (a resend brings a new toast). True when it went away.
     pub fn follow(&mut self, app: &App) -> bool {
-        !matches!(app.step, Step::Verify(_)) && self.toast.take().is_some()
+        let usable = match &app.step {
+            Step::Verify(Verify::Otp(otp)) => !matches!(otp.state, OtpState::Expired | OtpState::Locked),
+            Step::Verify(_) => true,
+            _ => false,
+        };
+        !usable && self.toast.take().is_some()
     }
 
     /// Whether the embedded sandbox serves this counter (its practice codes are listed).

@@ -58,7 +58,8 @@ pub(super) fn render(
             frame.render_widget(Paragraph::new(shown).style(theme::BOLD), inner);
             let cursor = input.visual_cursor().saturating_sub(scroll);
             let x = inner.x + u16::try_from(cursor).unwrap_or(inner.width).min(inner.width.saturating_sub(1));
-            if app.problem.is_none() && !app.overlays.help {
+            // Only where keys reach the field: not under a problem, the help, the recovered box or a question.
+            if app.typing() {
                 frame.set_cursor_position((x, inner.y));
             }
             let note = if input.value().is_empty() {
@@ -112,9 +113,7 @@ fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
         .map(|entry| {
             let (mark, style, what) = match &entry.outcome {
                 RecentOutcome::Completed { amount, currency, .. } => {
-                    let amount = currency
-                        .as_deref()
-                        .map_or_else(|| i18n::plain_amount(*amount), |currency| i18n::money(*amount, currency));
+                    let amount = i18n::amount(*amount, currency.as_deref());
                     ("✔", theme::OK, amount)
                 }
                 RecentOutcome::Cancelled => ("✖", theme::DIM, t(locale, "counter.cancelled").to_owned()),

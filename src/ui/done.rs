@@ -8,12 +8,11 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::counter::{App, Done};
+use crate::counter::Done;
 use crate::i18n;
 use crate::osigu::model::CodeType;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, app: &App, chrome: &Chrome) {
-    let _ = app;
+pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome) {
     let locale = chrome.locale;
     let dispensation = &done.dispensation;
     let block = Block::default()
@@ -22,11 +21,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, app: &App, chro
         .title(Span::styled(format!(" {} ", t(locale, "done.title")), theme::OK));
     let inner = block.inner(area).inner(Margin { horizontal: 2, vertical: 1 });
     frame.render_widget(block, area);
-    let total = dispensation.charged();
-    let total = dispensation
-        .currency_code
-        .as_deref()
-        .map_or_else(|| i18n::plain_amount(total), |currency| i18n::money(total, currency));
+    let total = i18n::amount(dispensation.charged(), dispensation.currency_code.as_deref());
     let label = |key: &'static str| Span::styled(format!("{:<22}", t(locale, key)), theme::DIM);
     let mut lines = vec![
         Line::from(Span::styled(format!("✔ {}", t(locale, "done.completed")), theme::OK)),
@@ -53,12 +48,6 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, app: &App, chro
     lines.push(Line::from(vec![label("done.total"), Span::styled(total, theme::OK)]));
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(t(locale, "done.next"), theme::KEY)));
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .map(|line| {
-            let width: usize = line.spans.iter().map(|span| text::width(&span.content)).sum();
-            if width > usize::from(inner.width) { Line::from(text::fit(&line.to_string(), inner.width)) } else { line }
-        })
-        .collect();
+    let lines: Vec<Line> = lines.into_iter().map(|line| Line::from(text::fit_spans(line.spans, inner.width))).collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }

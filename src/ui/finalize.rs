@@ -26,7 +26,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
     summary::header(frame, header, app, chrome);
 
     let label_width = 20u16;
-    let editing = finalize.editable() && app.problem.is_none() && !app.overlays.help;
+    let editing = app.typing();
     let mut y = fields_area.y;
     let mut row = |frame: &mut Frame, key: &'static str, value: Value| {
         let area = Rect { y, height: 1, ..fields_area };
@@ -56,10 +56,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
         row(frame, "finalize.invoice_serial", Value::Field(&finalize.invoice_serial, finalize.focus == 1));
     }
     row(frame, "finalize.date", Value::Words(i18n::date(locale, finalize.date), theme::PLAIN));
-    let total = finalize
-        .currency
-        .as_deref()
-        .map_or_else(|| i18n::plain_amount(finalize.amount), |currency| i18n::money(finalize.amount, currency));
+    let total = i18n::amount(finalize.amount, finalize.currency.as_deref());
     row(frame, "finalize.total", Value::Words(total, theme::OK));
 
     let serial_missing = finalize.serial_required && finalize.invoice_serial.value().trim().is_empty();

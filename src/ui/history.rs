@@ -30,7 +30,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, history: &History, app: &App
         ..filter_area
     };
     frame.render_widget(Paragraph::new(history.filter.value().to_owned()).style(theme::FOCUS), field);
-    if app.problem.is_none() && !app.overlays.help {
+    if app.typing() {
         let cursor = u16::try_from(history.filter.visual_cursor()).unwrap_or(0).min(field.width.saturating_sub(1));
         frame.set_cursor_position((field.x + cursor, field.y));
     }
@@ -73,10 +73,7 @@ fn table(frame: &mut Frame, area: Rect, rows: &[&HistoryRow], offset: usize, app
     .style(theme::BOLD);
     let visible = usize::from(area.height.saturating_sub(1));
     let body = rows.iter().skip(offset).take(visible).map(|row| {
-        let sponsor = match row.sponsor_slug.as_deref() {
-            Some(slug) => app.sponsors.get(slug).map_or_else(|| slug.to_owned(), |sponsor| sponsor.name.clone()),
-            None => t(locale, "history.cash").to_owned(),
-        };
+        let sponsor = sponsor(row, app, locale).to_owned();
         let (status, style) = match row.status.as_str() {
             "COMPLETED" => (t(locale, "history.completed"), theme::OK),
             "CANCELLED" => (t(locale, "history.cancelled"), theme::DIM),
@@ -96,11 +93,7 @@ fn table(frame: &mut Frame, area: Rect, rows: &[&HistoryRow], offset: usize, app
         } else {
             claim
         };
-        let amount = match (row.amount, row.currency.as_deref()) {
-            (Some(amount), Some(currency)) => i18n::money(amount, currency),
-            (Some(amount), None) => i18n::plain_amount(amount),
-            _ => String::new(),
-        };
+        let amount = row.amount.map(|amount| i18n::amount(amount, row.currency.as_deref())).unwrap_or_default();
         Row::new(vec![
             Cell::from(chrome.time_of_day(row.started_at)),
             Cell::from(row.code.clone()),
@@ -115,14 +108,16 @@ fn table(frame: &mut Frame, area: Rect, rows: &[&HistoryRow], offset: usize, app
     frame.render_widget(Table::new(body, constraints).header(header).column_spacing(1), area);
 }
 
+/// The sponsor's name for a row, or "private" for a cash prescription.
+fn sponsor<'a>(row: &'a HistoryRow, app: &'a App, locale: Locale) -> &'a str {
+    row.sponsor_slug.as_deref().map_or(t(locale, "history.cash"), |slug| app.sponsors.name_or_slug(slug))
+}
+
 /// `Total del turno: Sponsor Sandbox Q1,234.50 (3) · particular Q52.00 (1)`: completed dispensations only.
 fn totals(frame: &mut Frame, area: Rect, rows: &[&HistoryRow], app: &App, locale: Locale) {
     let mut sums: BTreeMap<(String, String), (Decimal, usize)> = BTreeMap::new();
     for row in rows.iter().filter(|row| row.status == "COMPLETED") {
-        let sponsor = match row.sponsor_slug.as_deref() {
-            Some(slug) => app.sponsors.get(slug).map_or_else(|| slug.to_owned(), |sponsor| sponsor.name.clone()),
-            None => t(locale, "history.cash").to_owned(),
-        };
+        let sponsor = sponsor(row, app, locale).to_owned();
         let sum = sums.entry((sponsor, row.currency.clone().unwrap_or_default())).or_default();
         sum.0 += row.amount.unwrap_or_default();
         sum.1 += 1;
@@ -130,15 +125,11 @@ fn totals(frame: &mut Frame, area: Rect, rows: &[&HistoryRow], app: &App, locale
     let parts: Vec<String> = sums
         .into_iter()
         .map(|((sponsor, currency), (amount, count))| {
-            let money = if currency.is_empty() { i18n::plain_amount(amount) } else { i18n::money(amount, &currency) };
+            let money = i18n::amount(amount, Some(&currency));
             format!("{sponsor} {money} ({count})")
         })
         .collect();
     let words = if parts.is_empty() { t(locale, "history.no_totals").to_owned() } else { parts.join(" · ") };
-    let lines = vec![Line::from(vec![
-        Span::styled(format!("{} ", t(locale, "history.totals")), theme::BOLD),
-        Span::raw(words),
-    ])];
-    let lines: Vec<Line> = lines.into_iter().map(|line| Line::from(text::fit_spans(line.spans, area.width))).collect();
-    frame.render_widget(Paragraph::new(lines), area);
+    let spans = vec![Span::styled(format!("{} ", t(locale, "history.totals")), theme::BOLD), Span::raw(words)];
+    frame.render_widget(Paragraph::new(Line::from(text::fit_spans(spans, area.width))), area);
 }

@@ -15,10 +15,7 @@ use crate::osigu::model::FieldType;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let sponsor = app
-        .sponsors
-        .get(&identify.sponsor_slug)
-        .map_or_else(|| identify.sponsor_slug.clone(), |sponsor| sponsor.name.clone());
+    let sponsor = app.sponsors.name_or_slug(&identify.sponsor_slug);
     let inner = super::panel(frame, area, t(locale, "identify.title"));
     let [intro, _, form_area, status_area] =
         Layout::vertical([Constraint::Length(2), Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)])
@@ -53,7 +50,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
         .max()
         .unwrap_or(10)
         .min(30) as u16;
-    let typing = app.problem.is_none() && !app.overlays.help;
+    let typing = app.typing();
     for (index, field) in identify.fields.iter().enumerate() {
         let y = form_area.y + u16::try_from(index * 2).unwrap_or(u16::MAX);
         if y >= form_area.bottom() {

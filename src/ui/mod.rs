@@ -27,7 +27,7 @@ use ratatui::widgets::Paragraph;
 
 pub use chrome::{Chrome, Health, Toast};
 
-use crate::counter::{App, OtpState, Step, Verify};
+use crate::counter::{App, Step, Verify};
 use crate::i18n::{self, Locale};
 
 /// The smallest terminal the counter is laid out for; anything smaller shows one line asking for more room.
@@ -48,10 +48,8 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         frame.render_widget(Paragraph::new(lines).style(theme::WARNING), area);
         return;
     }
-    // The toast takes a row only while it shows, so the counter screen keeps every row for its lists. A code
-    // that lapsed or locked is not worth reading aloud any more.
-    let stale = matches!(&app.step, Step::Verify(Verify::Otp(otp)) if matches!(otp.state, OtpState::Expired | OtpState::Locked));
-    let toast = chrome.toast.as_ref().filter(|_| !stale);
+    // The toast takes a row only while it shows, so the counter screen keeps every row for its lists.
+    let toast = chrome.toast.as_ref();
     let toast_rows = u16::from(toast.is_some());
     let [status_row, body, toast_row, hints_row] = Layout::vertical([
         Constraint::Length(1),
@@ -89,7 +87,7 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
         Step::Verify(Verify::Facial(facial)) => facial::render(frame, area, facial, app, chrome),
         Step::Review(review) => review::render(frame, area, review, app, chrome),
         Step::Finalize(finalize) => finalize::render(frame, area, finalize, app, chrome),
-        Step::Done(done) => done::render(frame, area, done, app, chrome),
+        Step::Done(done) => done::render(frame, area, done, chrome),
         Step::ConfirmLeave { then, back_to } => {
             render_step(frame, area, app, chrome, back_to);
             modal::confirm_leave(frame, area, *then, app, chrome);

@@ -39,7 +39,7 @@ pub(super) fn problem(frame: &mut Frame, area: Rect, problem: &Problem, app: &Ap
 /// "Cancel the dispensation of AUTH-…?" before leaving a STARTED dispensation.
 pub(super) fn confirm_leave(frame: &mut Frame, area: Rect, then: Leave, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let code = app.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default();
+    let code = app.active_code();
     let question = match then {
         Leave::ToEntry => i18n::fill(locale, "confirm.leave", &[("code", &code)]),
         Leave::Quit => i18n::fill(locale, "confirm.quit", &[("code", &code)]),

@@ -59,7 +59,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     frame.render_widget(field_block, field_rect);
     frame.render_widget(Paragraph::new(format!(" {}", dots.trim_end())).style(theme::BOLD), field_inner);
     let accepting = matches!(otp.state, OtpState::Waiting | OtpState::Wrong);
-    if otp.sent.is_some() && accepting && app.problem.is_none() && !app.overlays.help {
+    if otp.sent.is_some() && accepting && app.typing() {
         let x = field_inner.x + 1 + u16::try_from(typed.min(OTP_DIGITS - 1) * 2).unwrap_or(0);
         frame.set_cursor_position((x.min(field_inner.right().saturating_sub(1)), field_inner.y));
     }

@@ -42,7 +42,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     let total = money::total(dispensation.products.iter().zip(&review.lines).map(|(line, edit)| subtotal(line, edit)));
     let total_line = Line::from(vec![
         Span::styled(format!("{}  ", t(locale, "review.total")), theme::BOLD),
-        Span::styled(amount(total, currency), theme::OK),
+        Span::styled(i18n::amount(total, currency), theme::OK),
         Span::styled(
             format!("   {}", i18n::fill(locale, "review.units", &[("count", &units(review).to_string())])),
             theme::DIM,
@@ -126,9 +126,9 @@ fn lines_table(
                 quantity(line.authorized_quantity),
                 line.available().to_string(),
                 deliver,
-                amount(line.unit_price, currency),
-                amount(line.taxes, currency),
-                amount(subtotal(line, edit), currency),
+                i18n::amount(line.unit_price, currency),
+                i18n::amount(line.taxes, currency),
+                i18n::amount(subtotal(line, edit), currency),
             ];
             let cells: Vec<Cell> =
                 std::iter::once(Cell::from(format!("{marker}{}", text::fit(&name, name_width.saturating_sub(2)))))
@@ -249,7 +249,7 @@ fn substitution_dialog(
     );
     y += 2;
     let focus = dialog.focus;
-    let typing = app.problem.is_none() && !app.overlays.help;
+    let typing = app.typing();
     let field = |frame: &mut Frame, y: u16, key: &'static str, which: SubstitutionField, value: FieldValue| {
         let row = Rect { y, height: 1, ..inner };
         let label = text::fit(t(locale, key), label_width);
@@ -313,10 +313,6 @@ fn subtotal(line: &ProductLine, edit: &LineEdit) -> Decimal {
 
 fn units(review: &Review) -> u32 {
     review.lines.iter().map(LineEdit::units).sum()
-}
-
-fn amount(value: Decimal, currency: Option<&str>) -> String {
-    currency.map_or_else(|| i18n::plain_amount(value), |currency| i18n::money(value, currency))
 }
 
 fn quantity(value: Option<u32>) -> String {

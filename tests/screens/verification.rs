@@ -44,9 +44,10 @@ async fn otp_02_wrong_code() {
 #[tokio::test]
 async fn otp_04_expired() {
     let mut screen = otp_sent().await;
+    let code = screen.toast_code();
     screen.wait(301).await;
     assert_eq!(otp_state(&screen), OtpState::Expired);
-    let code = screen.toast_code();
+    assert!(screen.chrome.toast.is_none(), "a lapsed code is no longer offered to read aloud");
     let drawn = screen.snapshot("otp_04_expired_es");
     drawn.shows("El código venció.");
     drawn.shows("Enter: enviar otro código.");
