@@ -232,7 +232,7 @@ impl KeymapError {
 }
 
 /// Keys to actions, and back.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Keymap {
     by_chord: HashMap<Chord, Action>,
     by_action: BTreeMap<Action, Vec<Chord>>,

@@ -39,6 +39,9 @@ pub struct Config {
     /// Resolved from `osigu` (and the environment's secret) when the file is parsed; see [`Config::endpoint`].
     #[serde(skip)]
     endpoint: Endpoint,
+    /// The defaults with `[keys]` applied, built (and so checked) once when the file is parsed.
+    #[serde(skip)]
+    keymap: Keymap,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             sandbox: SandboxSection::default(),
             keys: BTreeMap::new(),
             endpoint: embedded_sandbox(&OsiguSection::default()),
+            keymap: Keymap::default(),
         }
     }
 }
@@ -64,16 +68,6 @@ pub enum Locale {
     Es,
     /// English.
     En,
-}
-
-impl Locale {
-    /// The name used in the configuration file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Es => "es",
-            Self::En => "en",
-        }
-    }
 }
 
 /// `[osigu]`: which Osigu the counter talks to, as written in the file. The rest of the program uses the
@@ -320,16 +314,16 @@ impl Config {
         config.endpoint = config
             .check(secret_from_env)
             .map_err(|Problem { key, problem }| invalid(key_line(text, key), Some(key.to_owned()), &problem))?;
-        if let Err(error) = Keymap::with_overrides(&config.keys) {
+        config.keymap = Keymap::with_overrides(&config.keys).map_err(|error| {
             let key = error.key();
-            return Err(invalid(key_line(text, &key), Some(key), &error.to_string()));
-        }
+            invalid(key_line(text, &key), Some(key), &error.to_string())
+        })?;
         Ok(config)
     }
 
-    /// The keymap: the defaults with `[keys]` applied (already validated when the file was read).
-    pub fn keymap(&self) -> Keymap {
-        Keymap::with_overrides(&self.keys).unwrap_or_default()
+    /// The keymap: the defaults with `[keys]` applied.
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
     }
 
     /// Finds the configuration file (see [`locate`]) and reads it, or gives the defaults when there is none.

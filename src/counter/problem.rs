@@ -65,7 +65,6 @@ pub enum ProblemKind {
     SampleTooLarge,
     VerificationAttemptsExceeded,
     FacialRejected,
-    FacialExpired,
     // Finalizing.
     VerificationRequired,
     VerificationTokenInvalid,
@@ -77,8 +76,6 @@ pub enum ProblemKind {
     DispensationTimedOut,
     /// The dispensation is no longer STARTED (cancelled elsewhere, or timed out).
     InvalidState,
-    /// A finalize whose outcome could not be learned: it may have gone through. Never reported as failed.
-    OutcomeUnknown,
     /// The dispensation could not be cancelled on the server; it will lapse by itself at `timeout_at`.
     CancelFailed {
         lapses_at: Option<OffsetDateTime>,

@@ -336,9 +336,7 @@ impl App {
         match result {
             Ok(_) => self.record_cancelled(code, effects),
             // Already over on the server (cancelled, timed out): nothing left to clean up.
-            Err(error) if error.status() == Some(409) || error.status() == Some(410) => {
-                self.record_cancelled(code, effects)
-            }
+            Err(error) if error.already_ended() => self.record_cancelled(code, effects),
             Err(error) => {
                 tracing::warn!(error = %error, "cancel failed; the server will time the dispensation out");
                 let lapses_at = self.active.as_ref().and_then(|active| active.dispensation.timeout_at);

@@ -73,7 +73,6 @@ pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&s
         K::SampleTooLarge => plain("problem.sample_too_large"),
         K::VerificationAttemptsExceeded => plain("problem.verification_attempts_exceeded"),
         K::FacialRejected => plain("problem.facial_rejected"),
-        K::FacialExpired => plain("problem.facial_expired"),
         K::VerificationRequired => plain("problem.verification_required"),
         K::VerificationTokenInvalid => plain("problem.verification_token_invalid"),
         K::AmountMismatch { expected: Some(expected), sent } => {
@@ -85,7 +84,6 @@ pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&s
         K::InvoiceRequired => plain("problem.invoice_required"),
         K::DispensationTimedOut => plain("problem.dispensation_timed_out"),
         K::InvalidState => plain("problem.invalid_state"),
-        K::OutcomeUnknown => plain("problem.outcome_unknown"),
         K::CancelFailed { lapses_at } => {
             at_time("problem.cancel_failed", "problem.cancel_failed_unknown_time", lapses_at)
         }

@@ -87,6 +87,22 @@ impl ClientError {
         }
     }
 
+    /// The completed dispensation an `ALREADY_COMPLETED` refusal carries in its details (an earlier try of the
+    /// same completion went through).
+    pub fn completed_dispensation(&self) -> Option<crate::osigu::model::Dispensation> {
+        if self.code() != Some(&ErrorCode::AlreadyCompleted) {
+            return None;
+        }
+        let value = self.envelope()?.detail("dispensation")?;
+        serde_json::from_value(value.clone()).ok()
+    }
+
+    /// True when a cancel found the dispensation already over on the server (cancelled, timed out, unknown to
+    /// it): there is nothing left to cancel.
+    pub fn already_ended(&self) -> bool {
+        matches!(self.status(), Some(404 | 409 | 410))
+    }
+
     /// True when the server could not be reached or did not answer usefully, so trying again later may work.
     pub fn is_transient(&self) -> bool {
         match self {

@@ -54,7 +54,7 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
     let executor = executor.with_health(Arc::clone(&health)).with_journal(journal);
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
-    chrome.keymap = config.keymap();
+    chrome.keymap = config.keymap().clone();
     let (provider_sender, provider) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         // The token the first call fetches anyway names the pharmacy; this only waits for it.

@@ -24,7 +24,6 @@ pub enum Control {
 }
 
 /// The runtime's hands.
-#[derive(Clone)]
 pub struct Executor {
     client: OsiguClient,
     capture: Capture,

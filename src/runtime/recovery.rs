@@ -86,18 +86,13 @@ async fn resume(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id)
             keep(journal, entry, completed(&dispensation, entry));
             Recovery::Resumed { claim_id: claim(&dispensation) }
         }
-        Err(error) if error.code() == Some(&ErrorCode::AlreadyCompleted) => {
-            match error.envelope().and_then(|e| e.detail("dispensation")).cloned() {
-                Some(value) => match serde_json::from_value::<Dispensation>(value) {
-                    Ok(dispensation) => {
-                        keep(journal, entry, completed(&dispensation, entry));
-                        Recovery::Completed { claim_id: claim(&dispensation) }
-                    }
-                    Err(_) => Recovery::Unreachable,
-                },
-                None => Recovery::Unreachable,
+        Err(error) if error.code() == Some(&ErrorCode::AlreadyCompleted) => match error.completed_dispensation() {
+            Some(dispensation) => {
+                keep(journal, entry, completed(&dispensation, entry));
+                Recovery::Completed { claim_id: claim(&dispensation) }
             }
-        }
+            None => Recovery::Unreachable,
+        },
         // The reply was lost: the server may have completed it; its word decides.
         Err(error) if unreachable(&error) => match client.dispensation(id).await {
             Ok(dispensation) if dispensation.status == DispensationStatus::Completed => {
@@ -120,7 +115,7 @@ async fn cancel(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id,
             outcome
         }
         // Already over on the server.
-        Err(error) if matches!(error.status(), Some(404 | 409 | 410)) => ended(journal, entry),
+        Err(error) if error.already_ended() => ended(journal, entry),
         Err(error) => {
             tracing::warn!(error = %error, "recovery could not cancel");
             Recovery::Unreachable

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::counter::{App, Leave, Problem, ProblemKind, Recovery};
+use crate::counter::{App, Leave, Problem, Recovery};
 use crate::i18n;
 
 /// The problem over the step.
@@ -18,11 +18,7 @@ pub(super) fn problem(frame: &mut Frame, area: Rect, problem: &Problem, app: &Ap
     let currency = app.active.as_ref().and_then(|active| active.dispensation.currency_code.as_deref());
     let message = i18n::problem_message_in(locale, problem, currency);
     let next = i18n::next_step_hint(locale, problem.next);
-    // An unknown outcome is not a failure: it is shown as a warning, never in the colour of an error.
-    let (title, style) = match problem.kind {
-        ProblemKind::OutcomeUnknown => (t(locale, "modal.unsure"), theme::WARNING),
-        _ => (t(locale, "modal.title"), theme::ERROR),
-    };
+    let (title, style) = (t(locale, "modal.title"), theme::ERROR);
     let mut paragraphs: Vec<(String, Style)> = vec![(message, theme::BOLD), (String::new(), theme::PLAIN)];
     paragraphs.push((format!("→ {next}"), theme::PLAIN));
     if let Some(details) = &problem.details {

@@ -13,7 +13,7 @@ use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
-use crate::osigu::model::{CompleteRequest, Dispensation, DispensationStatus, ErrorCode};
+use crate::osigu::model::{CompleteRequest, DispensationStatus, ErrorCode};
 
 const MAX_INVOICE_CHARS: usize = 40;
 
@@ -64,7 +64,7 @@ impl Finalize {
     /// The next try while confirming, and each second before it so the countdown on screen moves.
     pub(in crate::counter) fn wake_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
         let next = self.next_try_at.filter(|_| self.state == FinalizeState::Confirming)?;
-        let second = now.replace_nanosecond(0).ok()? + time::Duration::SECOND;
+        let second = super::next_second(now)?;
         Some(next.min(second))
     }
 }
@@ -260,17 +260,11 @@ impl App {
                 }
             },
             Ok(_) => self.confirm(effects),
-            Err(error) if error.code() == Some(&ErrorCode::AlreadyCompleted) => {
-                // Completed by an earlier try of this same finalize: the details carry the dispensation.
-                let completed = error
-                    .envelope()
-                    .and_then(|e| e.detail("dispensation"))
-                    .and_then(|value| serde_json::from_value::<Dispensation>(value.clone()).ok());
-                match completed {
-                    Some(dispensation) => self.completed(dispensation, effects),
-                    None => self.confirm(effects),
-                }
-            }
+            // Completed by an earlier try of this same finalize: the details carry the dispensation.
+            Err(error) if error.code() == Some(&ErrorCode::AlreadyCompleted) => match error.completed_dispensation() {
+                Some(dispensation) => self.completed(dispensation, effects),
+                None => self.confirm(effects),
+            },
             Err(error) if error.outcome_unknown() || (confirming && error.is_transient()) => {
                 if confirming {
                     tracing::info!(error = %error, "the completion's outcome is still unknown; asking again later");

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use tui_input::Input;
 
-use super::text;
+use super::{PAGE_LINES, text};
 use crate::counter::app::{App, Purpose, Step};
 use crate::counter::effect::Effect;
 use crate::counter::msg::Msg;
@@ -88,7 +88,8 @@ impl App {
 
     pub(in crate::counter) fn history_msg(&mut self, msg: Msg) {
         let Step::History(history) = &mut self.step else { return };
-        let count = history.shown().len();
+        // Only the keys that move down need to know how many rows the filter lets through.
+        let last = || history.shown().len().saturating_sub(1);
         match msg {
             Msg::Edit(request) => {
                 text::edit(&mut history.filter, request, MAX_FILTER_CHARS, text::any);
@@ -99,9 +100,9 @@ impl App {
                 history.offset = 0;
             }
             Msg::Up => history.offset = history.offset.saturating_sub(1),
-            Msg::Down => history.offset = (history.offset + 1).min(count.saturating_sub(1)),
-            Msg::PageUp => history.offset = history.offset.saturating_sub(super::review::PAGE_LINES),
-            Msg::PageDown => history.offset = (history.offset + super::review::PAGE_LINES).min(count.saturating_sub(1)),
+            Msg::Down => history.offset = (history.offset + 1).min(last()),
+            Msg::PageUp => history.offset = history.offset.saturating_sub(PAGE_LINES),
+            Msg::PageDown => history.offset = (history.offset + PAGE_LINES).min(last()),
             _ => {}
         }
     }

@@ -15,6 +15,14 @@ pub use identify::{FieldEdit, Identify};
 pub use review::{LineEdit, Review, Substitution, SubstitutionDialog, SubstitutionField};
 pub use verify::{Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpState, SentOtp, Verify};
 
+/// Lines (or rows) a page key moves, on the review and in the history.
+pub const PAGE_LINES: usize = 8;
+
+/// The start of the second after `now`, for countdowns that tick each second.
+pub(super) fn next_second(now: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
+    now.replace_nanosecond(0).ok().map(|whole| whole + time::Duration::SECOND)
+}
+
 /// Text fields the core edits: scanners and pastes can send anything, so every field has a length limit and
 /// drops control characters.
 pub(super) mod text {

@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use super::text;
+use super::{PAGE_LINES, text};
 use crate::counter::app::{App, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
@@ -12,11 +12,8 @@ use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{Dispensation, ProductLine, SubstitutionReason, UpdateLine, UpdateRequest};
 
-// (PAGE_LINES is shared with the history's paging.)
 const MAX_PRODUCT_CODE_CHARS: usize = 40;
 const MAX_DESCRIPTION_CHARS: usize = 200;
-/// Lines a page key moves.
-pub const PAGE_LINES: usize = 8;
 
 /// The review step.
 #[derive(Clone, Debug)]

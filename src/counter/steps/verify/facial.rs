@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::{Verify, next_second};
+use super::Verify;
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, VerifiedBy};
+use crate::counter::steps::next_second;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{BiometricType, ChallengeRequest, VerificationState};
 

@@ -40,11 +40,6 @@ impl Verify {
     }
 }
 
-/// The start of the second after `now`, for countdowns that tick each second.
-fn next_second(now: OffsetDateTime) -> Option<OffsetDateTime> {
-    now.replace_nanosecond(0).ok().map(|whole| whole + time::Duration::SECOND)
-}
-
 impl App {
     /// Opens the verification the dispensation needs, or goes straight to review when none is pending.
     pub(in crate::counter) fn begin_verification(&mut self, effects: &mut Vec<Effect>) {

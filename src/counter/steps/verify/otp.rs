@@ -5,12 +5,13 @@
 use time::OffsetDateTime;
 use tui_input::Input;
 
-use super::{Verify, next_second};
+use super::Verify;
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, VerifiedBy};
+use crate::counter::steps::next_second;
 use crate::counter::steps::text;
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{ErrorCode, Id, OtpChannel, OtpSendRequest, OtpValidateRequest};
