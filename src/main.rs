@@ -134,13 +134,25 @@ pub(crate) struct ServeArgs {
     pub seed: Option<u64>,
 }
 
-fn init_logging() {
-    // MOSTRADOR_LOG takes tracing targets, e.g. `mostrador=debug`. Logs never carry secrets, OTPs or
-    // patient identifiers; the sandbox prints OTPs itself, on stdout, as its "SMS".
-    let filter = std::env::var("MOSTRADOR_LOG")
+/// What to log: `MOSTRADOR_LOG` takes tracing targets, e.g. `mostrador=debug`. Logs never carry secrets, OTPs
+/// or patient identifiers; the sandbox prints OTPs itself, on stdout, as its "SMS".
+fn log_filter() -> tracing_subscriber::filter::Targets {
+    std::env::var("MOSTRADOR_LOG")
         .ok()
-        .and_then(|text| text.parse::<tracing_subscriber::filter::Targets>().ok())
-        .unwrap_or_else(|| "warn,mostrador=info".parse().unwrap_or_default());
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| "warn,mostrador=info".parse().unwrap_or_default())
+}
+
+/// A tokio runtime for one command, or the exit after saying why there is none.
+fn runtime(command: &str) -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
+        eprintln!("{command}: cannot start the async runtime: {error}");
+        ExitCode::FAILURE
+    })
+}
+
+fn init_logging() {
+    let filter = log_filter();
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     let _ = tracing_subscriber::registry()
@@ -161,12 +173,9 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
     if std::env::var_os("MOSTRADOR_LOG").is_some() {
         init_logging();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match runtime("mostrador check") {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("mostrador check: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(exit) => return exit,
     };
     let stdout = std::io::stdout();
     let options = mostrador::check::Options { colour: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() };
@@ -180,22 +189,18 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
 }
 
 /// Logs of the counter go to `mostrador.log` in the data directory: the terminal belongs to the screen.
-fn init_file_logging(data_dir: &std::path::Path) -> Option<PathBuf> {
-    let path = data_dir.join("mostrador.log");
-    std::fs::create_dir_all(data_dir).ok()?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
-    let filter = std::env::var("MOSTRADOR_LOG")
-        .ok()
-        .and_then(|text| text.parse::<tracing_subscriber::filter::Targets>().ok())
-        .unwrap_or_else(|| "warn,mostrador=info".parse().unwrap_or_default());
+/// A log file that cannot be opened leaves the counter without logs, never without its screen.
+fn init_file_logging(data_dir: &std::path::Path) {
+    let _ = std::fs::create_dir_all(data_dir);
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("mostrador.log")) else {
+        return;
+    };
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    tracing_subscriber::registry()
+    let _ = tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_writer(std::sync::Mutex::new(file)).with_ansi(false))
-        .with(filter)
-        .try_init()
-        .ok()?;
-    Some(path)
+        .with(log_filter())
+        .try_init();
 }
 
 /// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise.
@@ -208,20 +213,15 @@ fn counter(config: &mostrador::config::Config, offset: time::UtcOffset) -> ExitC
         return ExitCode::from(2);
     }
     match config.data_dir() {
-        Ok(dir) => {
-            init_file_logging(&dir);
-        }
+        Ok(dir) => init_file_logging(&dir),
         Err(error) => {
             eprintln!("mostrador: {error}");
             return ExitCode::from(2);
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match runtime("mostrador") {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("mostrador: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(exit) => return exit,
     };
     let outcome = runtime.block_on(mostrador::runtime::run_counter(config, offset));
     // Requests still in flight (a cancel the grace period gave up on) must not hold the exit.
@@ -258,12 +258,9 @@ fn main() -> ExitCode {
         Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
             init_logging();
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            let runtime = match runtime("mostrador sandbox serve") {
                 Ok(runtime) => runtime,
-                Err(error) => {
-                    eprintln!("mostrador: cannot start the async runtime: {error}");
-                    return ExitCode::FAILURE;
-                }
+                Err(exit) => return exit,
             };
             match runtime.block_on(serve::run(args, config.sandbox)) {
                 Ok(()) => ExitCode::SUCCESS,

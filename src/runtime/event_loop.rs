@@ -74,7 +74,7 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
     let outbox = sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox);
 
     let mut guard = terminal::enter()?;
-    let mut counter = Counter { app, chrome, executor, health, offset, quit: false, quit_by: None, changed: true };
+    let mut counter = Counter { app, chrome, executor, health, quit: false, quit_by: None, changed: true };
     let outcome = counter.run(&mut guard.screen, results, outbox, provider).await;
     drop(guard);
     if let Some(sandbox) = sandbox {
@@ -89,7 +89,6 @@ struct Counter {
     chrome: Chrome,
     executor: Executor,
     health: Arc<HealthLog>,
-    offset: UtcOffset,
     /// The core said everything is settled.
     quit: bool,
     /// When quitting, the moment to give up waiting for the server.
@@ -113,7 +112,7 @@ impl Counter {
         self.apply(Msg::Opened);
         while !self.quit {
             if self.changed && !terminal_gone {
-                self.chrome.now = local_now(self.offset);
+                self.chrome.now = local_now(self.chrome.offset());
                 self.chrome.health = self.health.health();
                 if screen.draw(|frame| ui::render(frame, &self.app, &self.chrome)).is_err() {
                     // Nowhere to draw (the SSH session dropped): leave as a signal would.

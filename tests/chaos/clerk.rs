@@ -9,10 +9,8 @@ use mostrador::counter::{
     Effect, FacialState, FinalizeState, FingerprintState, Msg, NextStep, OtpState, Problem, ProblemKind, Step, Verify,
 };
 use mostrador::osigu::model::{Dispensation, Id};
-use mostrador::sandbox::OutboxMessage;
 use rand::RngExt;
 use rand::rngs::StdRng;
-use tokio::sync::broadcast;
 use tui_input::InputRequest;
 
 use crate::driver::Driver;
@@ -109,7 +107,6 @@ impl Outcome {
 pub struct Clerk {
     pub driver: Driver,
     pub lane: usize,
-    outbox: broadcast::Receiver<OutboxMessage>,
     otps: HashMap<String, String>,
     phone: reqwest::Client,
     pub raw: Raw,
@@ -142,9 +139,8 @@ fn screen(driver: &Driver) -> String {
 
 impl Clerk {
     pub fn new(driver: Driver, lane: usize, raw: Raw, rng: StdRng) -> Self {
-        let outbox = driver.sandbox.subscribe_outbox();
         let phone = mostrador::http::client_builder().build().expect("phone");
-        Self { driver, lane, outbox, otps: HashMap::new(), phone, raw, rng }
+        Self { driver, lane, otps: HashMap::new(), phone, raw, rng }
     }
 
     /// One key (or reply-less message), then whatever it set off, recorded.
@@ -185,14 +181,8 @@ impl Clerk {
 
     /// The code the beneficiary reads aloud for `otp_id`.
     async fn otp_code(&mut self, otp_id: &Id, dispensation: Option<&Id>) -> Option<String> {
-        loop {
-            match self.outbox.try_recv() {
-                Ok(message) => {
-                    self.otps.insert(message.otp_id.as_str().to_owned(), message.code);
-                }
-                Err(broadcast::error::TryRecvError::Lagged(_)) => {}
-                Err(_) => break,
-            }
+        for message in self.driver.drain_outbox() {
+            self.otps.insert(message.otp_id.as_str().to_owned(), message.code);
         }
         if let Some(code) = self.otps.get(otp_id.as_str()) {
             return Some(code.clone());

@@ -10,9 +10,9 @@ use mostrador::counter::{App, Effect, Msg, Settings, update};
 use mostrador::journal::Journal;
 use mostrador::osigu::client::{ClientOptions, OsiguClient};
 use mostrador::runtime::{Capture, Control, Executor, InvoiceBook};
-use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxConfig};
+use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OutboxMessage, Sandbox, SandboxConfig};
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 /// How long the counter may wait for one reply before a test fails (the sandbox answers in microseconds).
 const REPLY_WAIT: Duration = Duration::from_secs(10);
@@ -31,6 +31,8 @@ pub struct Driver {
     pub effects: Vec<Effect>,
     /// The counter's journal, a real SQLite file in a directory of its own.
     pub journal: Journal,
+    /// What the sandbox "sent" to beneficiaries (the OTPs they would read aloud).
+    outbox: broadcast::Receiver<OutboxMessage>,
     _data_dir: DataDir,
 }
 
@@ -68,6 +70,7 @@ impl Driver {
         let journal = Journal::in_dir(&data_dir, "caja-test").expect("journal");
         let executor = executor.with_journal(journal.clone());
         let now = sandbox.clock().now();
+        let sandbox_outbox = sandbox.subscribe_outbox();
         let mut driver = Self {
             app: App::new(settings, now),
             executor,
@@ -77,6 +80,7 @@ impl Driver {
             quit: false,
             effects: Vec::new(),
             journal,
+            outbox: sandbox_outbox,
             _data_dir: DataDir(data_dir),
         };
         driver.send(Msg::Opened).await;
@@ -118,6 +122,18 @@ impl Driver {
             Ok(Some(msg)) => self.apply(msg),
             Ok(None) => panic!("the executor's channel closed"),
             Err(_) => panic!("no reply within {REPLY_WAIT:?}; step: {:?}", self.app.step),
+        }
+    }
+
+    /// Every message the sandbox sent since the last call, oldest first.
+    pub fn drain_outbox(&mut self) -> Vec<OutboxMessage> {
+        let mut messages = Vec::new();
+        loop {
+            match self.outbox.try_recv() {
+                Ok(message) => messages.push(message),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+                Err(_) => return messages,
+            }
         }
     }
 

@@ -96,7 +96,7 @@ impl Server {
         assert_eq!(completed.status, DispensationStatus::Completed, "{code} on the server: {completed:?}");
         let mut delivered = 0;
         for line in &completed.products {
-            let units = line.quantity + line.substitute_quantity.unwrap_or(0);
+            let units = line.units();
             delivered += units;
             // Claimed over all dispensations of the code: one completion's units, not two.
             assert_eq!(line.claimed_quantity, Some(units), "{code} line {:?} claimed twice or not at all", line.id);

@@ -10,7 +10,6 @@ use mostrador::osigu::model::{Dispensation, DispensationStatus, Id};
 use mostrador::runtime::Capture;
 use mostrador::sandbox::{OutboxMessage, SandboxConfig};
 use time::OffsetDateTime;
-use tokio::sync::broadcast;
 use tui_input::InputRequest;
 
 use crate::driver::Driver;
@@ -21,7 +20,6 @@ pub struct Counter {
     driver: Driver,
     /// A second client, for asking the server what it holds (the counter's own client is the executor's).
     pub server: OsiguClient,
-    outbox: broadcast::Receiver<OutboxMessage>,
 }
 
 impl Deref for Counter {
@@ -61,8 +59,7 @@ impl Counter {
         let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..Settings::default() };
         let driver = Driver::start(config, capture, settings).await;
         let server = client(driver.sandbox.base_url());
-        let outbox = driver.sandbox.subscribe_outbox();
-        Self { driver, server, outbox }
+        Self { driver, server }
     }
 
     /// Types text into the focused field, one key at a time.
@@ -80,15 +77,7 @@ impl Counter {
 
     /// The last OTP the sandbox "sent" (its outbox), as the beneficiary would read it aloud.
     pub async fn last_otp(&mut self) -> OutboxMessage {
-        let mut last = None;
-        loop {
-            match self.outbox.try_recv() {
-                Ok(message) => last = Some(message),
-                Err(broadcast::error::TryRecvError::Lagged(_)) => {}
-                Err(_) => break,
-            }
-        }
-        last.expect("an OTP in the sandbox's outbox")
+        self.drain_outbox().pop().expect("an OTP in the sandbox's outbox")
     }
 
     /// The problem on screen (panics when there is none).

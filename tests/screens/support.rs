@@ -11,7 +11,7 @@ use mostrador::counter::{Msg, Settings};
 use mostrador::i18n::Locale;
 use mostrador::osigu::endpoint::Environment;
 use mostrador::runtime::{Capture, key_msg};
-use mostrador::sandbox::{Clock, OutboxMessage, SandboxConfig};
+use mostrador::sandbox::{Clock, SandboxConfig};
 use mostrador::ui::{self, Chrome, Health};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -19,7 +19,6 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Position;
 use time::OffsetDateTime;
 use time::macros::{datetime, offset};
-use tokio::sync::broadcast;
 
 use crate::driver::Driver;
 
@@ -33,7 +32,6 @@ pub const HEIGHT: u16 = 24;
 pub struct Screen {
     driver: Driver,
     pub chrome: Chrome,
-    outbox: broadcast::Receiver<OutboxMessage>,
 }
 
 impl Deref for Screen {
@@ -79,8 +77,7 @@ impl Screen {
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));
         chrome.provider = Some("farmacia-demo".into());
         chrome.health = Health::Ok;
-        let outbox = driver.sandbox.subscribe_outbox();
-        Self { driver, chrome, outbox }
+        Self { driver, chrome }
     }
 
     /// Feeds one message and waits until every reply it asked for has been applied.
@@ -115,12 +112,8 @@ impl Screen {
 
     /// The toast as the runtime shows it: the sandbox's latest message, only while verifying.
     fn follow_outbox(&mut self) {
-        loop {
-            match self.outbox.try_recv() {
-                Ok(message) => self.chrome.sandbox_sent(message.channel, message.code),
-                Err(broadcast::error::TryRecvError::Lagged(_)) => {}
-                Err(_) => break,
-            }
+        for message in self.driver.drain_outbox() {
+            self.chrome.sandbox_sent(message.channel, message.code);
         }
         self.chrome.follow(&self.driver.app);
     }
@@ -267,11 +260,4 @@ impl Drawn {
     pub fn hides(&self, text: &str) {
         assert!(!self.contains(text), "`{text}` is on screen:\n{}", self.text());
     }
-}
-
-/// A name no other test (or run) uses, for temporary directories.
-pub fn unique() -> String {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{}-{n}", std::process::id())
 }

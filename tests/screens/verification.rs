@@ -68,7 +68,7 @@ async fn otp_05_locked() {
 #[tokio::test]
 async fn fingerprint_01_no_match_then_02_verified() {
     // The reader gives another person's sample first, then the beneficiary's own.
-    let marker = std::env::temp_dir().join(format!("mostrador-screens-reader-{}", crate::support::unique()));
+    let marker = std::env::temp_dir().join(format!("mostrador-screens-reader-{}", crate::driver::unique()));
     let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sandbox/fingerprints");
     let command = format!(
         "if [ -e {m} ]; then rm {m}; cat {samples}/andres-nunez.wsq; else touch {m}; cat {samples}/lucia-araujo.wsq; fi",

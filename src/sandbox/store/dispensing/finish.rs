@@ -201,7 +201,7 @@ impl Store {
         let products: Vec<_> = dispensation
             .products
             .iter()
-            .filter(|line| line.quantity > 0 || line.substitute_quantity.unwrap_or(0) > 0)
+            .filter(|line| line.units() > 0)
             .map(|line| {
                 json!({
                     "product_code": line.product_code,
