@@ -52,16 +52,9 @@ pub(super) fn render(
     frame.render_widget(block, field_area);
     match (editing, starting) {
         (Some(input), _) => {
-            let width = usize::from(inner.width.saturating_sub(1));
-            let scroll = input.visual_scroll(width);
-            let shown: String = input.value().chars().skip(scroll).collect();
-            frame.render_widget(Paragraph::new(shown).style(theme::BOLD), inner);
-            let cursor = input.visual_cursor().saturating_sub(scroll);
-            let x = inner.x + u16::try_from(cursor).unwrap_or(inner.width).min(inner.width.saturating_sub(1));
-            // Only where keys reach the field: not under a problem, the help, the recovered box or a question.
-            if app.typing() {
-                frame.set_cursor_position((x, inner.y));
-            }
+            // The cursor only where keys reach the field: not under a problem, the help, the recovered box or a
+            // question.
+            super::input_field(frame, inner, input, theme::BOLD, app.typing());
             let note = if input.value().is_empty() {
                 t(locale, "counter.ready")
             } else {

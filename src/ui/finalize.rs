@@ -38,14 +38,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
             Rect { x: area.x + label_width + 1, width: area.width.saturating_sub(label_width + 1), ..area };
         match value {
             Value::Field(input, focused) => {
-                let width = value_area.width.min(32);
                 let style = if focused && finalize.editable() { theme::FOCUS } else { theme::SELECTED };
-                frame
-                    .render_widget(Paragraph::new(input.value().to_owned()).style(style), Rect { width, ..value_area });
-                if focused && editing {
-                    let cursor = u16::try_from(input.visual_cursor()).unwrap_or(0).min(width.saturating_sub(1));
-                    frame.set_cursor_position((value_area.x + cursor, y));
-                }
+                let field = Rect { width: value_area.width.min(32), ..value_area };
+                super::input_field(frame, field, input, style, focused && editing);
             }
             Value::Words(words, style) => frame.render_widget(Paragraph::new(Span::styled(words, style)), value_area),
         }

@@ -29,11 +29,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, history: &History, app: &App
         width: filter_area.width.saturating_sub(label_width).min(30),
         ..filter_area
     };
-    frame.render_widget(Paragraph::new(history.filter.value().to_owned()).style(theme::FOCUS), field);
-    if app.typing() {
-        let cursor = u16::try_from(history.filter.visual_cursor()).unwrap_or(0).min(field.width.saturating_sub(1));
-        frame.set_cursor_position((field.x + cursor, field.y));
-    }
+    super::input_field(frame, field, &history.filter, theme::FOCUS, app.typing());
 
     let Some(_) = &history.rows else {
         frame.render_widget(Paragraph::new(t(locale, "history.loading")).style(theme::WARNING), table_area);

@@ -72,16 +72,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
         } else if let Some(option) = field.option {
             let words = field.field.options.get(option).cloned().unwrap_or_default();
             frame.render_widget(Paragraph::new(format!("◀ {words} ▶")).style(style), value_area);
+        } else if field.input.value().is_empty() && !focused {
+            // An empty field out of focus shows the shape it wants (a date as the region writes it).
+            let hint = placeholder(field.field.field_type, locale);
+            frame.render_widget(Paragraph::new(hint).style(style), value_area);
         } else {
-            let room = usize::from(value_area.width.saturating_sub(1));
-            let scroll = field.input.visual_scroll(room);
-            let shown: String = field.input.value().chars().skip(scroll).collect();
-            let shown = if shown.is_empty() && !focused { placeholder(field.field.field_type, locale) } else { shown };
-            frame.render_widget(Paragraph::new(shown).style(style), value_area);
-            if focused && typing {
-                let cursor = u16::try_from(field.input.visual_cursor().saturating_sub(scroll)).unwrap_or(0);
-                frame.set_cursor_position((value_area.x + cursor.min(value_area.width.saturating_sub(1)), y));
-            }
+            super::input_field(frame, value_area, &field.input, style, focused && typing);
         }
     }
     let searching = app.is_awaiting(|purpose| *purpose == crate::counter::Purpose::Search);

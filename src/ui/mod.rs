@@ -97,6 +97,19 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
     }
 }
 
+/// A one-line text field: the part of the value that fits (scrolled so the cursor stays in view), and the
+/// terminal's cursor on it when `cursor` (the field has the focus and keys reach it).
+fn input_field(frame: &mut Frame, area: Rect, input: &tui_input::Input, style: ratatui::style::Style, cursor: bool) {
+    let room = usize::from(area.width.saturating_sub(1));
+    let scroll = input.visual_scroll(room);
+    let shown: String = input.value().chars().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown).style(style), area);
+    if cursor {
+        let at = u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(u16::MAX);
+        frame.set_cursor_position((area.x + at.min(area.width.saturating_sub(1)), area.y));
+    }
+}
+
 /// A step's frame with its title in the top border; returns the inside, a column in from each side.
 fn panel(frame: &mut Frame, area: Rect, title: &str) -> Rect {
     let block = ratatui::widgets::Block::default()

@@ -258,16 +258,7 @@ fn substitution_dialog(
         let focused = focus == which;
         let style = if focused { theme::FOCUS } else { theme::SELECTED };
         match value {
-            FieldValue::Text(input) => {
-                let room = usize::from(value_area.width.saturating_sub(1));
-                let scroll = input.visual_scroll(room);
-                let shown: String = input.value().chars().skip(scroll).collect();
-                frame.render_widget(Paragraph::new(shown).style(style), value_area);
-                if focused && typing {
-                    let cursor = u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(0);
-                    frame.set_cursor_position((value_area.x + cursor.min(value_area.width.saturating_sub(1)), y));
-                }
-            }
+            FieldValue::Text(input) => super::input_field(frame, value_area, input, style, focused && typing),
             FieldValue::Choice(words) => {
                 frame.render_widget(Paragraph::new(format!("◀ {words} ▶")).style(style), value_area);
             }

@@ -69,3 +69,17 @@ async fn finalize_03_confirming() {
     screen.press(KeyCode::Enter).await;
     assert!(matches!(screen.app.step, Step::Done(_)), "{:?}", screen.app.problem);
 }
+
+#[tokio::test]
+async fn a_long_invoice_number_scrolls_so_its_end_and_the_cursor_stay_in_view() {
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.scan("AUTH-2026-000101").await;
+    screen.press(KeyCode::F(10)).await;
+    // 33 characters in a 32-column field (the number allows 40).
+    screen.type_text("-SUC-ZONA10-CAJA3-TB99").await;
+    let drawn = screen.look();
+    drawn.shows("TB99");
+    drawn.hides("F001-000001-SUC");
+    let cursor = drawn.cursor.expect("the field has the cursor");
+    assert!(cursor.x < 80 && drawn.rows[usize::from(cursor.y)].contains("TB99"), "{cursor:?}");
+}
