@@ -179,7 +179,7 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
     };
     let stdout = std::io::stdout();
     let options = mostrador::check::Options { colour: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() };
-    match runtime.block_on(mostrador::check::run_with(config, &mut stdout.lock(), options)) {
+    match runtime.block_on(mostrador::check::run(config, &mut stdout.lock(), options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("mostrador check: {failure}");

@@ -41,7 +41,8 @@ mod tests;
 
 use causes::{connect_failure, failure, sponsor_failure};
 use report::{Paint, clock_offset, environment_text, field, printable, redact, write_ok, write_sponsors, write_token};
-pub use report::{clock_text, scope_note, sponsor_cells, sponsor_notes, table, verification_text};
+#[cfg(test)]
+use report::{clock_text, scope_note, sponsor_cells, table};
 
 /// Anything not covered by a more specific code.
 pub const EXIT_OTHER: u8 = 1;
@@ -91,13 +92,8 @@ pub struct Options {
     pub colour: bool,
 }
 
-/// Checks the connection `config` describes and writes the report to `out`, without colours.
-pub async fn run(config: &Config, out: &mut impl Write) -> Result<(), CheckFailure> {
-    run_with(config, out, Options::default()).await
-}
-
-/// [`run`] with explicit [`Options`].
-pub async fn run_with(config: &Config, out: &mut impl Write, options: Options) -> Result<(), CheckFailure> {
+/// Checks the connection `config` describes and writes the report to `out`, coloured as `options` say.
+pub async fn run(config: &Config, out: &mut impl Write, options: Options) -> Result<(), CheckFailure> {
     let secret = config.endpoint().client_secret.expose().to_owned();
     let result = connect_and_check(config, out, Paint(options.colour)).await;
     result.map_err(|failure| CheckFailure { message: redact(&failure.message, &secret), ..failure })
