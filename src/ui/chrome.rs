@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{text, theme};
-use crate::counter::{App, OtpState, Step, Verify};
+use crate::counter::{App, Step, Verify};
 use crate::i18n::{self, Locale};
 use crate::keymap::Keymap;
 use crate::osigu::endpoint::Environment;
@@ -67,7 +67,7 @@ impl Chrome {
     /// for, and not once that OTP lapsed or locked (a resend brings a new toast). True when it went away.
     pub fn follow(&mut self, app: &App) -> bool {
         let usable = match &app.step {
-            Step::Verify(Verify::Otp(otp)) => !matches!(otp.state, OtpState::Expired | OtpState::Locked),
+            Step::Verify(Verify::Otp(otp)) => otp.usable(),
             Step::Verify(_) => true,
             _ => false,
         };

@@ -65,7 +65,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     }
 
     let mut state_lines = Vec::new();
-    let usable = !matches!(otp.state, OtpState::Expired | OtpState::Locked);
+    let usable = otp.usable();
     if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
         let left = (sent.expires_at - app.now).whole_seconds();
         let mut line = vec![Span::raw(i18n::fill(locale, "otp.expires_in", &[("time", &text::countdown(left))]))];
@@ -87,7 +87,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     }
     // Lapsed or locked: Enter sends another, once the server's wait is over.
     if let Some(sent) = otp.sent.as_ref().filter(|_| !usable) {
-        let wait = (sent.resend_at - app.now).whole_seconds();
+        let wait = sent.resend_wait(app.now);
         let key = chrome.keymap.hint(Action::Continue).unwrap_or_default();
         let words = if wait > 0 {
             i18n::fill(locale, "otp.another_in", &[("time", &text::countdown(wait))])
@@ -101,7 +101,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     let mut resend = Vec::new();
     if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
         let key = chrome.keymap.hint(Action::Resend).unwrap_or_default();
-        let wait = (sent.resend_at - app.now).whole_seconds();
+        let wait = sent.resend_wait(app.now);
         let words = if wait > 0 {
             i18n::fill(locale, "otp.resend_in", &[("key", &key), ("time", &text::countdown(wait))])
         } else {

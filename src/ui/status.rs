@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::chrome::{Chrome, Health};
 use super::{t, text, theme};
-use crate::counter::{App, FacialState, FinalizeState, FingerprintState, OtpState, Step, SubstitutionField, Verify};
+use crate::counter::{App, FacialState, FinalizeState, FingerprintState, Step, SubstitutionField, Verify};
 use crate::i18n;
 use crate::keymap::Action;
 use crate::osigu::endpoint::Environment;
@@ -100,7 +100,7 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
         Step::Verify(Verify::Otp(otp)) => {
             // Resending is offered only once the server allows it; until then the screen shows the wait.
             let may_resend = otp.sent.as_ref().is_some_and(|sent| app.now >= sent.resend_at);
-            let usable = !matches!(otp.state, OtpState::Expired | OtpState::Locked);
+            let usable = otp.usable();
             let mut hints = Vec::new();
             if usable {
                 hints.push((Continue, "hint.validate"));

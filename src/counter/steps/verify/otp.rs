@@ -35,6 +35,13 @@ pub struct Otp {
     pending: Option<(Call, Purpose)>,
 }
 
+impl SentOtp {
+    /// Seconds until another code may be sent (zero or less: now).
+    pub fn resend_wait(&self, now: OffsetDateTime) -> i64 {
+        (self.resend_at - now).whole_seconds()
+    }
+}
+
 /// An OTP on its way, with times on this machine's clock (from `expires_in`, so a skewed server clock does not
 /// distort the countdown).
 #[derive(Clone, Debug, PartialEq)]
@@ -75,12 +82,17 @@ impl Otp {
         }
     }
 
+    /// Whether the code sent can still be typed: not lapsed, not locked (then only another code helps).
+    pub fn usable(&self) -> bool {
+        !matches!(self.state, OtpState::Expired | OtpState::Locked)
+    }
+
     /// Each second while the expiry or the resend cool-down counts down, unless the OTP is locked.
     pub(super) fn wake_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
         let sent = self.sent.as_ref()?;
         // A locked or lapsed code no longer counts down; the wait before another can be sent still does.
         let counting = match self.state {
-            OtpState::Locked | OtpState::Expired => now < sent.resend_at,
+            _ if !self.usable() => now < sent.resend_at,
             _ => now < sent.expires_at || now < sent.resend_at,
         };
         counting.then(|| next_second(now)).flatten()
@@ -124,7 +136,7 @@ impl App {
                 text::paste(&mut otp.code, &pasted, OTP_DIGITS, text::digit);
                 self.maybe_validate(effects);
             }
-            Msg::Submit if matches!(otp.state, OtpState::Expired | OtpState::Locked) => self.resend(effects),
+            Msg::Submit if !otp.usable() => self.resend(effects),
             Msg::Submit => self.maybe_validate(effects),
             Msg::Resend => self.resend(effects),
             Msg::SwitchChannel if otp.channels.len() > 1 && !busy => {
@@ -144,7 +156,7 @@ impl App {
         if let Some(sent) = &otp.sent
             && self.now < sent.resend_at
         {
-            let wait_secs = (sent.resend_at - self.now).whole_seconds().max(1) as u64;
+            let wait_secs = sent.resend_wait(self.now).max(1) as u64;
             return self.show(Problem::new(ProblemKind::OtpResendTooSoon { wait_secs }, NextStep::Acknowledge));
         }
         self.send_otp(effects);
