@@ -219,7 +219,11 @@ fn from_code(
         E::ProductNotRegistered => (K::ProductNotRegistered { product_code: None }, N::ReviewLines),
         E::Other(text) if text == "071-104" => (K::ProductNotRegistered { product_code: None }, N::ReviewLines),
         E::OtpChannelUnsupported => (K::OtpChannelUnsupported, N::Acknowledge),
-        E::OtpResendTooSoon => (K::OtpResendTooSoon { wait_secs: retry_after.unwrap_or(30) }, N::Acknowledge),
+        E::OtpResendTooSoon => {
+            // The sandbox says how long in `details`; Osigu's guide only sends `Retry-After`.
+            let wait_secs = detail_u64(envelope, "resend_available_in").or(retry_after).unwrap_or(30);
+            (K::OtpResendTooSoon { wait_secs }, N::Acknowledge)
+        }
         E::OtpInvalid | E::OtpExpired => (K::OtpExpired, N::Verify),
         E::OtpAttemptsExceeded => (K::OtpAttemptsExceeded, N::Verify),
         E::OtpNotFound => (K::OtpNotFound, N::Verify),

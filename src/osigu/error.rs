@@ -87,6 +87,16 @@ impl ClientError {
         }
     }
 
+    /// A number from the refusal's `details` (`attempts_remaining`, `resend_available_in`, …).
+    pub fn detail_u64(&self, name: &str) -> Option<u64> {
+        self.envelope()?.detail(name)?.as_u64()
+    }
+
+    /// A text from the refusal's `details` (`sponsor_slug`, `required_scope`, …).
+    pub fn detail_str(&self, name: &str) -> Option<&str> {
+        self.envelope()?.detail(name)?.as_str()
+    }
+
     /// The completed dispensation an `ALREADY_COMPLETED` refusal carries in its details (an earlier try of the
     /// same completion went through).
     pub fn completed_dispensation(&self) -> Option<crate::osigu::model::Dispensation> {

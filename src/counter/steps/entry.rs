@@ -87,9 +87,7 @@ impl App {
             Ok(Reply::Dispensation(dispensation)) => self.started_dispensation(*dispensation, effects),
             Ok(_) => self.show(Problem::new(ProblemKind::UnreadableReply, NextStep::Retry)),
             Err(error) if error.code() == Some(&ErrorCode::BeneficiaryRequired) => {
-                let envelope = error.envelope();
-                let text =
-                    |name: &str| envelope.and_then(|e| e.detail(name)).and_then(|v| v.as_str()).map(str::to_owned);
+                let text = |name: &str| error.detail_str(name).map(str::to_owned);
                 match text("sponsor_slug") {
                     Some(sponsor_slug) => self.identify(code, sponsor_slug, text("form_slug"), effects),
                     None => self.show(problem::from_client(&error, &code, NextStep::Retry)),

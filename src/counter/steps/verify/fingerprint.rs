@@ -116,7 +116,7 @@ impl App {
                 _ => fingerprint.state = FingerprintState::NoMatch,
             },
             Err(error) => {
-                let attempts = error.envelope().and_then(|e| e.detail("attempts_remaining")).and_then(|v| v.as_u64());
+                let attempts = error.detail_u64("attempts_remaining");
                 match error.code() {
                     Some(ErrorCode::BiometricNoMatch) => {
                         fingerprint.state = FingerprintState::NoMatch;

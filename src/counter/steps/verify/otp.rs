@@ -236,8 +236,7 @@ impl App {
             }
             Err(error) => {
                 otp.code.reset();
-                let envelope = error.envelope();
-                let attempts = envelope.and_then(|e| e.detail("attempts_remaining")).and_then(|v| v.as_u64());
+                let attempts = error.detail_u64("attempts_remaining");
                 match error.code() {
                     Some(ErrorCode::OtpInvalid) => {
                         otp.pending = None;
@@ -255,19 +254,17 @@ impl App {
                     }
                     Some(ErrorCode::OtpResendTooSoon) => {
                         otp.pending = None;
-                        let wait =
-                            error.envelope().and_then(|e| e.detail("resend_available_in")).and_then(|v| v.as_u64());
-                        let wait_secs = wait.or(match &error {
-                            ClientError::Api { retry_after, .. } => retry_after.map(|d| d.as_secs()),
-                            _ => None,
-                        });
-                        let wait_secs = wait_secs.unwrap_or(30);
+                        let problem = problem::from_client(&error, &code, NextStep::Acknowledge);
+                        let wait_secs = match problem.kind {
+                            ProblemKind::OtpResendTooSoon { wait_secs } => wait_secs,
+                            _ => 30,
+                        };
                         // An OTP sent moments ago is still good: keep waiting for it.
                         otp.state = if otp.sent.is_some() { OtpState::Waiting } else { OtpState::Expired };
                         if let Some(sent) = &mut otp.sent {
                             sent.resend_at = now + time::Duration::seconds(wait_secs as i64);
                         }
-                        self.show(Problem::new(ProblemKind::OtpResendTooSoon { wait_secs }, NextStep::Acknowledge));
+                        self.show(problem);
                     }
                     _ => {
                         // Transport or server trouble: keep the call, so Retry sends it again with its key.
