@@ -41,7 +41,7 @@ pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Resul
             &entry.status,
             &entry.dispensation_id,
             entry.claim_id.as_deref().unwrap_or(""),
-            entry.amount.as_deref().unwrap_or(""),
+            &entry.amount.map(|amount| amount.to_string()).unwrap_or_default(),
             entry.currency.as_deref().unwrap_or(""),
             entry.invoice_number.as_deref().unwrap_or(""),
             entry.verified_by.as_deref().unwrap_or(""),

@@ -40,7 +40,8 @@ pub struct Entry {
     pub updated_at: OffsetDateTime,
     pub verified_by: Option<String>,
     pub idempotency_key: Option<String>,
-    pub amount: Option<String>,
+    /// As sent or charged, exact (stored as text so no float ever touches it).
+    pub amount: Option<rust_decimal::Decimal>,
     pub currency: Option<String>,
     pub invoice_number: Option<String>,
     pub claim_id: Option<String>,
@@ -94,9 +95,15 @@ impl Journal {
         &self.path
     }
 
+    /// The connection, for one call. A panic elsewhere while holding it leaves SQLite consistent (every write
+    /// is one transaction), so a poisoned lock is taken over rather than turned into a second panic.
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Keeps `record`: the event, and the dispensation's new state, in one transaction.
     pub fn record(&self, record: &Record) -> Result<(), JournalError> {
-        let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let at = stamp(record.at);
         let id = record.dispensation_id.as_str();
@@ -163,7 +170,7 @@ impl Journal {
         from: Option<OffsetDateTime>,
         to: Option<OffsetDateTime>,
     ) -> Result<Vec<Entry>, JournalError> {
-        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let connection = self.connection();
         let mut statement = connection.prepare(&format!(
             "{SELECT_ENTRIES} WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
              ORDER BY started_at, rowid"
@@ -174,7 +181,7 @@ impl Journal {
 
     /// The dispensations this terminal left unfinished (STARTED, or FINALIZING with an intent), oldest first.
     pub fn unfinished(&self) -> Result<Vec<Entry>, JournalError> {
-        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let connection = self.connection();
         let mut statement = connection.prepare(&format!(
             "{SELECT_ENTRIES} WHERE terminal = ?1 AND status IN ('STARTED', 'FINALIZING') ORDER BY started_at, rowid"
         ))?;
@@ -184,7 +191,7 @@ impl Journal {
 
     /// One dispensation's state, if the journal has it.
     pub fn dispensation(&self, id: &str) -> Result<Option<Entry>, JournalError> {
-        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let connection = self.connection();
         Ok(connection
             .query_row(&format!("{SELECT_ENTRIES} WHERE dispensation_id = ?1"), params![id], entry)
             .optional()?)
@@ -192,7 +199,7 @@ impl Journal {
 
     /// The steps recorded for one dispensation, oldest first, as `(step, detail JSON)`.
     pub fn events(&self, id: &str) -> Result<Vec<(String, String)>, JournalError> {
-        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let connection = self.connection();
         let mut statement =
             connection.prepare("SELECT step, detail FROM events WHERE dispensation_id = ?1 ORDER BY id")?;
         let rows = statement.query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?;
@@ -241,7 +248,7 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         updated_at: time(7)?,
         verified_by: row.get(8)?,
         idempotency_key: row.get(9)?,
-        amount: row.get(10)?,
+        amount: row.get::<_, Option<String>>(10)?.and_then(|text| text.parse().ok()),
         currency: row.get(11)?,
         invoice_number: row.get(12)?,
         claim_id: row.get(13)?,

@@ -54,7 +54,7 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
     let entry = journal.dispensation("dsp_1").unwrap().unwrap();
     assert_eq!(entry.status, "COMPLETED");
     assert_eq!(entry.claim_id.as_deref(), Some("clm_1"));
-    assert_eq!(entry.amount.as_deref(), Some("78.75"));
+    assert_eq!(entry.amount, Some(Decimal::new(7875, 2)));
     assert_eq!(entry.verified_by.as_deref(), Some("OTP"));
     assert_eq!(entry.terminal, "caja-1");
     assert_eq!(entry.started_at, datetime!(2026-11-21 15:04:05 UTC));

@@ -154,7 +154,7 @@ fn history_rows(journal: &Journal, since: time::OffsetDateTime) -> Result<Vec<Hi
             code_type: entry.code_type,
             sponsor_slug: entry.sponsor_slug,
             status: entry.status,
-            amount: entry.amount.and_then(|amount| amount.parse().ok()),
+            amount: entry.amount,
             currency: entry.currency,
             claim_id: entry.claim_id.map(crate::osigu::model::Id::new),
         })

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use crate::counter::{Event, Record, Recovered, Recovery};
@@ -66,9 +65,7 @@ async fn settle(journal: &Journal, client: &OsiguClient, entry: &Entry) -> Recov
 /// Sends the recorded completion again, with its key. Verification tokens are never written to disk, so a
 /// dispensation that needed one cannot be finished without the beneficiary: it is cancelled, to be redone.
 async fn resume(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id) -> Recovery {
-    let (Some(key), Some(amount)) =
-        (entry.idempotency_key.clone(), entry.amount.as_deref().and_then(|text| text.parse::<Decimal>().ok()))
-    else {
+    let (Some(key), Some(amount)) = (entry.idempotency_key.clone(), entry.amount) else {
         return cancel(journal, client, entry, id, Recovery::Redo).await;
     };
     let request = CompleteRequest {
