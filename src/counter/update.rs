@@ -154,11 +154,7 @@ impl App {
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
             Step::Done(_) | Step::History(_) => self.go_to_entry(),
-            Step::ConfirmLeave { .. } => {
-                if let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing) {
-                    self.step = *back_to;
-                }
-            }
+            Step::ConfirmLeave { .. } => self.close_question(),
             Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry),
         }
     }
@@ -221,26 +217,36 @@ impl App {
         if let Step::Starting { .. } = self.step {
             self.abandon_start();
         }
-        let finalizing = matches!(&self.step, Step::Finalize(finalize) if !finalize.editable());
-        if self.started() && !finalizing && !matches!(self.step, Step::Leaving { .. }) {
+        if self.may_cancel() {
             self.leave(Leave::Quit, effects);
         }
         self.quitting = true;
     }
 
+    /// Whether leaving now would cancel a STARTED dispensation: not while a completion may be in flight (a
+    /// cancel could race it), nor while a cancel is already on its way.
+    fn may_cancel(&self) -> bool {
+        let finalizing = matches!(&self.step, Step::Finalize(finalize) if !finalize.editable());
+        self.started() && !finalizing && !matches!(self.step, Step::Leaving { .. })
+    }
+
+    /// Esc on a question about leaving: back to the step it was asked over.
+    fn close_question(&mut self) {
+        if matches!(self.step, Step::ConfirmLeave { .. })
+            && let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing)
+        {
+            self.step = *back_to;
+        }
+    }
+
     /// Ctrl-C: quit, but ask first while a dispensation is STARTED; Ctrl-C again on the question confirms.
     fn interrupt(&mut self, effects: &mut Vec<Effect>) {
-        let finalizing = matches!(&self.step, Step::Finalize(finalize) if !finalize.editable());
         let asking = matches!(self.step, Step::ConfirmLeave { then: Leave::Quit, .. });
-        if self.started() && !finalizing && !asking && !matches!(self.step, Step::Leaving { .. }) {
+        if self.may_cancel() && !asking {
             self.problem = None;
             self.overlays.help = false;
             // Asked about leaving to the counter? The question becomes leaving the program.
-            if matches!(self.step, Step::ConfirmLeave { .. })
-                && let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing)
-            {
-                self.step = *back_to;
-            }
+            self.close_question();
             self.confirm_leave(Leave::Quit);
         } else {
             self.quit(effects);
