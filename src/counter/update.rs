@@ -290,9 +290,12 @@ impl App {
                 // Prefetching is an optimisation; a later need fetches again and reports failures then.
                 tracing::info!(error = %error, "the sponsors could not be prefetched");
             }
-            (Purpose::Configuration { sponsor_slug, .. }, Err(error)) => {
-                let needed = self.active.as_ref().and_then(|active| active.dispensation.sponsor_slug.as_deref());
-                if matches!(self.step, Step::Preparing) && needed == Some(sponsor_slug.as_str()) {
+            (Purpose::Configuration { sponsor_slug, product_type }, Err(error)) => {
+                let needed = self
+                    .active
+                    .as_ref()
+                    .and_then(|active| Some((active.dispensation.sponsor_slug.as_deref()?, product_type_of(active))));
+                if matches!(self.step, Step::Preparing) && needed == Some((sponsor_slug.as_str(), product_type)) {
                     self.show(super::problem::from_client(&error, "", NextStep::Retry));
                 } else {
                     tracing::info!(error = %error, "a sponsor configuration could not be prefetched");
@@ -372,9 +375,9 @@ impl App {
             match self.sponsors.configuration(&slug, product_type, self.now) {
                 Some(configuration) => active.configuration = Some(configuration.clone()),
                 None => {
-                    let fetching = self.is_awaiting(
-                        |p| matches!(p, Purpose::Configuration { sponsor_slug, .. } if *sponsor_slug == slug),
-                    );
+                    // The prefetch at opening may already be on its way: wait for it rather than ask twice.
+                    let wanted = Purpose::Configuration { sponsor_slug: slug.clone(), product_type };
+                    let fetching = self.is_awaiting(|purpose| *purpose == wanted);
                     self.go(Step::Preparing);
                     if !fetching {
                         effects.push(self.fetch_configuration(slug, product_type));
