@@ -88,14 +88,11 @@ impl LineEdit {
 }
 
 impl Review {
+    /// The review of `dispensation`'s lines, the selection on the first that can be dispensed.
     fn new(dispensation: &Dispensation) -> Self {
-        Self {
-            lines: dispensation.products.iter().map(LineEdit::from_line).collect(),
-            selected: 0,
-            typed: None,
-            dialog: None,
-            pending: None,
-        }
+        let lines: Vec<LineEdit> = dispensation.products.iter().map(LineEdit::from_line).collect();
+        let selected = lines.iter().position(|line| line.max > 0).unwrap_or(0);
+        Self { lines, selected, typed: None, dialog: None, pending: None }
     }
 
     /// The lines as the server must receive them, or `None` if they are what the server already has.
@@ -148,8 +145,7 @@ impl App {
     /// Shows the lines for review.
     pub(in crate::counter) fn begin_review(&mut self, effects: &mut Vec<Effect>) {
         let Some(active) = &self.active else { return };
-        let mut review = Review::new(&active.dispensation);
-        review.selected = review.lines.iter().position(|line| line.max > 0).unwrap_or(0);
+        let review = Review::new(&active.dispensation);
         self.go(Step::Review(review));
         // Fetched now so that Finalize opens with the number already there.
         if self.invoice.is_none() {
