@@ -71,7 +71,7 @@ impl Inner {
                 Ok(token) => token,
                 Err(error) => {
                     // Asking for a token changes nothing on the server, so it may always be repeated.
-                    let Some(pause) = self.pause_before_retry(&Call::get("/v1/oauth/token"), &error, attempt) else {
+                    let Some(pause) = self.pause_before_retry(true, &error, attempt) else {
                         return Err(error);
                     };
                     tokio::time::sleep(pause).await;
@@ -92,15 +92,16 @@ impl Inner {
                 refreshed = true;
                 continue;
             }
-            let Some(pause) = self.pause_before_retry(call, &error, attempt) else { return Err(error) };
+            let Some(pause) = self.pause_before_retry(call.repeatable(), &error, attempt) else { return Err(error) };
             tracing::info!(path = call.path, attempt, error = %error, "retrying in {} ms", pause.as_millis());
             tokio::time::sleep(pause).await;
             attempt += 1;
         }
     }
 
-    /// How long to wait before trying `call` again after `error`, or `None` to give up.
-    fn pause_before_retry(&self, call: &Call<'_>, error: &ClientError, attempt: u32) -> Option<Duration> {
+    /// How long to wait before trying again after `error`, or `None` to give up. `repeatable`: sending the
+    /// request again cannot do a thing twice (see [`Call::repeatable`]).
+    fn pause_before_retry(&self, repeatable: bool, error: &ClientError, attempt: u32) -> Option<Duration> {
         if attempt >= self.options.max_attempts {
             return None;
         }
@@ -112,8 +113,8 @@ impl Inner {
         match error {
             // Nothing reached the server, so even a keyless request may be sent again.
             ClientError::Connect { .. } => Some(backoff()),
-            ClientError::Broken { .. } | ClientError::Timeout { .. } if call.repeatable() => Some(backoff()),
-            ClientError::Api { status, retry_after, .. } if call.repeatable() && retryable_status(*status) => {
+            ClientError::Broken { .. } | ClientError::Timeout { .. } if repeatable => Some(backoff()),
+            ClientError::Api { status, retry_after, .. } if repeatable && retryable_status(*status) => {
                 match retry_after {
                     Some(wait) if *wait > self.options.max_retry_after => None,
                     Some(wait) => Some(*wait),
@@ -245,9 +246,13 @@ pub(super) fn retry_after(response: &Response) -> Option<Duration> {
     if let Ok(seconds) = text.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
-    let wait = at - time::OffsetDateTime::now_utc();
+    let wait = http_date(text)? - time::OffsetDateTime::now_utc();
     Some(wait.try_into().unwrap_or(Duration::ZERO))
+}
+
+/// An HTTP date (`Date`, `Retry-After`): `Sat, 21 Nov 2026 15:04:05 GMT`.
+pub(super) fn http_date(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc2822).ok()
 }
 
 /// The innermost cause of a reqwest error, which is the one that says what happened ("connection refused").

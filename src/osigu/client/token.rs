@@ -132,6 +132,5 @@ impl Inner {
 
 /// The reply's `Date` header (RFC 7231's IMF-fixdate, which RFC 2822 parsing reads).
 fn server_date(response: &reqwest::Response) -> Option<time::OffsetDateTime> {
-    let text = response.headers().get(reqwest::header::DATE)?.to_str().ok()?;
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()
+    super::send::http_date(response.headers().get(reqwest::header::DATE)?.to_str().ok()?)
 }
