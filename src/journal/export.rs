@@ -24,6 +24,13 @@ const HEADER: [&str; 13] = [
     "updated_at",
 ];
 
+/// An amount as the books want it: always two decimals (`51600.00`, not `51600`), a point, no grouping.
+fn cents(amount: rust_decimal::Decimal) -> String {
+    let mut rounded = crate::osigu::model::money::round(amount);
+    rounded.rescale(crate::osigu::model::money::FRACTION_DIGITS);
+    rounded.to_string()
+}
+
 /// Writes `entries` as CSV to `out`, times in `offset`.
 pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
@@ -41,7 +48,7 @@ pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Resul
             &entry.status,
             &entry.dispensation_id,
             entry.claim_id.as_deref().unwrap_or(""),
-            &entry.amount.map(|amount| amount.to_string()).unwrap_or_default(),
+            &entry.amount.map(cents).unwrap_or_default(),
             entry.currency.as_deref().unwrap_or(""),
             entry.invoice_number.as_deref().unwrap_or(""),
             entry.verified_by.as_deref().unwrap_or(""),

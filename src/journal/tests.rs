@@ -104,12 +104,20 @@ fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
     };
     journal.record(&record("dsp_1", completed)).unwrap();
     journal.record(&record_at(AT + time::Duration::DAY, "dsp_2", Event::Cancelled)).unwrap();
+    let whole = Event::Completed {
+        claim_id: None,
+        amount: Decimal::new(51600, 0),
+        currency: Some("COP".into()),
+        invoice_number: None,
+    };
+    journal.record(&record("dsp_3", whole)).unwrap();
     let mut out = Vec::new();
     let today = journal.dispensations(None, Some(AT + time::Duration::HOUR)).unwrap();
     write_csv(&today, offset!(-6), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[2].contains(",51600.00,COP,"), "two decimals for the books: {}", lines[2]);
     assert!(lines[0].starts_with("started_at,terminal,code,code_type,sponsor,status,dispensation_id,claim_id,amount"));
     assert!(
         lines[1]
