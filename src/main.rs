@@ -41,6 +41,9 @@ enum Command {
 enum JournalCommand {
     /// Print the dispensations as CSV (header row, one row per dispensation), times in local time.
     Export(ExportArgs),
+    /// Keep a damaged journal aside (renamed, never deleted) so the counter can start a new one. Every counter
+    /// on this data directory must be closed first.
+    SetAside,
 }
 
 #[derive(Args, Debug)]
@@ -70,7 +73,8 @@ fn export(config: &mostrador::config::Config, args: &ExportArgs, offset: time::U
             return ExitCode::from(2);
         }
     };
-    let journal = match mostrador::journal::Journal::in_dir(&data_dir, &mostrador::runtime::terminal_name()) {
+    let place = mostrador::journal::Place::new(mostrador::runtime::terminal_name(), "export");
+    let journal = match mostrador::journal::Journal::in_dir(&data_dir, &place) {
         Ok(journal) => journal,
         Err(error) => {
             eprintln!("mostrador: {error}");
@@ -88,6 +92,47 @@ fn export(config: &mostrador::config::Config, args: &ExportArgs, offset: time::U
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("mostrador: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `mostrador journal set-aside`: the journal renamed beside itself, once no counter holds a till on it.
+fn set_aside(config: &mostrador::config::Config) -> ExitCode {
+    let data_dir = match config.data_dir() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("mostrador: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match mostrador::runtime::till::held(&data_dir) {
+        Ok(held) if held.is_empty() => {}
+        Ok(held) => {
+            eprintln!(
+                "mostrador: close every counter on {} first (open tills: {}); nothing was changed",
+                data_dir.display(),
+                held.join(", ")
+            );
+            return ExitCode::FAILURE;
+        }
+        Err(error) => {
+            eprintln!("mostrador: the tills of {} cannot be read: {error}; nothing was changed", data_dir.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    match mostrador::journal::set_aside(&data_dir, time::OffsetDateTime::now_utc()) {
+        Ok(kept) => {
+            println!(
+                "The journal was kept as {}.\nThe next start begins a new journal. Dispensations left unfinished in the \
+                 old one are not recovered automatically: the server cancels a STARTED one after 30 minutes; give the \
+                 kept file to support.",
+                kept.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("mostrador: the journal could not be set aside: {error}; nothing was deleted");
             ExitCode::FAILURE
         }
     }
@@ -231,9 +276,26 @@ fn counter(config: &mostrador::config::Config, offset: time::UtcOffset) -> ExitC
         Err(error) => {
             tracing::error!(error = %error, "the counter stopped");
             eprintln!("mostrador: {error}");
+            if let Some(advice) = advice(&error, config.locale) {
+                eprintln!("{advice}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// What the clerk (or IT) should do about a counter that could not open, in the clerk's language.
+fn advice(error: &mostrador::runtime::RunError, locale: mostrador::i18n::Locale) -> Option<String> {
+    use mostrador::journal::JournalError;
+    use mostrador::runtime::RunError;
+    let key = match error {
+        RunError::Journal(JournalError::Damaged { .. }) => "journal.damaged_at_start",
+        RunError::Journal(_) => "journal.unusable_at_start",
+        RunError::Till(mostrador::runtime::till::TillError::Busy { .. }) => "journal.till_busy",
+        RunError::Till(_) => "journal.no_till",
+        _ => return None,
+    };
+    Some(mostrador::i18n::text(locale, key).to_owned())
 }
 
 fn main() -> ExitCode {
@@ -256,6 +318,7 @@ fn main() -> ExitCode {
         None => counter(&config, offset),
         Some(Command::Check) => check(&config),
         Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
+        Some(Command::Journal { command: JournalCommand::SetAside }) => set_aside(&config),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
             init_logging();
             let runtime = match runtime("mostrador sandbox serve") {

@@ -118,13 +118,15 @@ impl std::fmt::Debug for OsiguSection {
 pub struct CounterSection {
     /// Invoice numbers are this prefix followed by a per-terminal counter kept in the data directory.
     pub invoice_prefix: String,
-    /// Where the journal and the invoice counter live; see [`Config::data_dir`].
+    /// Where the journal lives; see [`Config::data_dir`]. Every counter of a store server may share it.
     pub data_dir: Option<PathBuf>,
+    /// The till this counter holds (`caja-2`); none: the first free one of `caja-1`, `caja-2`, …
+    pub till: Option<String>,
 }
 
 impl Default for CounterSection {
     fn default() -> Self {
-        Self { invoice_prefix: "F001-".to_owned(), data_dir: None }
+        Self { invoice_prefix: "F001-".to_owned(), data_dir: None, till: None }
     }
 }
 
@@ -385,6 +387,14 @@ impl Config {
             return Err(Problem::new(
                 "counter.data_dir",
                 format!("expected an absolute path, found {:?}", dir.display().to_string()),
+            ));
+        }
+        if let Some(till) = &self.counter.till
+            && !crate::runtime::till::valid_name(till)
+        {
+            return Err(Problem::new(
+                "counter.till",
+                format!("expected 1 to 32 letters, digits, `-`, `_` or `.`, found {till:?}"),
             ));
         }
         if self.biometric.capture_command.as_deref().is_some_and(|command| command.trim().is_empty()) {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use tui_input::Input;
 
 use crate::osigu::error::IdempotencyKey;
-use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfiguration};
+use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfiguration, StartRequest};
 
 use super::msg::ReqId;
 use super::problem::Problem;
@@ -50,13 +50,20 @@ pub struct App {
     pub now: OffsetDateTime,
     /// The clerk asked to quit; the program exits once nothing is left to clean up on the server.
     pub quitting: bool,
+    /// The clerk chose to leave a completion unconfirmed: exit without waiting for its outcome.
+    pub(super) leave_now: bool,
     /// What the clerk toggled over the step: help, a problem's details, personal data in clear.
     pub overlays: Overlays,
     /// What start-up recovery found, shown over the counter until the clerk acknowledges it.
     pub recovered: Vec<super::record::Recovered>,
     pub(super) awaiting: BTreeMap<ReqId, Purpose>,
+    /// Why the journal cannot be written, while it cannot: the counter dispenses nothing and says so.
+    pub journal_failure: Option<super::record::JournalFailure>,
     /// The start request in progress and its key, reused when the clerk retries it.
-    pub(super) pending_start: Option<(crate::osigu::model::StartRequest, IdempotencyKey)>,
+    pub(super) pending_start: Option<(StartRequest, IdempotencyKey)>,
+    /// Starts whose outcome was never learned (a lost reply) and that the clerk left: the same code scanned again
+    /// resumes one (same request, same key); quitting settles them (sent again, and cancelled if they started).
+    pub(super) loose_starts: Vec<(StartRequest, IdempotencyKey)>,
     /// The invoice number proposed for the next finalize.
     pub(super) invoice: Option<String>,
     next_request: u64,
@@ -72,6 +79,9 @@ pub struct Overlays {
     pub details: bool,
     /// Document numbers in clear instead of masked (F7); hidden again when the dispensation ends.
     pub reveal: bool,
+    /// Quitting while a completion's outcome is unknown, the clerk pressed Ctrl-C again: asked whether to leave
+    /// it unconfirmed (the next start confirms it).
+    pub leave_unconfirmed: bool,
 }
 
 /// Where the clerk is.
@@ -117,8 +127,11 @@ pub enum Purpose {
         product_type: ProductType,
     },
     Start,
-    /// A start the clerk walked away from: if it started a dispensation, cancel it.
-    AbandonedStart,
+    /// A start the clerk walked away from (or one whose reply was lost, sent again at quit): if it started a
+    /// dispensation, cancel it.
+    AbandonedStart {
+        key: IdempotencyKey,
+    },
     Forms,
     Search,
     SendOtp,
@@ -136,8 +149,17 @@ pub enum Purpose {
     Cancel,
     /// Cancelling a dispensation nobody is looking at any more (after an abandoned start).
     Cleanup,
-    InvoiceNumber,
+    /// An invoice number proposed for this dispensation (it outlives the step: the clerk may reach finalize first).
+    InvoiceNumber {
+        dispensation_id: Id,
+    },
     History,
+    /// A journal write; the program does not exit before it is done.
+    Record,
+    /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
+    Probe {
+        then_code: Option<String>,
+    },
 }
 
 impl Purpose {
@@ -145,7 +167,14 @@ impl Purpose {
     fn outlives_step(&self) -> bool {
         matches!(
             self,
-            Self::Sponsors | Self::Configuration { .. } | Self::AbandonedStart | Self::Cancel | Self::Cleanup
+            Self::Sponsors
+                | Self::Configuration { .. }
+                | Self::AbandonedStart { .. }
+                | Self::Cancel
+                | Self::Cleanup
+                | Self::Record
+                | Self::Probe { .. }
+                | Self::InvoiceNumber { .. }
         )
     }
 }
@@ -239,10 +268,13 @@ impl App {
             recent: Vec::new(),
             now,
             quitting: false,
+            leave_now: false,
             overlays: Overlays::default(),
             recovered: Vec::new(),
+            journal_failure: None,
             awaiting: BTreeMap::new(),
             pending_start: None,
+            loose_starts: Vec::new(),
             invoice: None,
             next_request: 0,
             next_key: 0,
@@ -274,11 +306,21 @@ impl App {
     }
 
     /// A journal record of `event` for the dispensation in progress (none when there is none).
-    pub(super) fn record(&self, event: super::record::Event) -> Option<super::effect::Effect> {
+    pub(super) fn record(&mut self, event: super::record::Event) -> Option<super::effect::Effect> {
+        let record = self.record_of(event)?;
+        Some(self.write(super::effect::Write::Record(record)))
+    }
+
+    /// `event` about the dispensation in progress, as the journal keeps it.
+    pub(super) fn record_of(&self, event: super::record::Event) -> Option<super::record::Record> {
         let active = self.active.as_ref()?;
-        let code = active.dispensation.code.clone().unwrap_or_default();
-        let record = super::record::Record { at: self.now, dispensation_id: active.id().clone(), code, event };
-        Some(super::effect::Effect::Journal(record))
+        Some(super::record::Record::about(&active.dispensation, event, self.now))
+    }
+
+    /// A journal write, awaited (the program does not exit before it is done, and a failure stops dispensing).
+    pub(super) fn write(&mut self, write: super::effect::Write) -> super::effect::Effect {
+        let id = self.request(Purpose::Record);
+        super::effect::Effect::Journal { id, write }
     }
 
     /// The id of the dispensation in progress.
@@ -300,6 +342,7 @@ impl App {
     /// The code field, emptied, ready for the next scan.
     pub(super) fn go_to_entry(&mut self) {
         self.active = None;
+        self.invoice = None;
         self.overlays.reveal = false;
         self.go(Step::Entry { code: Input::default() });
     }

@@ -10,42 +10,91 @@ use crate::osigu::model::{
 };
 
 use super::msg::ReqId;
+use super::record::Record;
 
 /// One thing for the runtime to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Call Osigu; answer with [`super::Msg::Replied`].
     Call { id: ReqId, call: Box<Call> },
+    /// Call Osigu once the journal holds the call's intent on disk; answer with [`super::Msg::Replied`], or with
+    /// [`super::Msg::Unsent`] when the intent could not be kept (then nothing was sent).
+    Send { id: ReqId, send: Box<Guarded> },
     /// Read a fingerprint on the counter's reader; answer with [`super::Msg::Captured`].
     CaptureFingerprint { id: ReqId, beneficiary_id: Id },
-    /// Propose this terminal's next invoice number; answer with [`super::Msg::InvoiceNumber`].
-    NextInvoiceNumber { id: ReqId, prefix: String },
-    /// An invoice number was used by a completed dispensation: the terminal's counter moves past it.
-    InvoiceUsed { prefix: String, number: String },
-    /// Read this terminal's dispensations started since `since` from the journal; answer with
+    /// Propose an invoice number for the dispensation, held for it in the journal so no other till proposes it;
+    /// answer with [`super::Msg::InvoiceHeld`].
+    HoldInvoice { id: ReqId, prefix: String, dispensation_id: Id, at: time::OffsetDateTime },
+    /// Read this till's dispensations started since `since` from the journal; answer with
     /// [`super::Msg::HistoryLoaded`].
     LoadHistory { id: ReqId, since: time::OffsetDateTime },
-    /// Keep this fact in the journal; intents must be on disk before the next effect runs.
-    Journal(super::record::Record),
+    /// Write to the journal; answer with [`super::Msg::Journaled`].
+    Journal { id: ReqId, write: Write },
     /// Everything is settled: the program may exit.
     Quit,
 }
 
-/// The Osigu calls of contract §1–§4.
+impl Effect {
+    /// The name of the Osigu request this effect makes (`start`, `complete`, `get`…), if it makes one.
+    pub fn request_name(&self) -> Option<&'static str> {
+        match self {
+            Self::Call { call, .. } => Some(call.name()),
+            Self::Send { send, .. } => Some(send.name()),
+            _ => None,
+        }
+    }
+}
+
+/// A journal write that guards no request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Write {
+    /// A fact about a dispensation.
+    Record(Record),
+    /// The start sent with this key was refused, or its dispensation dealt with: nothing to find again.
+    StartSettled { key: String },
+    /// A write of no consequence, to learn whether the journal can be written again.
+    Probe { at: time::OffsetDateTime },
+}
+
+/// The requests that change what a code or a claim is: each leaves only once its intent is on disk, so that
+/// after a crash or a lost reply the journal knows it may have happened. Only [`Effect::Send`] carries them,
+/// so no other path can send one unrecorded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guarded {
+    /// The code and the key are kept (`starts`): a start whose reply is lost is found again and settled.
+    Start { request: StartRequest, key: IdempotencyKey, at: time::OffsetDateTime },
+    /// `intent` (a [`super::Event::FinalizeIntent`], which also claims the invoice number) is written first;
+    /// `None` when this exact request and key are already on record (a retry of a completion in doubt).
+    Complete { id: Id, request: CompleteRequest, key: IdempotencyKey, intent: Option<Record> },
+    /// `intent` (a [`super::Event::CancelIntent`]) is written first. A cancel is sent even when it cannot be:
+    /// it can only ever lose a sale, never hand out medicine that is not on record.
+    Cancel { id: Id, request: CancelRequest, key: IdempotencyKey, intent: Option<Record> },
+}
+
+impl Guarded {
+    /// A short name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Start { .. } => "start",
+            Self::Complete { .. } => "complete",
+            Self::Cancel { .. } => "cancel",
+        }
+    }
+}
+
+/// The Osigu calls of contract §1–§4 that need no intent on record (reads, and changes a crash cannot make
+/// harmful: lines, verification).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Call {
     Sponsors,
     Configuration { sponsor_slug: String, product_type: ProductType },
     Forms { sponsor_slug: String },
     Search { sponsor_slug: String, fields: BTreeMap<String, serde_json::Value> },
-    Start { request: StartRequest, key: IdempotencyKey },
     Get { id: Id },
     Update { id: Id, request: UpdateRequest, key: IdempotencyKey },
     VerificationStatus { id: Id },
     Biometric { id: Id, sample: BiometricSample, key: IdempotencyKey },
     Challenge { id: Id, request: ChallengeRequest, key: IdempotencyKey },
-    Complete { id: Id, request: CompleteRequest, key: IdempotencyKey },
-    Cancel { id: Id, request: CancelRequest, key: IdempotencyKey },
     SendOtp { request: OtpSendRequest, key: IdempotencyKey },
     ValidateOtp { request: OtpValidateRequest, key: IdempotencyKey },
 }
@@ -58,14 +107,11 @@ impl Call {
             Self::Configuration { .. } => "configuration",
             Self::Forms { .. } => "forms",
             Self::Search { .. } => "search",
-            Self::Start { .. } => "start",
             Self::Get { .. } => "get",
             Self::Update { .. } => "update",
             Self::VerificationStatus { .. } => "verification-status",
             Self::Biometric { .. } => "biometric",
             Self::Challenge { .. } => "challenge",
-            Self::Complete { .. } => "complete",
-            Self::Cancel { .. } => "cancel",
             Self::SendOtp { .. } => "otp-send",
             Self::ValidateOtp { .. } => "otp-validate",
         }

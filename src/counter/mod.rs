@@ -7,6 +7,7 @@
 
 mod app;
 mod effect;
+mod journaled;
 mod msg;
 mod problem;
 mod record;
@@ -17,9 +18,11 @@ pub use app::{
     Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, RecentEntry, RecentOutcome, Settings, Sponsors,
     Step,
 };
-pub use effect::{Call, Effect};
+pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
-pub use record::{Event, Record, Recovered, Recovery, VerifiedBy};
+pub use record::{
+    Event, InvoiceRefusal, JournalCause, JournalFailure, Record, Recovered, Recovery, Unsent, VerifiedBy,
+};
 pub use steps::*;
 pub use update::update;

@@ -77,10 +77,21 @@ pub enum Msg {
         id: ReqId,
         rows: Result<Vec<crate::counter::steps::HistoryRow>, String>,
     },
-    /// The next invoice number of this terminal.
-    InvoiceNumber {
+    /// The invoice number proposed for the dispensation (held for it), or why there is none.
+    InvoiceHeld {
         id: ReqId,
-        number: String,
+        result: Result<String, crate::counter::InvoiceRefusal>,
+    },
+    /// A journal write finished. `id` is `None` for a write no request awaited (the intent of a cancel sent
+    /// anyway); a failure matters whether awaited or not.
+    Journaled {
+        id: Option<ReqId>,
+        result: Result<(), crate::counter::JournalFailure>,
+    },
+    /// A guarded request was not sent: its intent could not be kept.
+    Unsent {
+        id: ReqId,
+        why: crate::counter::Unsent,
     },
 }
 

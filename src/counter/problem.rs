@@ -76,6 +76,18 @@ pub enum ProblemKind {
     DispensationTimedOut,
     /// The dispensation is no longer STARTED (cancelled elsewhere, or timed out).
     InvalidState,
+    /// The invoice number is already used by another dispensation of this store.
+    InvoiceTaken {
+        number: String,
+    },
+    /// Every number of the invoice series is used.
+    InvoicesExhausted {
+        prefix: String,
+    },
+    /// The journal cannot be written: nothing can be dispensed until it can.
+    JournalUnavailable {
+        cause: crate::counter::JournalCause,
+    },
     /// The dispensation could not be cancelled on the server; it will lapse by itself at `timeout_at`.
     CancelFailed {
         lapses_at: Option<OffsetDateTime>,

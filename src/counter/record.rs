@@ -19,8 +19,8 @@ pub struct Record {
 /// What happened.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// The server STARTED it for this counter.
-    Started { code_type: CodeType, sponsor_slug: Option<String> },
+    /// The server STARTED it for this counter; `start_key` names the start intent it answers (settled by this).
+    Started { code_type: CodeType, sponsor_slug: Option<String>, start_key: Option<String> },
     /// The beneficiary was verified (how, not with what).
     Verified { method: VerifiedBy },
     /// A verification attempt failed (a wrong OTP, a finger that did not match, a rejected facial check).
@@ -39,6 +39,11 @@ pub enum Event {
     },
     /// The server said COMPLETED.
     Completed { claim_id: Option<Id>, amount: Decimal, currency: Option<String>, invoice_number: Option<String> },
+    /// The server refused the completion for good (amount, verification, invoice): nothing was completed, and
+    /// the invoice number stays proposed to this dispensation for the next try.
+    CompletionRefused,
+    /// Written before `cancel` is sent: the dispensation is to be cancelled, never completed, by whoever finds it.
+    CancelIntent { key: String },
     /// Cancelled on the server (or found over there already).
     Cancelled,
     /// The clerk showed the beneficiary's document in clear.
@@ -51,6 +56,18 @@ pub enum VerifiedBy {
     Otp,
     Fingerprint,
     Facial,
+}
+
+impl Record {
+    /// `event` about `dispensation`, at `at`.
+    pub fn about(dispensation: &crate::osigu::model::Dispensation, event: Event, at: time::OffsetDateTime) -> Self {
+        Self {
+            at,
+            dispensation_id: dispensation.dispensation_id.clone(),
+            code: dispensation.code.clone().unwrap_or_default(),
+            event,
+        }
+    }
 }
 
 impl Event {
@@ -79,6 +96,8 @@ impl Event {
             Self::LinesSaved { .. } => "lines",
             Self::FinalizeIntent { .. } => "finalize-intent",
             Self::Completed { .. } => "completed",
+            Self::CompletionRefused => "completion-refused",
+            Self::CancelIntent { .. } => "cancel-intent",
             Self::Cancelled => "cancelled",
             Self::Revealed => "reveal",
         }
@@ -118,4 +137,47 @@ pub enum Recovery {
     Redo,
     /// Osigu could not be asked: it stays on record and is tried again at the next start.
     Unreachable,
+}
+
+/// Why the journal could not keep a record. While it cannot, the counter dispenses nothing: what is not on
+/// record could be lost or done twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalFailure {
+    pub cause: JournalCause,
+    /// The technical reason, for the log and the details view.
+    pub detail: String,
+}
+
+/// What the clerk (or IT) can do about a journal that cannot be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JournalCause {
+    /// The disk is full.
+    Full,
+    /// The file or its directory cannot be written (permissions, a read-only disk).
+    ReadOnly,
+    /// The file is damaged: `mostrador journal set-aside` keeps it aside and starts a new one.
+    Damaged,
+    /// Another process held it locked for too long.
+    Busy,
+    /// Anything else (a disk error).
+    Other,
+}
+
+/// Why a request that needs its intent on disk first was not sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unsent {
+    /// The journal could not be written.
+    Journal(JournalFailure),
+    /// The invoice number is already used by another dispensation in this store's journal.
+    InvoiceTaken { number: String },
+}
+
+/// Why no invoice number could be proposed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InvoiceRefusal {
+    Journal(JournalFailure),
+    /// Every number of this prefix's range is used: a new prefix must be configured.
+    Exhausted {
+        prefix: String,
+    },
 }

@@ -5,9 +5,10 @@ use time::OffsetDateTime;
 use tui_input::Input;
 
 use super::app::{Active, App, Leave, Purpose, Step};
-use super::effect::{Call, Effect};
+use super::effect::{Call, Effect, Guarded, Write};
 use super::msg::{Msg, Reply};
 use super::problem::{NextStep, Problem};
+use super::record::Record;
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{CancelRequest, DispensationStatus, ProductType};
 
@@ -34,14 +35,32 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.history_loaded(rows);
             }
         }
-        Msg::InvoiceNumber { id, number } => {
-            if app.awaiting.remove(&id).is_some() {
-                app.invoice_number(number);
+        Msg::InvoiceHeld { id, result } => {
+            // Only for the dispensation it was proposed for: the clerk may have moved on to another.
+            if let Some(Purpose::InvoiceNumber { dispensation_id }) = app.awaiting.remove(&id)
+                && app.active_id().as_ref() == Some(&dispensation_id)
+            {
+                app.invoice_held(result, &mut effects);
+            }
+        }
+        Msg::Journaled { id, result } => {
+            let purpose = id.and_then(|id| app.awaiting.remove(&id));
+            app.journaled(purpose, result, &mut effects);
+        }
+        Msg::Unsent { id, why } => {
+            if let Some(purpose) = app.awaiting.remove(&id) {
+                app.unsent(purpose, why, &mut effects);
             }
         }
         Msg::Quit => app.quit(&mut effects),
         Msg::Interrupt => app.interrupt(&mut effects),
         Msg::Tick => app.tick(&mut effects),
+        // Asked whether to leave a completion unconfirmed: Enter leaves, Esc goes on waiting.
+        msg if app.overlays.leave_unconfirmed => match msg {
+            Msg::Submit => app.leave_now = true,
+            Msg::Back => app.overlays.leave_unconfirmed = false,
+            _ => {}
+        },
         Msg::Help => app.overlays.help = !app.overlays.help,
         // The help overlay takes the keys that close it and ignores the rest, so nothing happens unseen under it.
         msg if app.overlays.help => {
@@ -66,8 +85,8 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         msg if app.problem.is_some() => app.on_problem(msg, &mut effects),
         msg => app.on_step(msg, &mut effects),
     }
-    if app.quitting && !app.is_awaiting(|p| matches!(p, Purpose::AbandonedStart | Purpose::Cleanup | Purpose::Cancel)) {
-        effects.push(Effect::Quit);
+    if app.quitting {
+        app.keep_quitting(&mut effects);
     }
     effects
 }
@@ -77,6 +96,12 @@ impl App {
     pub(super) fn call(&mut self, purpose: Purpose, call: Call) -> Effect {
         let id = self.request(purpose);
         Effect::Call { id, call: Box::new(call) }
+    }
+
+    /// Registers a request that leaves once its intent is on disk, and returns its effect.
+    pub(super) fn send(&mut self, purpose: Purpose, send: Guarded) -> Effect {
+        let id = self.request(purpose);
+        Effect::Send { id, send: Box::new(send) }
     }
 
     /// Shows a problem over the current step.
@@ -193,9 +218,10 @@ impl App {
         let Some(active) = &self.active else { return self.finish_leaving(then) };
         let id = active.id().clone();
         let key = self.key("cancel");
+        let intent = self.record_of(super::record::Event::CancelIntent { key: key.as_str().to_owned() });
         self.go(Step::Leaving { then });
-        let reason = Some("Cancelled at the counter".to_owned());
-        effects.push(self.call(Purpose::Cancel, Call::Cancel { id, request: CancelRequest { reason }, key }));
+        let request = CancelRequest { reason: Some("Cancelled at the counter".to_owned()) };
+        effects.push(self.send(Purpose::Cancel, Guarded::Cancel { id, request, key, intent }));
     }
 
     fn finish_leaving(&mut self, then: Leave) {
@@ -210,8 +236,9 @@ impl App {
         if self.started() { self.leave(Leave::ToEntry, effects) } else { self.go_to_entry() }
     }
 
-    /// Ctrl-C or a closed terminal: cancel a started dispensation (unless it is being finalized, when cancelling
-    /// could race the completion) and exit.
+    /// Ctrl-C confirmed, a signal or a closed terminal: cancel a started dispensation (unless it is being
+    /// finalized, when cancelling could race the completion: its outcome is learned first), settle the starts
+    /// whose outcome was never learned, and exit once nothing is left in doubt.
     fn quit(&mut self, effects: &mut Vec<Effect>) {
         self.problem = None;
         if let Step::Starting { .. } = self.step {
@@ -220,14 +247,59 @@ impl App {
         if self.may_cancel() {
             self.leave(Leave::Quit, effects);
         }
-        self.quitting = true;
+        if !self.quitting {
+            self.quitting = true;
+            self.settle_loose_starts(effects);
+        }
+    }
+
+    /// After every message while quitting: exit when nothing is left in doubt, or when the clerk said to leave a
+    /// completion unconfirmed.
+    fn keep_quitting(&mut self, effects: &mut Vec<Effect>) {
+        // A completion refused for good while quitting leaves a STARTED dispensation: cancel it before leaving.
+        if self.may_cancel() {
+            self.leave(Leave::Quit, effects);
+        }
+        self.confirm_before_quitting();
+        let settling = self.is_awaiting(|purpose| {
+            matches!(
+                purpose,
+                Purpose::AbandonedStart { .. }
+                    | Purpose::Cleanup
+                    | Purpose::Cancel
+                    | Purpose::Record
+                    | Purpose::Complete
+                    | Purpose::Confirm
+            )
+        });
+        if self.leave_now || (!settling && !self.outcome_in_doubt()) {
+            effects.push(Effect::Quit);
+        }
+    }
+
+    /// Whether a completion was sent and the server has not said what became of it.
+    pub fn outcome_in_doubt(&self) -> bool {
+        matches!(&self.step, Step::Finalize(finalize) if !finalize.editable())
     }
 
     /// Whether leaving now would cancel a STARTED dispensation: not while a completion may be in flight (a
     /// cancel could race it), nor while a cancel is already on its way.
     fn may_cancel(&self) -> bool {
-        let finalizing = matches!(&self.step, Step::Finalize(finalize) if !finalize.editable());
-        self.started() && !finalizing && !matches!(self.step, Step::Leaving { .. })
+        self.started() && !self.outcome_in_doubt() && !matches!(self.step, Step::Leaving { .. })
+    }
+
+    /// Starts sent whose outcome was never learned: each is sent again with its key (the server answers with the
+    /// dispensation it made, if it made one) and what started is cancelled.
+    fn settle_loose_starts(&mut self, effects: &mut Vec<Effect>) {
+        let in_flight = self.is_awaiting(|purpose| matches!(purpose, Purpose::Start | Purpose::AbandonedStart { .. }));
+        let mut loose = std::mem::take(&mut self.loose_starts);
+        if !in_flight {
+            loose.extend(self.pending_start.take());
+        }
+        for (request, key) in loose {
+            let purpose = Purpose::AbandonedStart { key: key.clone() };
+            effects.push(self.send(purpose, Guarded::Start { request, key, at: self.now }));
+        }
     }
 
     /// Esc on a question about leaving: back to the step it was asked over.
@@ -239,8 +311,19 @@ impl App {
         }
     }
 
-    /// Ctrl-C: quit, but ask first while a dispensation is STARTED; Ctrl-C again on the question confirms.
+    /// Ctrl-C: quit, but ask first while a dispensation is STARTED; Ctrl-C again on the question confirms. While
+    /// quitting waits for a completion's outcome, Ctrl-C asks whether to leave it unconfirmed, and a third one
+    /// leaves.
     fn interrupt(&mut self, effects: &mut Vec<Effect>) {
+        if self.quitting {
+            if self.overlays.leave_unconfirmed {
+                self.leave_now = true;
+            } else if self.outcome_in_doubt() {
+                self.overlays.help = false;
+                self.overlays.leave_unconfirmed = true;
+            }
+            return;
+        }
         let asking = matches!(self.step, Step::ConfirmLeave { then: Leave::Quit, .. });
         if self.may_cancel() && !asking {
             self.problem = None;
@@ -307,15 +390,12 @@ impl App {
                     self.prepare(effects);
                 }
             }
-            (Purpose::AbandonedStart, Ok(Reply::Dispensation(dispensation))) => {
-                if dispensation.status == DispensationStatus::Started {
-                    let key = self.key("cancel");
-                    let id = dispensation.dispensation_id.clone();
-                    let request = CancelRequest { reason: Some("Abandoned at the counter".to_owned()) };
-                    effects.push(self.call(Purpose::Cleanup, Call::Cancel { id, request, key }));
-                }
+            (Purpose::AbandonedStart { key }, result) => self.abandoned_start_replied(key, result, effects),
+            (Purpose::Cleanup, Ok(Reply::Dispensation(dispensation))) => {
+                let record = Record::about(&dispensation, super::record::Event::Cancelled, self.now);
+                effects.push(self.write(Write::Record(record)));
             }
-            (Purpose::AbandonedStart | Purpose::Cleanup, _) => {}
+            (Purpose::Cleanup, _) => {}
             (Purpose::Cancel, result) => self.cancelled(result, effects),
             (Purpose::Start, result) => self.start_replied(result, effects),
             (Purpose::Forms | Purpose::Search, result) => self.identify_replied(result, effects),

@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 pub use crate::config::Locale;
 pub use format::{amount, date, date_time, money, plain_amount, time_of_day};
-pub use problem::{next_step_hint, problem_message, problem_message_in};
+pub use problem::{journal_cause_key, next_step_hint, problem_message, problem_message_in};
 
 /// The embedded Spanish catalogue.
 const ES_SOURCE: &str = include_str!("../../assets/i18n/es.toml");

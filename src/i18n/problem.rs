@@ -84,6 +84,11 @@ pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&s
         K::InvoiceRequired => plain("problem.invoice_required"),
         K::DispensationTimedOut => plain("problem.dispensation_timed_out"),
         K::InvalidState => plain("problem.invalid_state"),
+        K::InvoiceTaken { number } => fill(locale, "problem.invoice_taken", &[("number", number)]),
+        K::InvoicesExhausted { prefix } => fill(locale, "problem.invoices_exhausted", &[("prefix", prefix)]),
+        K::JournalUnavailable { cause } => {
+            fill(locale, "problem.journal_unavailable", &[("cause", text(locale, journal_cause_key(*cause)))])
+        }
         K::CancelFailed { lapses_at } => {
             at_time("problem.cancel_failed", "problem.cancel_failed_unknown_time", lapses_at)
         }
@@ -126,4 +131,16 @@ pub fn next_step_hint(locale: Locale, next: NextStep) -> &'static str {
         NextStep::CallSupport => "next.call_support",
     };
     text(locale, key)
+}
+
+/// The catalogue key of why the journal cannot be written.
+pub fn journal_cause_key(cause: crate::counter::JournalCause) -> &'static str {
+    use crate::counter::JournalCause as C;
+    match cause {
+        C::Full => "journal.full",
+        C::ReadOnly => "journal.read_only",
+        C::Damaged => "journal.damaged",
+        C::Busy => "journal.busy",
+        C::Other => "journal.other",
+    }
 }

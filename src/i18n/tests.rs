@@ -136,6 +136,10 @@ fn every_kind() -> Vec<ProblemKind> {
         K::InvoiceRequired,
         K::DispensationTimedOut,
         K::InvalidState,
+        K::InvoiceTaken { number: "F001-000007".into() },
+        K::InvoicesExhausted { prefix: "F001-".into() },
+        K::JournalUnavailable { cause: crate::counter::JournalCause::Full },
+        K::JournalUnavailable { cause: crate::counter::JournalCause::Damaged },
         K::CancelFailed { lapses_at: Some(when) },
         K::CancelFailed { lapses_at: None },
         K::Credentials,
@@ -197,6 +201,9 @@ fn kind_name(kind: &ProblemKind) -> &'static str {
         K::InvoiceRequired => "InvoiceRequired",
         K::DispensationTimedOut => "DispensationTimedOut",
         K::InvalidState => "InvalidState",
+        K::InvoiceTaken { .. } => "InvoiceTaken",
+        K::InvoicesExhausted { .. } => "InvoicesExhausted",
+        K::JournalUnavailable { .. } => "JournalUnavailable",
         K::CancelFailed { .. } => "CancelFailed",
         K::Credentials => "Credentials",
         K::Unauthorized => "Unauthorized",
@@ -219,7 +226,7 @@ const MESSAGE_BUDGET: usize = 120;
 fn every_problem_renders_in_both_languages() {
     let kinds = every_kind();
     let names: BTreeSet<&str> = kinds.iter().map(kind_name).collect();
-    assert_eq!(names.len(), 48, "every_kind() must hold every ProblemKind variant");
+    assert_eq!(names.len(), 51, "every_kind() must hold every ProblemKind variant");
     for kind in kinds {
         let problem = Problem::new(kind.clone(), NextStep::Acknowledge);
         let es = problem_message(Locale::Es, &problem);

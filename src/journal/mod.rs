@@ -1,40 +1,70 @@
-//! The journal: this terminal's own record of every dispensation, in a SQLite file in the data directory
-//! (`journal.sqlite3`). An append-only `events` table keeps each step as it happened (start, verification,
-//! lines, the finalize intent with its Idempotency-Key, the result, cancellation, a reveal of personal data),
-//! and `dispensations` keeps each one's current state for history, export and recovery.
+//! The journal: the store's own record of every dispensation, in a SQLite file in the data directory
+//! (`journal.sqlite3`) that every counter process of the store server shares. An append-only `events` table keeps
+//! each step as it happened (start, verification, lines, the finalize intent with its Idempotency-Key, the result,
+//! cancellation, a reveal of personal data), `dispensations` keeps each one's current state for history, export
+//! and recovery, `starts` keeps each start before it is sent, and `invoices` allocates invoice numbers.
 //!
-//! Written in WAL mode with `synchronous = FULL`: a record is on disk when [`Journal::record`] returns, which is
-//! what lets a finalize intent be trusted after a power cut. Nothing secret is ever stored: the records the core
-//! sends ([`Record`]) have no field for an OTP, a token, a secret or a document number.
+//! Every row says which till wrote it: each running counter holds one till (see `runtime::till`), and start-up
+//! recovery touches only its own till's rows, so it never settles a dispensation another live counter holds.
+//!
+//! Written in WAL mode with `synchronous = FULL`: a record is on disk when a write returns, which is what lets an
+//! intent be trusted after a power cut. A write that fails says why ([`JournalError::failure`]): the counter then
+//! stops dispensing. A damaged file is found when the journal opens (SQLite's quick check) and refused; it is
+//! never deleted or overwritten ([`set_aside`] keeps it beside the new one). Nothing secret is ever stored: the
+//! records the core sends ([`Record`]) have no field for an OTP, a token, a secret or a document number.
 
 mod export;
+mod health;
+mod invoices;
 mod schema;
+mod starts;
 #[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use time::OffsetDateTime;
 
 pub use export::write_csv;
+pub use health::{Health, set_aside};
+pub use invoices::MAX_SEQUENCE;
 pub use schema::MigrateError;
+pub use starts::LooseStart;
 
-use crate::counter::{Event, Record};
+use crate::counter::{Event, JournalCause, JournalFailure, Record};
 
 /// The journal's file in a data directory.
 pub const FILE_NAME: &str = "journal.sqlite3";
+
+/// How long a write waits for another counter's write to finish before it is a failure.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Who writes: the machine (host name) and the till this process holds on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub terminal: String,
+    pub till: String,
+}
+
+impl Place {
+    pub fn new(terminal: impl Into<String>, till: impl Into<String>) -> Self {
+        Self { terminal: terminal.into(), till: till.into() }
+    }
+}
 
 /// A dispensation's state as the journal knows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub dispensation_id: String,
     pub terminal: String,
+    pub till: String,
     pub code: String,
     pub code_type: Option<String>,
     pub sponsor_slug: Option<String>,
-    /// `STARTED`, `FINALIZING` (intent written, outcome not yet known), `COMPLETED` or `CANCELLED`.
+    /// `STARTED`, `FINALIZING` (intent written, outcome not yet known), `CANCELLING` (to be cancelled, never
+    /// completed), `COMPLETED` or `CANCELLED`.
     pub status: String,
     pub started_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -56,43 +86,101 @@ pub enum JournalError {
     Open { path: PathBuf, source: rusqlite::Error },
     #[error("the journal {path} cannot be brought up to date: {source}")]
     Migrate { path: PathBuf, source: MigrateError },
+    #[error("the journal {path} is damaged ({found})")]
+    Damaged { path: PathBuf, found: String },
     #[error("the journal could not be written: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the journal's directory {path} cannot be created: {source}")]
     Directory { path: PathBuf, source: std::io::Error },
+    #[error("the invoice number {number} is already used by another dispensation")]
+    InvoiceTaken { number: String },
+    #[error("every invoice number of the series {prefix} is used (the last is {prefix}{MAX_SEQUENCE})")]
+    InvoicesExhausted { prefix: String },
 }
 
-/// The journal of one terminal; clones share the connection.
+impl JournalError {
+    /// What this error means for the counter: why nothing can be recorded.
+    pub fn failure(&self) -> JournalFailure {
+        let cause = match self {
+            Self::Damaged { .. } => JournalCause::Damaged,
+            Self::Directory { source, .. } => io_cause(source),
+            Self::Open { source, .. } | Self::Sqlite(source) => sqlite_cause(source),
+            Self::Migrate { source: MigrateError::Sqlite(source), .. } => sqlite_cause(source),
+            Self::Migrate { .. } | Self::InvoiceTaken { .. } | Self::InvoicesExhausted { .. } => JournalCause::Other,
+        };
+        JournalFailure { cause, detail: self.to_string() }
+    }
+}
+
+fn sqlite_cause(error: &rusqlite::Error) -> JournalCause {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => JournalCause::Full,
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => JournalCause::ReadOnly,
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => JournalCause::Damaged,
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => JournalCause::Busy,
+        _ => JournalCause::Other,
+    }
+}
+
+fn io_cause(error: &std::io::Error) -> JournalCause {
+    match error.kind() {
+        std::io::ErrorKind::StorageFull => JournalCause::Full,
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => JournalCause::ReadOnly,
+        _ => JournalCause::Other,
+    }
+}
+
+/// The journal as one till writes it; clones share the connection.
 #[derive(Clone)]
 pub struct Journal {
     connection: Arc<Mutex<Connection>>,
-    terminal: Arc<str>,
+    place: Arc<Place>,
     path: Arc<Path>,
 }
 
 impl Journal {
-    /// Opens (creating it when needed) the journal in `data_dir`, for the terminal named `terminal`.
-    pub fn in_dir(data_dir: &Path, terminal: &str) -> Result<Self, JournalError> {
+    /// Opens (creating it when needed) the journal in `data_dir`, written from `place`.
+    pub fn in_dir(data_dir: &Path, place: &Place) -> Result<Self, JournalError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| JournalError::Directory { path: data_dir.to_owned(), source })?;
-        Self::open(&data_dir.join(FILE_NAME), terminal)
+        Self::open(&data_dir.join(FILE_NAME), place)
     }
 
-    /// Opens (creating it when needed) the journal at `path`.
-    pub fn open(path: &Path, terminal: &str) -> Result<Self, JournalError> {
-        let open_error = |source| JournalError::Open { path: path.to_owned(), source };
+    /// Opens (creating it when needed) the journal at `path`. A file that is not a sound SQLite database is
+    /// refused as [`JournalError::Damaged`] and left exactly as it is.
+    pub fn open(path: &Path, place: &Place) -> Result<Self, JournalError> {
+        let open_error = |source: rusqlite::Error| match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+                JournalError::Damaged { path: path.to_owned(), found: source.to_string() }
+            }
+            _ => JournalError::Open { path: path.to_owned(), source },
+        };
         let mut connection = Connection::open(path).map_err(open_error)?;
-        connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
         // Every commit reaches the disk before it returns: an intent written is an intent kept.
         connection.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
-        schema::migrate(&mut connection).map_err(|source| JournalError::Migrate { path: path.to_owned(), source })?;
-        Ok(Self { connection: Arc::new(Mutex::new(connection)), terminal: Arc::from(terminal), path: Arc::from(path) })
+        health::quick_check(&connection).map_err(|found| match found {
+            health::Check::Damaged(found) => JournalError::Damaged { path: path.to_owned(), found },
+            health::Check::Failed(source) => open_error(source),
+        })?;
+        schema::migrate(&mut connection).map_err(|source| match source {
+            MigrateError::Sqlite(source) if matches!(sqlite_cause(&source), JournalCause::Damaged) => {
+                JournalError::Damaged { path: path.to_owned(), found: source.to_string() }
+            }
+            source => JournalError::Migrate { path: path.to_owned(), source },
+        })?;
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), place: Arc::new(place.clone()), path: Arc::from(path) })
     }
 
     /// The journal's file (SQLite keeps `-wal` and `-shm` files beside it).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where this journal writes from.
+    pub fn place(&self) -> &Place {
+        &self.place
     }
 
     /// The connection, for one call. A panic elsewhere while holding it leaves SQLite consistent (every write
@@ -101,46 +189,54 @@ impl Journal {
         self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Keeps `record`: the event, and the dispensation's new state, in one transaction.
+    /// Keeps `record`: the event, and the dispensation's new state, in one transaction. A finalize intent also
+    /// claims its invoice number here: [`JournalError::InvoiceTaken`] when another dispensation holds it.
     pub fn record(&self, record: &Record) -> Result<(), JournalError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction()?;
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let at = stamp(record.at);
         let id = record.dispensation_id.as_str();
+        let Place { terminal, till } = &*self.place;
         transaction.execute(
-            "INSERT INTO events (at, terminal, dispensation_id, code, step, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![at, &*self.terminal, id, record.code, record.event.step(), detail(&record.event)],
+            "INSERT INTO events (at, terminal, till, dispensation_id, code, step, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![at, terminal, till, id, record.code, record.event.step(), detail(&record.event)],
         )?;
         // Every event makes sure the dispensation has a row, then updates what the event changes.
         transaction.execute(
-            "INSERT INTO dispensations (dispensation_id, terminal, code, status, started_at, updated_at)
-             VALUES (?1, ?2, ?3, 'STARTED', ?4, ?4)
+            "INSERT INTO dispensations (dispensation_id, terminal, till, code, status, started_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'STARTED', ?5, ?5)
              ON CONFLICT (dispensation_id) DO UPDATE SET updated_at = excluded.updated_at",
-            params![id, &*self.terminal, record.code, at],
+            params![id, terminal, till, record.code, at],
         )?;
+        let update = |sql: &str, values: &[&dyn rusqlite::ToSql]| transaction.execute(sql, values).map(drop);
         match &record.event {
-            Event::Started { code_type, sponsor_slug } => {
-                transaction.execute(
+            Event::Started { code_type, sponsor_slug, start_key } => {
+                update(
                     "UPDATE dispensations SET code_type = ?2, sponsor_slug = ?3 WHERE dispensation_id = ?1",
                     params![id, code_type_name(*code_type), sponsor_slug],
                 )?;
+                if let Some(key) = start_key {
+                    starts::started(&transaction, key, id)?;
+                }
             }
             Event::Verified { method } => {
-                transaction.execute(
+                update(
                     "UPDATE dispensations SET verified_by = ?2 WHERE dispensation_id = ?1",
                     params![id, method.name()],
                 )?;
             }
             Event::FinalizeIntent { key, amount, currency, invoice_number, invoice_date, invoice_serial } => {
-                transaction.execute(
+                update(
                     "UPDATE dispensations SET status = 'FINALIZING', idempotency_key = ?2, amount = ?3, currency = ?4,
                      invoice_number = ?5, invoice_date = ?6, invoice_serial = ?7
                      WHERE dispensation_id = ?1 AND status != 'COMPLETED'",
                     params![id, key, amount.to_string(), currency, invoice_number, invoice_date, invoice_serial],
                 )?;
+                invoices::sent(&transaction, &self.place, id, invoice_number.as_deref(), &at)?;
             }
             Event::Completed { claim_id, amount, currency, invoice_number } => {
-                transaction.execute(
+                update(
                     "UPDATE dispensations SET status = 'COMPLETED', claim_id = ?2, amount = ?3, currency = ?4,
                      invoice_number = COALESCE(?5, invoice_number) WHERE dispensation_id = ?1",
                     params![
@@ -151,12 +247,28 @@ impl Journal {
                         invoice_number
                     ],
                 )?;
+                invoices::used(&transaction, &self.place, id, invoice_number.as_deref(), &at)?;
+            }
+            Event::CompletionRefused => {
+                update(
+                    "UPDATE dispensations SET status = 'STARTED' WHERE dispensation_id = ?1 AND status = 'FINALIZING'",
+                    params![id],
+                )?;
+                invoices::refused(&transaction, id)?;
+            }
+            Event::CancelIntent { .. } => {
+                update(
+                    "UPDATE dispensations SET status = 'CANCELLING'
+                     WHERE dispensation_id = ?1 AND status IN ('STARTED', 'FINALIZING')",
+                    params![id],
+                )?;
             }
             Event::Cancelled => {
-                transaction.execute(
+                update(
                     "UPDATE dispensations SET status = 'CANCELLED' WHERE dispensation_id = ?1 AND status != 'COMPLETED'",
                     params![id],
                 )?;
+                invoices::released(&transaction, id)?;
             }
             Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } => {}
         }
@@ -171,7 +283,7 @@ impl Journal {
         to: Option<OffsetDateTime>,
     ) -> Result<Vec<Entry>, JournalError> {
         let connection = self.connection();
-        let mut statement = connection.prepare(&format!(
+        let mut statement = connection.prepare_cached(&format!(
             "{SELECT_ENTRIES} WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
              ORDER BY started_at, rowid"
         ))?;
@@ -179,13 +291,15 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The dispensations this terminal left unfinished (STARTED, or FINALIZING with an intent), oldest first.
+    /// The dispensations this till left unfinished (STARTED, FINALIZING with an intent, CANCELLING), oldest
+    /// first. Other tills' are never listed: they belong to live counters, or to the next one to hold that till.
     pub fn unfinished(&self) -> Result<Vec<Entry>, JournalError> {
         let connection = self.connection();
         let mut statement = connection.prepare(&format!(
-            "{SELECT_ENTRIES} WHERE terminal = ?1 AND status IN ('STARTED', 'FINALIZING') ORDER BY started_at, rowid"
+            "{SELECT_ENTRIES} WHERE till = ?1 AND status IN ('STARTED', 'FINALIZING', 'CANCELLING')
+             ORDER BY started_at, rowid"
         ))?;
-        let rows = statement.query_map(params![&*self.terminal], entry)?;
+        let rows = statement.query_map(params![&self.place.till], entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -208,9 +322,9 @@ impl Journal {
 }
 
 /// The columns [`entry`] reads, in its order.
-const SELECT_ENTRIES: &str = "SELECT dispensation_id, terminal, code, code_type, sponsor_slug, status, started_at,
-    updated_at, verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial
-    FROM dispensations";
+const SELECT_ENTRIES: &str = "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status,
+    started_at, updated_at, verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date,
+    invoice_serial FROM dispensations";
 
 /// A moment as stored: UTC, whole seconds, fixed width, so text order is time order.
 fn stamp(at: OffsetDateTime) -> String {
@@ -240,20 +354,21 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         dispensation_id: row.get(0)?,
         terminal: row.get(1)?,
-        code: row.get(2)?,
-        code_type: row.get(3)?,
-        sponsor_slug: row.get(4)?,
-        status: row.get(5)?,
-        started_at: time(6)?,
-        updated_at: time(7)?,
-        verified_by: row.get(8)?,
-        idempotency_key: row.get(9)?,
-        amount: row.get::<_, Option<String>>(10)?.and_then(|text| text.parse().ok()),
-        currency: row.get(11)?,
-        invoice_number: row.get(12)?,
-        claim_id: row.get(13)?,
-        invoice_date: row.get(14)?,
-        invoice_serial: row.get(15)?,
+        till: row.get(2)?,
+        code: row.get(3)?,
+        code_type: row.get(4)?,
+        sponsor_slug: row.get(5)?,
+        status: row.get(6)?,
+        started_at: time(7)?,
+        updated_at: time(8)?,
+        verified_by: row.get(9)?,
+        idempotency_key: row.get(10)?,
+        amount: row.get::<_, Option<String>>(11)?.and_then(|text| text.parse().ok()),
+        currency: row.get(12)?,
+        invoice_number: row.get(13)?,
+        claim_id: row.get(14)?,
+        invoice_date: row.get(15)?,
+        invoice_serial: row.get(16)?,
     })
 }
 
@@ -269,9 +384,9 @@ fn code_type_name(code_type: crate::osigu::model::CodeType) -> &'static str {
 /// The facts of an event, as a small JSON object.
 fn detail(event: &Event) -> String {
     let value = match event {
-        Event::Started { code_type, sponsor_slug } => {
-            serde_json::json!({ "code_type": code_type_name(*code_type), "sponsor": sponsor_slug })
-        }
+        Event::Started { code_type, sponsor_slug, start_key } => serde_json::json!({
+            "code_type": code_type_name(*code_type), "sponsor": sponsor_slug, "start_key": start_key,
+        }),
         Event::Verified { method } => serde_json::json!({ "method": method.name() }),
         Event::NotVerified { method, reason } => serde_json::json!({ "method": method.name(), "reason": reason }),
         Event::LinesSaved { units } => serde_json::json!({ "units": units }),
@@ -285,7 +400,8 @@ fn detail(event: &Event) -> String {
             "claim_id": claim_id.as_ref().map(|claim| claim.as_str()), "amount": amount.to_string(),
             "currency": currency, "invoice": invoice_number,
         }),
-        Event::Cancelled | Event::Revealed => serde_json::json!({}),
+        Event::CancelIntent { key } => serde_json::json!({ "idempotency_key": key }),
+        Event::CompletionRefused | Event::Cancelled | Event::Revealed => serde_json::json!({}),
     };
     value.to_string()
 }

@@ -42,6 +42,34 @@ const MIGRATIONS: &[&str] = &[
     // 2: the rest of the completion as it was sent, so that recovery can send exactly it again.
     "ALTER TABLE dispensations ADD COLUMN invoice_date TEXT;
      ALTER TABLE dispensations ADD COLUMN invoice_serial TEXT;",
+    // 3: many counters on one store server. Each process holds a till; what an earlier build wrote belongs to the
+    // first till, which the first counter to open takes. Starts are kept before they are sent (a start whose reply
+    // is lost is found again), and invoice numbers are allocated here, never twice, from any process.
+    "ALTER TABLE dispensations ADD COLUMN till TEXT NOT NULL DEFAULT 'caja-1';
+     ALTER TABLE events ADD COLUMN till TEXT NOT NULL DEFAULT 'caja-1';
+     CREATE INDEX dispensations_by_till ON dispensations (till, status);
+     CREATE TABLE starts (
+         idempotency_key TEXT PRIMARY KEY,
+         till            TEXT NOT NULL,
+         code            TEXT NOT NULL,
+         request         TEXT NOT NULL,
+         state           TEXT NOT NULL,
+         dispensation_id TEXT,
+         at              TEXT NOT NULL
+     );
+     CREATE INDEX starts_by_till ON starts (till, state);
+     CREATE TABLE invoices (
+         number          TEXT PRIMARY KEY,
+         prefix          TEXT,
+         seq             INTEGER,
+         state           TEXT NOT NULL,
+         till            TEXT NOT NULL,
+         dispensation_id TEXT,
+         at              TEXT NOT NULL
+     );
+     CREATE INDEX invoices_by_sequence ON invoices (prefix, seq);
+     CREATE INDEX invoices_by_dispensation ON invoices (dispensation_id);
+     CREATE TABLE probes (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);",
 ];
 
 /// The version this build writes.

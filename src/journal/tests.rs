@@ -10,7 +10,12 @@ fn journal() -> (Journal, PathBuf) {
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("mostrador-journal-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    (Journal::in_dir(&dir, "caja-1").expect("journal"), dir)
+    (Journal::in_dir(&dir, &place()).expect("journal"), dir)
+}
+
+/// The test's host, on till caja-1.
+fn place() -> Place {
+    Place::new("caja-1", "caja-1")
 }
 
 fn record(id: &str, event: Event) -> Record {
@@ -26,7 +31,11 @@ const AT: OffsetDateTime = datetime!(2026-11-21 15:04:05.123 UTC);
 #[test]
 fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
     let (journal, _dir) = journal();
-    let started = Event::Started { code_type: CodeType::Authorization, sponsor_slug: Some("sponsor-sandbox".into()) };
+    let started = Event::Started {
+        code_type: CodeType::Authorization,
+        sponsor_slug: Some("sponsor-sandbox".into()),
+        start_key: None,
+    };
     journal.record(&record("dsp_1", started)).unwrap();
     journal.record(&record("dsp_1", Event::Verified { method: VerifiedBy::Otp })).unwrap();
     let intent = Event::FinalizeIntent {
@@ -79,7 +88,7 @@ fn the_file_is_in_wal_mode_and_survives_reopening() {
         journal.connection.lock().unwrap().query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
     assert_eq!(mode, "wal");
     drop(journal);
-    let again = Journal::in_dir(&dir, "caja-1").unwrap();
+    let again = Journal::in_dir(&dir, &place()).unwrap();
     assert_eq!(again.dispensation("dsp_1").unwrap().unwrap().status, "CANCELLED");
 }
 
@@ -88,14 +97,19 @@ fn a_journal_from_a_newer_build_is_refused() {
     let (journal, dir) = journal();
     journal.connection.lock().unwrap().pragma_update(None, "user_version", 99).unwrap();
     drop(journal);
-    let error = Journal::in_dir(&dir, "caja-1").err().expect("refused");
+    let error = Journal::in_dir(&dir, &place()).err().expect("refused");
     assert!(error.to_string().contains("newer"), "{error}");
 }
 
 #[test]
 fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
     let (journal, _dir) = journal();
-    journal.record(&record("dsp_1", Event::Started { code_type: CodeType::Prescription, sponsor_slug: None })).unwrap();
+    journal
+        .record(&record(
+            "dsp_1",
+            Event::Started { code_type: CodeType::Prescription, sponsor_slug: None, start_key: None },
+        ))
+        .unwrap();
     let completed = Event::Completed {
         claim_id: None,
         amount: Decimal::new(5200, 2),

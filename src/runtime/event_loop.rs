@@ -16,16 +16,20 @@ use super::connect::{ConnectError, Connection, connect};
 use super::executor::{Control, Executor};
 use super::health::HealthLog;
 use super::input::key_msg;
-use super::invoices::InvoiceBook;
 use crate::config::{Config, ConfigError};
 use crate::counter::{App, Msg, Settings, update};
-use crate::journal::Journal;
+use crate::journal::{Journal, Place};
 use crate::sandbox::OutboxMessage;
 use crate::terminal::{self, Screen};
 use crate::ui::{self, Chrome};
 
 /// How long a quit may wait for the server to confirm a cancel before the program exits anyway.
 const QUIT_GRACE: Duration = Duration::from_secs(10);
+
+/// How long a signal (SIGTERM, SIGHUP, a closed terminal) lets the counter learn a completion's outcome before it
+/// exits anyway, leaving the journal's FINALIZING for the next start: within the 10 s that `docker stop` and most
+/// service managers give before SIGKILL (systemd gives 90 s).
+const SIGNAL_GRACE: Duration = Duration::from_secs(8);
 
 /// Why the counter could not run.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +40,8 @@ pub enum RunError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Journal(#[from] crate::journal::JournalError),
+    #[error(transparent)]
+    Till(#[from] super::till::TillError),
     #[error("the terminal cannot be used: {0}")]
     Terminal(#[from] std::io::Error),
 }
@@ -44,14 +50,16 @@ pub enum RunError {
 /// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started.
 pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunError> {
     let data_dir = config.data_dir()?;
+    // The till first: a second counter on the same till must not touch the journal the first one writes.
+    let till = super::till::claim(&data_dir, config.counter.till.as_deref())?;
+    let journal = Journal::in_dir(&data_dir, &Place::new(terminal_name(), till.name()))?;
+    import_invoice_counter(&journal, &data_dir, &config.counter.invoice_prefix);
     let connection = connect(config).await?;
     let Connection { client, environment, sandbox, capture } = connection;
-    let health = Arc::new(HealthLog::default());
-    let (executor, results) = Executor::new(client.clone(), capture, InvoiceBook::in_dir(&data_dir));
-    let journal = Journal::in_dir(&data_dir, &terminal_name())?;
-    // Before the counter opens: whatever an earlier run left unfinished is settled with the server.
+    // Before the counter opens: whatever this till left unfinished is settled with the server.
     let recovered = super::recovery::recover(&journal, &client).await;
-    let executor = executor.with_health(Arc::clone(&health)).with_journal(journal);
+    let (executor, results) = Executor::new(client.clone(), capture, journal);
+    let health = executor.health();
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
     chrome.keymap = config.keymap().clone();
@@ -74,13 +82,30 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
     let outbox = sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox);
 
     let mut guard = terminal::enter()?;
-    let mut counter = Counter { app, chrome, executor, health, quit: false, quit_by: None, changed: true };
+    let mut counter =
+        Counter { app, chrome, executor, health, quit: false, quitting_since: None, signalled: false, changed: true };
     let outcome = counter.run(&mut guard.screen, results, outbox, provider).await;
     drop(guard);
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
+    drop(till);
     outcome
+}
+
+/// An earlier build kept each terminal's last invoice number in `invoice-counter`: the journal's series goes on
+/// after it, once, and the file is renamed so it is never read again.
+fn import_invoice_counter(journal: &Journal, data_dir: &std::path::Path, prefix: &str) {
+    let path = data_dir.join("invoice-counter");
+    let Ok(text) = std::fs::read_to_string(&path) else { return };
+    let last = text.trim().parse().unwrap_or(0);
+    match journal.import_invoice_counter(prefix, last) {
+        Ok(imported) => {
+            tracing::info!(imported, last, "the old invoice counter was taken over by the journal");
+            let _ = std::fs::rename(&path, data_dir.join("invoice-counter.imported"));
+        }
+        Err(error) => tracing::warn!(error = %error, "the old invoice counter could not be taken over"),
+    }
 }
 
 /// The loop's state.
@@ -91,8 +116,10 @@ struct Counter {
     health: Arc<HealthLog>,
     /// The core said everything is settled.
     quit: bool,
-    /// When quitting, the moment to give up waiting for the server.
-    quit_by: Option<Instant>,
+    /// When the core began quitting.
+    quitting_since: Option<Instant>,
+    /// The quit came from a signal or a closed terminal (nobody left to ask): its wait is bounded.
+    signalled: bool,
     /// Something on screen may differ from the last draw.
     changed: bool,
 }
@@ -117,7 +144,7 @@ impl Counter {
                 if screen.draw(|frame| ui::render(frame, &self.app, &self.chrome)).is_err() {
                     // Nowhere to draw (the SSH session dropped): leave as a signal would.
                     terminal_gone = true;
-                    self.apply(Msg::Quit);
+                    self.signal();
                 }
                 self.changed = false;
             }
@@ -130,10 +157,10 @@ impl Counter {
                         self.apply(msg);
                     }
                 }
-                _ = terminate.recv() => self.apply(Msg::Quit),
+                _ = terminate.recv() => self.signal(),
                 _ = hangup.recv() => {
                     terminal_gone = true;
-                    self.apply(Msg::Quit);
+                    self.signal();
                 }
                 event = events.recv(), if !terminal_gone => {
                     match event {
@@ -146,7 +173,7 @@ impl Counter {
                         }
                         None => {
                             terminal_gone = true;
-                            self.apply(Msg::Quit);
+                            self.signal();
                         }
                     }
                 }
@@ -165,8 +192,12 @@ impl Counter {
                     // The clock turned a minute (or a countdown moved).
                     self.changed = true;
                 }
-                _ = sleep_until(self.quit_by) => {
-                    tracing::warn!("quitting without the server's confirmation of the cancel");
+                _ = sleep_until(self.give_up_at()) => {
+                    if self.app.outcome_in_doubt() {
+                        tracing::warn!("quitting with a completion's outcome unknown: the next start confirms it");
+                    } else {
+                        tracing::warn!("quitting without the server's confirmation of the cancel");
+                    }
                     break;
                 }
             }
@@ -199,8 +230,27 @@ impl Counter {
                 self.quit = true;
             }
         }
-        if self.app.quitting && self.quit_by.is_none() {
-            self.quit_by = Some(Instant::now() + QUIT_GRACE);
+        if self.app.quitting && self.quitting_since.is_none() {
+            self.quitting_since = Some(Instant::now());
+        }
+    }
+
+    /// A signal or a closed terminal: quit, with a bounded wait.
+    fn signal(&mut self) {
+        self.signalled = true;
+        self.apply(Msg::Quit);
+    }
+
+    /// When quitting gives up waiting for the server. A signal's wait is bounded; the clerk's Ctrl-C waits for a
+    /// completion's outcome as long as it takes (a second Ctrl-C offers to leave), and for a cancel a few seconds.
+    fn give_up_at(&self) -> Option<Instant> {
+        let since = self.quitting_since?;
+        if self.signalled {
+            Some(since + SIGNAL_GRACE)
+        } else if self.app.outcome_in_doubt() {
+            None
+        } else {
+            Some(since + QUIT_GRACE)
         }
     }
 

@@ -1,19 +1,25 @@
-//! Runs the core's effects: each Osigu call on its own task, with the result sent back as a message tagged
-//! with the effect's request id (the core drops replies it no longer awaits). Never blocks the caller.
+//! Runs the core's effects and feeds their results back as messages tagged with the effect's request id (the core
+//! drops replies it no longer awaits). Never blocks the caller: each Osigu call runs on its own task, and every
+//! journal write on the journal's own thread, in the order the core asked for them.
+//!
+//! The protocol that keeps nothing lost or done twice lives here, once: a guarded request (start, complete,
+//! cancel) is handed to the journal thread, which writes its intent and only then starts the call. When the intent
+//! cannot be written, a start or a completion is not sent at all (the core hears [`Msg::Unsent`]); a cancel is sent
+//! anyway, since it can only lose a sale, never hand out medicine that is not on record.
 
 use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::counter::{Call, Effect, HistoryRow, Msg, Reply};
-use crate::journal::Journal;
+use crate::counter::{Call, Effect, Guarded, HistoryRow, InvoiceRefusal, Msg, Reply, ReqId, Unsent, Write};
+use crate::journal::{Journal, JournalError};
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
 
 use super::capture::Capture;
 use super::health::HealthLog;
-use super::invoices::InvoiceBook;
 
 /// What the caller should do after an effect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,96 +31,194 @@ pub enum Control {
 
 /// The runtime's hands.
 pub struct Executor {
+    hands: Arc<Hands>,
+    /// The journal thread's queue; it ends when this is dropped.
+    journal: std_mpsc::Sender<Job>,
+}
+
+/// What both the event loop's thread and the journal's thread use to start calls and answer the core.
+struct Hands {
     client: OsiguClient,
     capture: Capture,
-    invoices: InvoiceBook,
     results: mpsc::UnboundedSender<Msg>,
     /// Where each call's time and reachability are noted, for the status bar.
-    health: Option<Arc<HealthLog>>,
-    /// Where each step of a dispensation is kept.
-    journal: Option<Journal>,
+    health: Arc<HealthLog>,
+    runtime: tokio::runtime::Handle,
+}
+
+/// Work for the journal thread.
+enum Job {
+    Write { id: ReqId, write: Write },
+    Send { id: ReqId, send: Box<Guarded> },
+    Hold { id: ReqId, prefix: String, dispensation_id: String, at: time::OffsetDateTime },
+    History { id: ReqId, since: time::OffsetDateTime },
 }
 
 impl Executor {
-    /// An executor and the stream of result messages to feed back into `update`.
-    pub fn new(client: OsiguClient, capture: Capture, invoices: InvoiceBook) -> (Self, mpsc::UnboundedReceiver<Msg>) {
+    /// An executor keeping records in `journal`, and the stream of result messages to feed back into `update`.
+    /// Must be called inside a tokio runtime (calls are spawned on it).
+    pub fn new(client: OsiguClient, capture: Capture, journal: Journal) -> (Self, mpsc::UnboundedReceiver<Msg>) {
         let (results, receiver) = mpsc::unbounded_channel();
-        (Self { client, capture, invoices, results, health: None, journal: None }, receiver)
+        let health = Arc::new(HealthLog::default());
+        let runtime = tokio::runtime::Handle::current();
+        let hands = Arc::new(Hands { client, capture, results, health, runtime });
+        let (queue, jobs) = std_mpsc::channel();
+        let worker = Arc::clone(&hands);
+        let spawned = std::thread::Builder::new().name("journal".to_owned()).spawn(move || {
+            for job in jobs {
+                worker.journal_job(&journal, job);
+            }
+        });
+        if let Err(error) = spawned {
+            // Without its thread every journal effect fails (the queue's receiver is gone): the core stops
+            // dispensing and says why.
+            tracing::error!(error = %error, "the journal's thread could not start");
+        }
+        (Self { hands, journal: queue }, receiver)
     }
 
-    /// Keeps the core's records in `journal`.
-    pub fn with_journal(self, journal: Journal) -> Self {
-        Self { journal: Some(journal), ..self }
+    /// The calls' times and reachability, for the status bar.
+    pub fn health(&self) -> Arc<HealthLog> {
+        Arc::clone(&self.hands.health)
     }
 
-    /// Notes every call in `health`.
-    pub fn with_health(self, health: Arc<HealthLog>) -> Self {
-        Self { health: Some(health), ..self }
-    }
-
-    /// Starts `effect`; its result arrives later on the receiver. Must run inside a tokio runtime.
+    /// Starts `effect`; its result arrives later on the receiver.
     pub fn run(&self, effect: Effect) -> Control {
         match effect {
             Effect::Quit => return Control::Quit,
-            // Written here, before the next effect starts: a finalize intent is on disk before its request leaves.
-            Effect::Journal(record) => {
-                super::test_hooks::before_record(&record);
-                if let Some(journal) = &self.journal
-                    && let Err(error) = journal.record(&record)
-                {
-                    tracing::error!(error = %error, step = record.event.step(), "the journal could not be written");
-                }
-            }
             Effect::Call { id, call } => {
                 tracing::debug!(request = id.0, call = call.name(), "call");
-                super::test_hooks::before_call(&call);
-                let client = self.client.clone();
-                let results = self.results.clone();
-                let health = self.health.clone();
-                tokio::spawn(async move {
-                    let began = Instant::now();
-                    let reply = perform(&client, *call).await;
-                    if let Some(health) = health {
-                        let reached = !matches!(
-                            reply,
-                            Err(ClientError::Connect { .. }
-                                | ClientError::Tls { .. }
-                                | ClientError::Broken { .. }
-                                | ClientError::Timeout { .. })
-                        );
-                        health.record(began.elapsed(), reached);
-                    }
-                    // A closed receiver means the counter is gone; the result no longer matters.
-                    let _ = results.send(Msg::Replied { id, reply });
-                });
+                self.hands.spawn_call(id, *call);
             }
+            Effect::Send { id, send } => self.queue(Job::Send { id, send }),
+            Effect::Journal { id, write } => self.queue(Job::Write { id, write }),
+            Effect::HoldInvoice { id, prefix, dispensation_id, at } => {
+                self.queue(Job::Hold { id, prefix, dispensation_id: dispensation_id.as_str().to_owned(), at });
+            }
+            Effect::LoadHistory { id, since } => self.queue(Job::History { id, since }),
             Effect::CaptureFingerprint { id, beneficiary_id } => {
-                let capture = self.capture.clone();
-                let results = self.results.clone();
-                tokio::spawn(async move {
+                let capture = self.hands.capture.clone();
+                let results = self.hands.results.clone();
+                self.hands.runtime.spawn(async move {
                     let sample = capture.capture(beneficiary_id.as_str()).await;
                     let _ = results.send(Msg::Captured { id, sample });
                 });
             }
-            Effect::NextInvoiceNumber { id, prefix } => {
-                let number = self.invoices.next(&prefix);
-                let _ = self.results.send(Msg::InvoiceNumber { id, number });
-            }
-            Effect::LoadHistory { id, since } => {
-                let rows = match &self.journal {
-                    Some(journal) => history_rows(journal, since),
-                    None => Ok(Vec::new()),
-                };
-                let _ = self.results.send(Msg::HistoryLoaded { id, rows });
-            }
-            Effect::InvoiceUsed { prefix, number } => {
-                if let Err(error) = self.invoices.used(&prefix, &number) {
-                    tracing::warn!(error = %error, "the invoice counter could not be saved");
-                }
-            }
         }
         Control::Continue
     }
+
+    /// Hands `job` to the journal thread; if it is gone, the job fails as a journal that cannot be written.
+    fn queue(&self, job: Job) {
+        if let Err(std_mpsc::SendError(job)) = self.journal.send(job) {
+            let failure = crate::counter::JournalFailure {
+                cause: crate::counter::JournalCause::Other,
+                detail: "the journal's thread is not running".to_owned(),
+            };
+            let msg = match job {
+                Job::Write { id, .. } => Msg::Journaled { id: Some(id), result: Err(failure) },
+                Job::Send { id, .. } => Msg::Unsent { id, why: Unsent::Journal(failure) },
+                Job::Hold { id, .. } => Msg::InvoiceHeld { id, result: Err(InvoiceRefusal::Journal(failure)) },
+                Job::History { id, .. } => Msg::HistoryLoaded { id, rows: Err(failure.detail) },
+            };
+            let _ = self.hands.results.send(msg);
+        }
+    }
+}
+
+impl Hands {
+    /// One job, on the journal thread.
+    fn journal_job(&self, journal: &Journal, job: Job) {
+        let msg = match job {
+            Job::Write { id, write } => {
+                let result = match &write {
+                    Write::Record(record) => {
+                        super::test_hooks::before_record(record);
+                        journal.record(record)
+                    }
+                    Write::StartSettled { key } => journal.start_settled(key),
+                    Write::Probe { at } => journal.probe(*at),
+                };
+                Msg::Journaled { id: Some(id), result: result.map_err(|error| failed(&error)) }
+            }
+            Job::Send { id, send } => match intend(journal, &send) {
+                Ok(()) => {
+                    tracing::debug!(request = id.0, call = send.name(), "call, its intent on record");
+                    super::test_hooks::before_send(&send);
+                    return self.spawn_send(id, *send);
+                }
+                Err(error) if matches!(*send, Guarded::Cancel { .. }) => {
+                    // Sent all the same: a cancel can only ever lose a sale.
+                    let failure = failed(&error);
+                    self.spawn_send(id, *send);
+                    Msg::Journaled { id: None, result: Err(failure) }
+                }
+                Err(JournalError::InvoiceTaken { number }) => Msg::Unsent { id, why: Unsent::InvoiceTaken { number } },
+                Err(error) => Msg::Unsent { id, why: Unsent::Journal(failed(&error)) },
+            },
+            Job::Hold { id, prefix, dispensation_id, at } => {
+                let result = journal.hold_invoice(at, &prefix, &dispensation_id).map_err(|error| match error {
+                    JournalError::InvoicesExhausted { prefix } => InvoiceRefusal::Exhausted { prefix },
+                    error => InvoiceRefusal::Journal(failed(&error)),
+                });
+                Msg::InvoiceHeld { id, result }
+            }
+            Job::History { id, since } => Msg::HistoryLoaded { id, rows: history_rows(journal, since) },
+        };
+        let _ = self.results.send(msg);
+    }
+
+    fn spawn_call(&self, id: ReqId, call: Call) {
+        let client = self.client.clone();
+        self.spawn_request(id, async move { perform(&client, call).await });
+    }
+
+    fn spawn_send(&self, id: ReqId, send: Guarded) {
+        let client = self.client.clone();
+        self.spawn_request(id, async move { send_guarded(&client, send).await });
+    }
+
+    /// Runs one request on the runtime, notes its time and reachability, and answers the core.
+    fn spawn_request(
+        &self,
+        id: ReqId,
+        request: impl std::future::Future<Output = Result<Reply, ClientError>> + Send + 'static,
+    ) {
+        let results = self.results.clone();
+        let health = Arc::clone(&self.health);
+        self.runtime.spawn(async move {
+            let began = Instant::now();
+            let reply = request.await;
+            let reached = !matches!(
+                reply,
+                Err(ClientError::Connect { .. }
+                    | ClientError::Tls { .. }
+                    | ClientError::Broken { .. }
+                    | ClientError::Timeout { .. })
+            );
+            health.record(began.elapsed(), reached);
+            // A closed receiver means the counter is gone; the result no longer matters.
+            let _ = results.send(Msg::Replied { id, reply });
+        });
+    }
+}
+
+/// Writes what must be on disk before `send` leaves.
+fn intend(journal: &Journal, send: &Guarded) -> Result<(), JournalError> {
+    match send {
+        Guarded::Start { request, key, at } => journal.intend_start(*at, key.as_str(), request),
+        Guarded::Complete { intent, .. } | Guarded::Cancel { intent, .. } => match intent {
+            Some(record) => journal.record(record),
+            None => Ok(()),
+        },
+    }
+}
+
+/// The journal's error as the core hears it (and the log keeps it).
+fn failed(error: &JournalError) -> crate::counter::JournalFailure {
+    let failure = error.failure();
+    tracing::error!(cause = ?failure.cause, error = %error, "the journal could not be written");
+    failure
 }
 
 /// One call, typed reply in, [`Reply`] out.
@@ -128,22 +232,27 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
         Call::Search { sponsor_slug, fields } => {
             Reply::Beneficiary(Box::new(client.search(&sponsor_slug, &fields).await?))
         }
-        Call::Start { request, key } => Reply::Dispensation(Box::new(client.start(&request, &key).await?)),
         Call::Get { id } => Reply::Dispensation(Box::new(client.dispensation(&id).await?)),
         Call::Update { id, request, key } => Reply::Dispensation(Box::new(client.update(&id, &request, &key).await?)),
         Call::VerificationStatus { id } => Reply::VerificationStatus(client.verification_status(&id).await?),
         Call::Biometric { id, sample, key } => Reply::Biometric(client.biometric(&id, &sample, &key).await?),
         Call::Challenge { id, request, key } => Reply::Challenge(client.challenge(&id, &request, &key).await?),
-        Call::Complete { id, request, key } => {
-            Reply::Dispensation(Box::new(client.complete(&id, &request, &key).await?))
-        }
-        Call::Cancel { id, request, key } => Reply::Dispensation(Box::new(client.cancel(&id, &request, &key).await?)),
         Call::SendOtp { request, key } => Reply::OtpSent(client.send_otp(&request, &key).await?),
         Call::ValidateOtp { request, key } => Reply::OtpValidated(client.validate_otp(&request, &key).await?),
     })
 }
 
-/// The journal's dispensations since `since`, as the history screen lists them.
+/// One guarded request, once its intent is on record.
+async fn send_guarded(client: &OsiguClient, send: Guarded) -> Result<Reply, ClientError> {
+    let dispensation = match send {
+        Guarded::Start { request, key, .. } => client.start(&request, &key).await?,
+        Guarded::Complete { id, request, key, .. } => client.complete(&id, &request, &key).await?,
+        Guarded::Cancel { id, request, key, .. } => client.cancel(&id, &request, &key).await?,
+    };
+    Ok(Reply::Dispensation(Box::new(dispensation)))
+}
+
+/// This till's dispensations since `since`, as the history screen lists them.
 fn history_rows(journal: &Journal, since: time::OffsetDateTime) -> Result<Vec<HistoryRow>, String> {
     let entries = journal.dispensations(Some(since), None).map_err(|error| error.to_string())?;
     Ok(entries

@@ -8,9 +8,9 @@ mod event_loop;
 mod executor;
 mod health;
 mod input;
-mod invoices;
 mod recovery;
 mod test_hooks;
+pub mod till;
 
 pub use capture::Capture;
 pub use connect::{ConnectError, Connection, connect};
@@ -18,5 +18,4 @@ pub use event_loop::{RunError, run_counter, terminal_name};
 pub use executor::{Control, Executor};
 pub use health::HealthLog;
 pub use input::key_msg;
-pub use invoices::InvoiceBook;
 pub use recovery::recover;

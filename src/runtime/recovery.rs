@@ -1,15 +1,21 @@
-//! Start-up recovery: before the counter opens, every dispensation this terminal's journal left unfinished is
-//! settled with the server's truth. COMPLETED is recorded; STARTED with a finalize intent has that same
-//! completion sent again with the same Idempotency-Key (it cannot complete twice); STARTED without an intent is
-//! cancelled, so no orphan holds a code; one the server already ended is recorded as ended. The clerk is then
-//! shown what was found.
+//! Start-up recovery: before the counter opens, everything this till left unfinished is settled with the server's
+//! truth. Only this till's rows are read: another till's belong to a live counter (which holds its lock) or to the
+//! next counter that takes that till.
+//! - A dispensation: COMPLETED is recorded; STARTED with a finalize intent has that same completion sent again with
+//!   the same Idempotency-Key (it cannot complete twice); STARTED without one, or with a cancel intent, is
+//!   cancelled, so no orphan holds a code; one the server already ended is recorded as ended.
+//! - A start whose reply was never learned: sent again with its key (the server answers with the dispensation it
+//!   made, if it made one), and what it started is cancelled. A refusal means it never started.
+//! - Invoice numbers this till held on screen are released.
+//!
+//! The clerk is then shown what was found.
 
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
 use crate::counter::{Event, Record, Recovered, Recovery};
-use crate::journal::{Entry, Journal};
+use crate::journal::{Entry, Journal, LooseStart};
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{CancelRequest, CompleteRequest, Dispensation, DispensationStatus, ErrorCode, Id};
@@ -17,17 +23,33 @@ use crate::osigu::model::{CancelRequest, CompleteRequest, Dispensation, Dispensa
 /// How long recovery may keep the counter from opening; what is left is tried at the next start.
 const BUDGET: Duration = Duration::from_secs(20);
 
-/// Settles every unfinished dispensation of `journal` with the server and says what became of each.
+/// Settles every unfinished dispensation and start of this till with the server and says what became of each.
 pub async fn recover(journal: &Journal, client: &OsiguClient) -> Vec<Recovered> {
+    if let Err(error) = journal.release_held() {
+        tracing::error!(error = %error, "the journal's held invoice numbers could not be released");
+    }
+    let deadline = tokio::time::Instant::now() + BUDGET;
+    let mut found = Vec::new();
+    match journal.loose_starts() {
+        Ok(loose) => {
+            for start in loose {
+                let outcome = match tokio::time::timeout_at(deadline, settle_start(journal, client, &start)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Some(Recovery::Unreachable),
+                };
+                tracing::info!(?outcome, "a start whose reply was lost, recovered");
+                found.extend(outcome.map(|outcome| Recovered { code: start.code, outcome }));
+            }
+        }
+        Err(error) => tracing::error!(error = %error, "the journal's starts could not be read for recovery"),
+    }
     let entries = match journal.unfinished() {
         Ok(entries) => entries,
         Err(error) => {
             tracing::error!(error = %error, "the journal could not be read for recovery");
-            return Vec::new();
+            return found;
         }
     };
-    let deadline = tokio::time::Instant::now() + BUDGET;
-    let mut found = Vec::with_capacity(entries.len());
     for entry in entries {
         let outcome = match tokio::time::timeout_at(deadline, settle(journal, client, &entry)).await {
             Ok(outcome) => outcome,
@@ -57,6 +79,7 @@ async fn settle(journal: &Journal, client: &OsiguClient, entry: &Entry) -> Recov
             Recovery::Completed { claim_id: claim(&dispensation) }
         }
         DispensationStatus::Started if entry.status == "FINALIZING" => resume(journal, client, entry, &id).await,
+        // No completion was sent, or cancelling it was decided (CANCELLING): it is never completed now.
         DispensationStatus::Started => cancel(journal, client, entry, &id, Recovery::Cancelled).await,
         _ => ended(journal, entry),
     }
@@ -105,6 +128,11 @@ async fn resume(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id)
 /// Cancels a dispensation nobody will finish, and says `outcome` once the server agrees.
 async fn cancel(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id, outcome: Recovery) -> Recovery {
     let key = IdempotencyKey::new(format!("mostrador-recovery-{}-cancel", entry.dispensation_id));
+    // Decided before it is sent: a crash in between never lets a later start complete it instead.
+    if let Err(error) = record(journal, entry, Event::CancelIntent { key: key.as_str().to_owned() }) {
+        tracing::error!(error = %error, "recovery could not write the journal");
+        return Recovery::Unreachable;
+    }
     let request = CancelRequest { reason: Some("Recovered at the counter's start".to_owned()) };
     match client.cancel(id, &request, &key).await {
         Ok(_) => {
@@ -116,6 +144,48 @@ async fn cancel(journal: &Journal, client: &OsiguClient, entry: &Entry, id: &Id,
         Err(error) => {
             tracing::warn!(error = %error, "recovery could not cancel");
             Recovery::Unreachable
+        }
+    }
+}
+
+/// A start sent with its key whose reply was never learned: the same request with the same key again. What it
+/// started is put on record and cancelled; a refusal means nothing started (no line for the clerk). `None` when
+/// there is nothing to tell.
+async fn settle_start(journal: &Journal, client: &OsiguClient, start: &LooseStart) -> Option<Recovery> {
+    let key = IdempotencyKey::new(start.key.clone());
+    match client.start(&start.request, &key).await {
+        Ok(dispensation) => {
+            let started = Event::Started {
+                code_type: dispensation.code_type,
+                sponsor_slug: dispensation.sponsor_slug.clone(),
+                start_key: Some(start.key.clone()),
+            };
+            let record = Record::about(&dispensation, started, OffsetDateTime::now_utc());
+            if let Err(error) = journal.record(&record) {
+                tracing::error!(error = %error, "recovery could not write the journal");
+                return Some(Recovery::Unreachable);
+            }
+            let Ok(Some(entry)) = journal.dispensation(dispensation.dispensation_id.as_str()) else {
+                return Some(Recovery::Unreachable);
+            };
+            match dispensation.status {
+                DispensationStatus::Started => {
+                    Some(cancel(journal, client, &entry, &dispensation.dispensation_id, Recovery::Cancelled).await)
+                }
+                // A replay can answer with the dispensation as it was then: the server's word now decides.
+                _ => Some(settle(journal, client, &entry).await),
+            }
+        }
+        Err(error) if unreachable(&error) => {
+            tracing::warn!(error = %error, "recovery could not settle a start");
+            Some(Recovery::Unreachable)
+        }
+        Err(error) => {
+            tracing::info!(error = %error, "a start whose reply was lost had not started anything");
+            if let Err(error) = journal.start_settled(&start.key) {
+                tracing::error!(error = %error, "recovery could not write the journal");
+            }
+            None
         }
     }
 }
@@ -138,13 +208,16 @@ fn completed(dispensation: &Dispensation, entry: &Entry) -> Event {
 }
 
 fn keep(journal: &Journal, entry: &Entry, event: Event) {
-    let record = Record {
+    if let Err(error) = record(journal, entry, event) {
+        tracing::error!(error = %error, "recovery could not write the journal");
+    }
+}
+
+fn record(journal: &Journal, entry: &Entry, event: Event) -> Result<(), crate::journal::JournalError> {
+    journal.record(&Record {
         at: OffsetDateTime::now_utc(),
         dispensation_id: Id::new(entry.dispensation_id.clone()),
         code: entry.code.clone(),
         event,
-    };
-    if let Err(error) = journal.record(&record) {
-        tracing::error!(error = %error, "recovery could not write the journal");
-    }
+    })
 }

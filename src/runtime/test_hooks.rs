@@ -13,7 +13,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::counter::{Call, Event, Record};
+use crate::counter::{Event, Guarded, Record};
 
 /// The environment variable that arms a hook.
 const VARIABLE: &str = "MOSTRADOR_TEST_PAUSE";
@@ -50,10 +50,9 @@ fn armed() -> Option<Point> {
     })
 }
 
-/// Before a call is started: holds a `complete` when `before-complete` is armed (its intent is already written,
-/// since the executor runs effects in order).
-pub(super) fn before_call(call: &Call) {
-    if armed() == Some(Point::BeforeComplete) && matches!(call, Call::Complete { .. }) {
+/// Before a guarded request is started, its intent written: holds a `complete` when `before-complete` is armed.
+pub(super) fn before_send(send: &Guarded) {
+    if armed() == Some(Point::BeforeComplete) && matches!(send, Guarded::Complete { .. }) {
         pause(Point::BeforeComplete);
     }
 }
@@ -65,7 +64,7 @@ pub(super) fn before_record(record: &Record) {
     }
 }
 
-/// Blocks the calling thread (the event loop's: nothing else of the counter moves meanwhile).
+/// Blocks the calling thread (the journal's: the journal and the guarded requests wait meanwhile).
 fn pause(point: Point) {
     tracing::warn!(point = point.name(), pid = std::process::id(), "test hook: paused");
     std::thread::sleep(PAUSE);

@@ -54,6 +54,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
     let total = i18n::amount(finalize.amount, finalize.currency.as_deref());
     row(frame, "finalize.total", Value::Words(total, theme::OK));
 
+    // Quitting waits for the completion's outcome: the clerk must not close the window meanwhile.
+    let state_area = if app.quitting && !finalize.editable() {
+        let [closing, rest] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(state_area);
+        let words = Span::styled(t(locale, "finalize.closing"), theme::ERROR);
+        frame.render_widget(Paragraph::new(Line::from(words)).wrap(Wrap { trim: true }), closing);
+        rest
+    } else {
+        state_area
+    };
     let serial_missing = finalize.serial_required && finalize.invoice_serial.value().trim().is_empty();
     let (words, style) = match finalize.state {
         // The sponsor wants the invoice's serial: say so, or Enter seems to do nothing but move the cursor.

@@ -51,14 +51,28 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     // The toast takes a row only while it shows, so the counter screen keeps every row for its lists.
     let toast = chrome.toast.as_ref();
     let toast_rows = u16::from(toast.is_some());
-    let [status_row, body, toast_row, hints_row] = Layout::vertical([
+    // A journal that cannot be written takes a row under the status bar for as long as it lasts, on every step.
+    let banner = app.journal_failure.as_ref().map(|failure| {
+        let cause = t(chrome.locale, i18n::journal_cause_key(failure.cause));
+        i18n::fill(chrome.locale, "journal.banner", &[("cause", cause)])
+    });
+    let banner_rows = banner.as_ref().map_or(0, |banner| text::wrap(banner, area.width).len().min(3));
+    let [status_row, banner_row, body, toast_row, hints_row] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::try_from(banner_rows).unwrap_or(3)),
         Constraint::Fill(1),
         Constraint::Length(toast_rows),
         Constraint::Length(1),
     ])
     .areas(area);
     status::render(frame, status_row, chrome);
+    if let Some(banner) = banner {
+        let lines: Vec<ratatui::text::Line> = text::wrap(&banner, banner_row.width)
+            .into_iter()
+            .map(|line| ratatui::text::Line::from(format!("{line:<width$}", width = usize::from(banner_row.width))))
+            .collect();
+        frame.render_widget(Paragraph::new(lines).style(theme::ALARM), banner_row);
+    }
     render_step(frame, body, app, chrome, &app.step);
     if let Some(toast) = toast {
         chrome::render_toast(frame, toast_row, toast, chrome.locale);
@@ -71,6 +85,9 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     }
     if app.overlays.help {
         help::render(frame, body, chrome);
+    }
+    if app.overlays.leave_unconfirmed {
+        modal::leave_unconfirmed(frame, body, app, chrome);
     }
     status::hints(frame, hints_row, app, chrome);
 }

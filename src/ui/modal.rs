@@ -51,6 +51,21 @@ pub(super) fn confirm_leave(frame: &mut Frame, area: Rect, then: Leave, app: &Ap
     boxed(frame, area, t(locale, "confirm.title"), theme::WARNING, &paragraphs);
 }
 
+/// Quitting while a completion is being confirmed, Ctrl-C again: leave it unconfirmed, or keep waiting?
+pub(super) fn leave_unconfirmed(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
+    let locale = chrome.locale;
+    let code = app.active_code();
+    let enter = chrome.keymap.hint(crate::keymap::Action::Continue).unwrap_or_default();
+    let esc = chrome.keymap.hint(crate::keymap::Action::Back).unwrap_or_default();
+    let paragraphs = vec![
+        (i18n::fill(locale, "confirm.unconfirmed", &[("code", &code)]), theme::BOLD),
+        (t(locale, "confirm.unconfirmed_explain").to_owned(), theme::PLAIN),
+        (String::new(), theme::PLAIN),
+        (i18n::fill(locale, "confirm.unconfirmed_keys", &[("yes", &enter), ("no", &esc)]), theme::KEY),
+    ];
+    boxed(frame, area, t(locale, "confirm.unconfirmed_title"), theme::ERROR, &paragraphs);
+}
+
 /// What start-up recovery found, before the first scan: one line per dispensation an earlier run left open.
 pub(super) fn recovered(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;

@@ -12,6 +12,8 @@ pub const FOCUS: Style = Style::new().fg(Color::Black).bg(Color::Cyan);
 pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 pub const OK: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
 pub const WARNING: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+/// What must stop the clerk: nothing can be recorded.
+pub const ALARM: Style = Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD);
 pub const ERROR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 /// The status bar's own background.
 pub const BAR: Style = Style::new().fg(Color::White).bg(Color::Blue);

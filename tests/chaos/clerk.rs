@@ -465,10 +465,7 @@ impl Clerk {
         if !matches!(self.driver.app.step, Step::Entry { .. }) {
             o.log.push(format!("not back on the code field: {}", screen(&self.driver)));
         }
-        let calls = self.driver.effects[first_effect..].iter().filter_map(|effect| match effect {
-            Effect::Call { call, .. } => Some(call.name()),
-            _ => None,
-        });
+        let calls = self.driver.effects[first_effect..].iter().filter_map(Effect::request_name);
         let mut finalizing = false;
         for name in calls {
             match name {

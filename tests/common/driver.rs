@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mostrador::counter::{App, Effect, Msg, Settings, update};
-use mostrador::journal::Journal;
+use mostrador::journal::{Journal, Place};
 use mostrador::osigu::client::{ClientOptions, OsiguClient};
-use mostrador::runtime::{Capture, Control, Executor, InvoiceBook};
+use mostrador::runtime::{Capture, Control, Executor};
 use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OutboxMessage, Sandbox, SandboxConfig};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc};
@@ -36,7 +36,7 @@ pub struct Driver {
     _data_dir: DataDir,
 }
 
-/// The invoice counter's directory, removed with the driver.
+/// The journal's directory, removed with the driver.
 struct DataDir(PathBuf);
 
 impl Drop for DataDir {
@@ -66,9 +66,8 @@ impl Driver {
     pub async fn start(config: SandboxConfig, capture: Capture, settings: Settings) -> Self {
         let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
         let data_dir = std::env::temp_dir().join(format!("mostrador-test-{}", unique()));
-        let (executor, results) = Executor::new(client(sandbox.base_url()), capture, InvoiceBook::in_dir(&data_dir));
-        let journal = Journal::in_dir(&data_dir, "caja-test").expect("journal");
-        let executor = executor.with_journal(journal.clone());
+        let journal = Journal::in_dir(&data_dir, &Place::new("caja-test", "caja-1")).expect("journal");
+        let (executor, results) = Executor::new(client(sandbox.base_url()), capture, journal.clone());
         let now = sandbox.clock().now();
         let sandbox_outbox = sandbox.subscribe_outbox();
         let mut driver = Self {

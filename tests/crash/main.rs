@@ -153,8 +153,9 @@ fn crash(point: KillPoint, code: &str) -> Crashed {
     let unfinished: Vec<&Row> =
         rows.iter().filter(|row| row.status == "STARTED" || row.status == "FINALIZING").collect();
     assert!(unfinished.is_empty(), "the journal still has unfinished dispensations: {unfinished:?}");
-    let journal = Journal::open(&scratch.data_dir().join(FILE_NAME), &mostrador::runtime::terminal_name())
-        .expect("the journal opens");
+    let journal =
+        Journal::open(&scratch.data_dir().join(FILE_NAME), &mostrador::journal::Place::new("crash-test", "reader"))
+            .expect("the journal opens");
     assert_eq!(journal.unfinished().expect("unfinished").len(), 0, "recovery left work for the next start");
 
     let completions_handled = sandbox.completions_handled();

@@ -82,7 +82,8 @@ impl Scratch {
         if !path.exists() {
             return None;
         }
-        let journal = Journal::open(&path, "crash-test").expect("the journal opens");
+        let journal =
+            Journal::open(&path, &mostrador::journal::Place::new("crash-test", "reader")).expect("the journal opens");
         let entries = journal.dispensations(None, None).expect("the journal reads");
         let mut mine = entries.into_iter().filter(|entry| entry.code == code);
         let entry = mine.next();

@@ -38,8 +38,7 @@ async fn quitting_mid_verification_cancels_then_exits() {
     assert!(counter.quit, "the core let the program exit");
     assert_eq!(counter.server_dispensation(&id).await.status, DispensationStatus::Cancelled);
     let quit_at = counter.effects.iter().position(|e| *e == Effect::Quit).unwrap();
-    let cancel_at =
-        counter.effects.iter().position(|e| matches!(e, Effect::Call { call, .. } if call.name() == "cancel"));
+    let cancel_at = counter.effects.iter().position(|e| e.request_name() == Some("cancel"));
     assert!(cancel_at.is_some_and(|at| at < quit_at), "cancel first, then quit");
 }
 
@@ -97,8 +96,7 @@ async fn a_finalize_whose_reply_is_lost_ends_on_done_once_the_server_confirms() 
     assert_eq!(done.dispensation_id, id);
     let server = counter.assert_completed_on_server(&id).await;
     assert_eq!(server.products[0].claimed_quantity, server.products[0].authorized_quantity, "claimed once");
-    let completes =
-        counter.effects.iter().filter(|e| matches!(e, Effect::Call { call, .. } if call.name() == "complete")).count();
+    let completes = counter.effects.iter().filter(|e| e.request_name() == Some("complete")).count();
     assert_eq!(completes, 1, "the core asked once; the client's retries reuse the key");
 }
 
@@ -167,7 +165,7 @@ async fn an_empty_invoice_number_is_asked_for_before_anything_is_sent() {
     }
     counter.send(Msg::Submit).await;
     assert_eq!(counter.problem_kind(), &ProblemKind::InvoiceRequired);
-    assert!(!counter.effects.iter().any(|e| matches!(e, Effect::Call { call, .. } if call.name() == "complete")));
+    assert!(!counter.effects.iter().any(|e| e.request_name() == Some("complete")));
     counter.send(Msg::Submit).await;
     counter.type_text("B-0007").await;
     counter.send(Msg::Submit).await;

@@ -14,7 +14,11 @@ async fn started(counter: &Counter, code: &str) -> Dispensation {
     let request = StartRequest { code: code.to_owned(), beneficiary_id: None, currency_code: None };
     let key = IdempotencyKey::new(format!("test-start-{code}-{}", crate::support::unique()));
     let dispensation = counter.server.start(&request, &key).await.expect("start");
-    let event = Event::Started { code_type: dispensation.code_type, sponsor_slug: dispensation.sponsor_slug.clone() };
+    let event = Event::Started {
+        code_type: dispensation.code_type,
+        sponsor_slug: dispensation.sponsor_slug.clone(),
+        start_key: None,
+    };
     keep(counter, &dispensation, event);
     dispensation
 }
@@ -33,7 +37,8 @@ fn keep(counter: &Counter, dispensation: &Dispensation, event: Event) {
 fn intent(counter: &Counter, dispensation: &Dispensation, key: &str) -> CompleteRequest {
     let request = CompleteRequest {
         amount: dispensation.amount_due(),
-        document_number: Some("F001-000900".into()),
+        // Each dead run's own number: the journal never lets two dispensations carry one.
+        document_number: Some(format!("F001-9{}", dispensation.dispensation_id.as_str())),
         document_date: Some("2026-11-21".into()),
         document_serial: Some("A".into()),
         provider_transaction_id: None,
@@ -77,7 +82,7 @@ async fn every_kind_of_unfinished_dispensation_is_settled_with_the_server() {
     // One the server does not know at all.
     let unknown = Dispensation { dispensation_id: Id::new("dsp_00000000000000000000000000"), ..orphan.clone() };
     let unknown = Dispensation { code: Some("AUTH-2026-000999".into()), ..unknown };
-    keep(&counter, &unknown, Event::Started { code_type: unknown.code_type, sponsor_slug: None });
+    keep(&counter, &unknown, Event::Started { code_type: unknown.code_type, sponsor_slug: None, start_key: None });
 
     let found = recover(&counter.journal, &client(counter.sandbox.base_url())).await;
     assert_eq!(found.len(), 5, "{found:?}");

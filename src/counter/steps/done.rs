@@ -2,7 +2,7 @@
 //! total; Enter goes back to the code field for the next scan.
 
 use crate::counter::app::{App, RecentEntry, RecentOutcome, Step};
-use crate::counter::effect::Effect;
+use crate::counter::effect::{Effect, Write};
 use crate::counter::record::{Event, Record};
 use crate::osigu::model::Dispensation;
 
@@ -26,12 +26,8 @@ impl App {
         let Event::Completed { invoice_number, .. } = &event else { return };
         let invoice_number = invoice_number.clone();
         self.invoice = None;
-        effects.push(Effect::Journal(Record {
-            at: self.now,
-            dispensation_id: dispensation.dispensation_id.clone(),
-            code: dispensation.code.clone().unwrap_or_default(),
-            event,
-        }));
+        let record = Record::about(&dispensation, event, self.now);
+        effects.push(self.write(Write::Record(record)));
         self.recent.insert(
             0,
             RecentEntry {

@@ -5,7 +5,7 @@ use tui_input::Input;
 
 use super::text;
 use crate::counter::app::{Active, App, Proof, Purpose, Step};
-use crate::counter::effect::{Call, Effect};
+use crate::counter::effect::{Effect, Guarded, Write};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::Event;
@@ -48,21 +48,41 @@ impl App {
         let Step::Entry { code } = &self.step else { return };
         match normalize_code(code.value()) {
             None => self.show(Problem::new(ProblemKind::CodeEmpty, NextStep::EditCode)),
+            // Nothing is dispensed off the record: the journal is tried first, and the code starts if it works.
+            Some(code) if self.journal_failure.is_some() => self.probe_journal(Some(code), effects),
             Some(code) => self.start(code, None, effects),
         }
     }
 
-    /// `POST /dispensations` for `code`, on behalf of `beneficiary_id` when the sponsor asked for one.
+    /// `POST /dispensations` for `code`, on behalf of `beneficiary_id` when the sponsor asked for one. A start of
+    /// the same code whose reply was lost is sent again instead (same request, same key): the server answers with
+    /// the dispensation it made then, which the clerk resumes.
     pub(in crate::counter) fn start(&mut self, code: String, beneficiary_id: Option<Id>, effects: &mut Vec<Effect>) {
-        let key = self.key("start");
-        self.pending_start = Some((StartRequest { code: code.clone(), beneficiary_id, currency_code: None }, key));
+        let resumes = |request: &StartRequest| {
+            request.code == code && (beneficiary_id.is_none() || request.beneficiary_id == beneficiary_id)
+        };
+        if let Some((request, key)) = self.pending_start.take() {
+            if resumes(&request) {
+                self.pending_start = Some((request, key));
+            } else {
+                self.loose_starts.push((request, key));
+            }
+        }
+        if self.pending_start.is_none() {
+            self.pending_start = match self.loose_starts.iter().position(|(request, _)| resumes(request)) {
+                Some(index) => Some(self.loose_starts.remove(index)),
+                None => {
+                    Some((StartRequest { code: code.clone(), beneficiary_id, currency_code: None }, self.key("start")))
+                }
+            };
+        }
         self.go(Step::Starting { code });
         self.send_start(effects);
     }
 
     fn send_start(&mut self, effects: &mut Vec<Effect>) {
         let Some((request, key)) = self.pending_start.clone() else { return };
-        effects.push(self.call(Purpose::Start, Call::Start { request, key }));
+        effects.push(self.send(Purpose::Start, Guarded::Start { request, key, at: self.now }));
     }
 
     /// Enter after a failed start: the same request with the same key, so a start that did go through is
@@ -73,9 +93,10 @@ impl App {
 
     /// The clerk walked away from a start in flight: if it starts a dispensation, cancel it.
     pub(in crate::counter) fn abandon_start(&mut self) {
+        let Some((_, key)) = self.pending_start.take() else { return };
         for purpose in self.awaiting.values_mut() {
             if *purpose == Purpose::Start {
-                *purpose = Purpose::AbandonedStart;
+                *purpose = Purpose::AbandonedStart { key: key.clone() };
             }
         }
     }
@@ -83,6 +104,14 @@ impl App {
     pub(in crate::counter) fn start_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
         let Step::Starting { code } = &self.step else { return };
         let code = code.clone();
+        // A refusal means nothing started: the journal need not look for it again. Without a usable answer the
+        // start stays pending: Enter sends it again, and leaving keeps it to settle.
+        if let Err(error) = &result
+            && !error.outcome_unknown()
+            && let Some((_, key)) = self.pending_start.take()
+        {
+            effects.push(self.write(Write::StartSettled { key: key.as_str().to_owned() }));
+        }
         match result {
             Ok(Reply::Dispensation(dispensation)) => self.started_dispensation(*dispensation, effects),
             Ok(_) => self.show(Problem::new(ProblemKind::UnreadableReply, NextStep::Retry)),
@@ -99,16 +128,23 @@ impl App {
 
     /// A dispensation came back from start.
     fn started_dispensation(&mut self, dispensation: Dispensation, effects: &mut Vec<Effect>) {
-        self.pending_start = None;
+        let start_key = self.pending_start.take().map(|(_, key)| key.as_str().to_owned());
         if dispensation.status != DispensationStatus::Started {
             // A replayed start of a dispensation that has since ended: start afresh with a new key.
+            if let Some(key) = start_key {
+                effects.push(self.write(Write::StartSettled { key }));
+            }
             let code = dispensation.code.clone().unwrap_or_default();
             self.go(Step::Entry { code: Input::new(code) });
             return self.show(Problem::new(ProblemKind::InvalidState, NextStep::EditCode));
         }
-        let event =
-            Event::Started { code_type: dispensation.code_type, sponsor_slug: dispensation.sponsor_slug.clone() };
+        let event = Event::Started {
+            code_type: dispensation.code_type,
+            sponsor_slug: dispensation.sponsor_slug.clone(),
+            start_key,
+        };
         self.active = Some(Active { dispensation, configuration: None, proof: Proof::None });
+        self.invoice = None;
         effects.extend(self.record(event));
         self.prepare(effects);
     }

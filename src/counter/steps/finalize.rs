@@ -8,12 +8,12 @@ use tui_input::Input;
 
 use super::text;
 use crate::counter::app::{App, Proof, Purpose, Step};
-use crate::counter::effect::{Call, Effect};
+use crate::counter::effect::{Call, Effect, Guarded};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
-use crate::counter::record::Event;
+use crate::counter::record::{Event, Record};
 use crate::osigu::error::{ClientError, IdempotencyKey};
-use crate::osigu::model::{CompleteRequest, DispensationStatus, ErrorCode};
+use crate::osigu::model::{CompleteRequest, Dispensation, DispensationStatus, ErrorCode, money};
 
 const MAX_INVOICE_CHARS: usize = 40;
 
@@ -37,6 +37,9 @@ pub struct Finalize {
     pub next_try_at: Option<OffsetDateTime>,
     /// The completion sent, with its key; a retry sends exactly this again.
     sent: Option<(CompleteRequest, IdempotencyKey)>,
+    /// The intent of `sent`, until it is handed to the journal with the first send (retries need none: it is on
+    /// disk already).
+    intent: Option<Box<Record>>,
 }
 
 /// The first pause before asking the server again about an unknown outcome; it doubles up to [`RETRY_MAX`].
@@ -89,6 +92,7 @@ impl App {
             attempts: 0,
             next_try_at: None,
             sent: None,
+            intent: None,
         };
         self.go(Step::Finalize(finalize));
     }
@@ -177,14 +181,12 @@ impl App {
             invoice_date: request.document_date.clone(),
             invoice_serial: request.document_serial.clone(),
         };
-        let invoice_number = request.document_number.clone();
         finalize.sent = Some((request, key));
-        // On disk before the request leaves: after a crash, the journal knows a completion may have happened.
-        effects.extend(self.record(event));
-        // The invoice number is spent once a completion may carry it: a run that dies now, or a recovery that
-        // resumes this completion, must not offer it again.
-        if let Some(number) = invoice_number {
-            effects.push(Effect::InvoiceUsed { prefix: self.settings.invoice_prefix.clone(), number });
+        // Written before the request leaves, the invoice number claimed with it: after a crash, the journal knows
+        // a completion may have happened, and no other dispensation can carry that number.
+        let intent = self.record_of(event).map(Box::new);
+        if let Step::Finalize(finalize) = &mut self.step {
+            finalize.intent = intent;
         }
         self.send_completion(effects);
     }
@@ -194,7 +196,28 @@ impl App {
         let Step::Finalize(finalize) = &mut self.step else { return };
         let Some((request, key)) = finalize.sent.clone() else { return };
         finalize.state = FinalizeState::Sending;
-        effects.push(self.call(Purpose::Complete, Call::Complete { id, request, key }));
+        let intent = finalize.intent.take().map(|intent| *intent);
+        effects.push(self.send(Purpose::Complete, Guarded::Complete { id, request, key, intent }));
+    }
+
+    /// The completion was not sent (its intent could not be written): the invoice fields are the clerk's again.
+    pub(in crate::counter) fn completion_unsent(&mut self) {
+        if let Step::Finalize(finalize) = &mut self.step {
+            finalize.state = FinalizeState::Editing;
+            finalize.sent = None;
+            finalize.intent = None;
+        }
+    }
+
+    /// Quitting with a completion in doubt and nothing asked: ask the server, on the usual schedule.
+    pub(in crate::counter) fn confirm_before_quitting(&mut self) {
+        let asking = self.is_awaiting(|purpose| matches!(purpose, Purpose::Complete | Purpose::Confirm));
+        if let Step::Finalize(finalize) = &self.step
+            && finalize.state == FinalizeState::Unknown
+            && !asking
+        {
+            self.confirm_later();
+        }
     }
 
     /// Enter after a failure: in doubt, the same completion again; otherwise whatever failed.
@@ -244,44 +267,69 @@ impl App {
     ) {
         let code = self.active_code();
         let confirming = matches!(&self.step, Step::Finalize(f) if f.state == FinalizeState::Confirming);
+        let sent_amount = match &self.step {
+            Step::Finalize(finalize) => finalize.sent.as_ref().map(|(request, _)| request.amount),
+            _ => None,
+        };
+        let ours = |dispensation: &Dispensation| Some(&dispensation.dispensation_id) == self.active_id().as_ref();
         match result {
+            // A reply about another dispensation says nothing about ours.
+            Ok(Reply::Dispensation(dispensation)) if !ours(&dispensation) => {
+                tracing::warn!("a completion reply named another dispensation; asking the server");
+                self.outcome_unknown(confirming, effects);
+            }
             Ok(Reply::Dispensation(dispensation)) => match dispensation.status {
-                DispensationStatus::Completed => self.completed(*dispensation, effects),
+                // The server's own record (a GET) is the truth; a completion's reply must also carry the amount
+                // sent, or it is not the answer to what was sent.
+                DispensationStatus::Completed
+                    if confirming
+                        || sent_amount.is_none_or(|sent| money::same_amount(sent, dispensation.charged())) =>
+                {
+                    self.completed(*dispensation, effects)
+                }
+                DispensationStatus::Completed => {
+                    tracing::warn!("a completion reply carried another amount than the one sent; asking the server");
+                    self.outcome_unknown(confirming, effects);
+                }
                 DispensationStatus::Started if confirming => {
                     // The server never applied it: sending the same completion again is safe.
                     self.set_finalize_state(FinalizeState::Unknown);
                     self.send_completion(effects);
                 }
-                DispensationStatus::Started => self.confirm(effects),
+                // Answered but not applied: asked again after a pause, as for no answer at all (never at once,
+                // which would loop as fast as the server answers).
+                DispensationStatus::Started => self.confirm_later(),
                 _ => {
+                    effects.extend(self.record(Event::Cancelled));
                     self.active = None;
                     self.go_to_entry();
                     self.show(Problem::new(ProblemKind::DispensationTimedOut, NextStep::Acknowledge));
                 }
             },
-            Ok(_) => self.confirm(effects),
+            Ok(_) => self.outcome_unknown(confirming, effects),
             // Completed by an earlier try of this same finalize: the details carry the dispensation.
             Err(error) if error.code() == Some(&ErrorCode::AlreadyCompleted) => match error.completed_dispensation() {
-                Some(dispensation) => self.completed(dispensation, effects),
-                None => self.confirm(effects),
+                Some(dispensation) if ours(&dispensation) => self.completed(dispensation, effects),
+                _ => self.outcome_unknown(confirming, effects),
             },
             Err(error) if error.outcome_unknown() || (confirming && error.is_transient()) => {
-                if confirming {
-                    tracing::info!(error = %error, "the completion's outcome is still unknown; asking again later");
-                    self.confirm_later();
-                } else {
-                    self.confirm(effects);
-                }
+                tracing::info!(error = %error, "the completion's outcome is unknown; asking the server");
+                self.outcome_unknown(confirming, effects);
             }
             Err(error) => {
                 let mut problem = problem::from_client(&error, &code, NextStep::Retry);
+                if !matches!(problem.next, NextStep::Retry) {
+                    // Refused for good: nothing was completed, and the journal says so (the invoice number stays
+                    // this dispensation's for its next try).
+                    effects.extend(self.record(Event::CompletionRefused));
+                }
                 match problem.next {
                     NextStep::Retry => self.set_finalize_state(FinalizeState::Unknown),
                     NextStep::ReviewLines => {
                         if let ProblemKind::AmountMismatch { sent, .. } = &mut problem.kind
-                            && let Step::Finalize(finalize) = &self.step
+                            && let Some(amount) = sent_amount
                         {
-                            *sent = finalize.amount;
+                            *sent = amount;
                         }
                         self.back_to_review();
                         // The server's lines may have changed under us: read them again.
@@ -297,6 +345,7 @@ impl App {
                     }
                     NextStep::Finalize => self.set_finalize_state(FinalizeState::Editing),
                     _ => {
+                        effects.extend(self.record(Event::Cancelled));
                         self.active = None;
                         self.go_to_entry();
                     }
@@ -304,6 +353,11 @@ impl App {
                 self.show(problem);
             }
         }
+    }
+
+    /// No usable answer: ask the server at once the first time, then after growing pauses.
+    fn outcome_unknown(&mut self, confirming: bool, effects: &mut Vec<Effect>) {
+        if confirming { self.confirm_later() } else { self.confirm(effects) }
     }
 
     fn set_finalize_state(&mut self, state: FinalizeState) {

@@ -147,11 +147,8 @@ impl App {
         let Some(active) = &self.active else { return };
         let review = Review::new(&active.dispensation);
         self.go(Step::Review(review));
-        // Fetched now so that Finalize opens with the number already there.
-        if self.invoice.is_none() {
-            let id = self.request(Purpose::InvoiceNumber);
-            effects.push(Effect::NextInvoiceNumber { id, prefix: self.settings.invoice_prefix.clone() });
-        }
+        // Proposed now so that Finalize opens with the number already there.
+        self.hold_invoice(effects);
     }
 
     /// Back from finalize: the lines as the server has them now.

@@ -1,0 +1,107 @@
+//! The journal's health: a quick integrity check when it opens (a damaged file is refused, never repaired or
+//! overwritten), a probe write the counter uses to learn that a failed journal works again, what `mostrador check`
+//! reports (writable, integrity, free space), and setting a damaged file aside so a new one can start.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use time::OffsetDateTime;
+
+use super::{FILE_NAME, Journal, JournalError, stamp};
+use crate::counter::JournalFailure;
+
+/// What the quick check found wrong.
+pub(super) enum Check {
+    /// SQLite read the file and found it damaged (its first complaint).
+    Damaged(String),
+    /// The check itself could not run.
+    Failed(rusqlite::Error),
+}
+
+/// SQLite's `quick_check`: the structure of every page, without the slower index cross-checks of
+/// `integrity_check`. It reads the whole file once, which is milliseconds for a store's year of dispensations.
+pub(super) fn quick_check(connection: &Connection) -> Result<(), Check> {
+    let found: String =
+        connection.query_row("PRAGMA quick_check(1)", [], |row| row.get(0)).map_err(
+            |error| match super::sqlite_cause(&error) {
+                crate::counter::JournalCause::Damaged => Check::Damaged(error.to_string()),
+                _ => Check::Failed(error),
+            },
+        )?;
+    if found == "ok" { Ok(()) } else { Err(Check::Damaged(found)) }
+}
+
+/// The journal as `mostrador check` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Health {
+    /// A write went through (the probe row).
+    pub writable: Result<(), JournalFailure>,
+    /// SQLite's quick check of every page.
+    pub integrity: Result<(), String>,
+    /// Space left on the journal's file system, in bytes.
+    pub free_bytes: Option<u64>,
+}
+
+impl Journal {
+    /// One small write, to learn whether the journal can be written (again).
+    pub fn probe(&self, at: OffsetDateTime) -> Result<(), JournalError> {
+        let connection = self.connection();
+        connection.execute(
+            "INSERT INTO probes (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = ?1",
+            [stamp(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Writable, sound, and how much room is left.
+    pub fn health(&self) -> Health {
+        let writable = self.probe(OffsetDateTime::now_utc()).map_err(|error| error.failure());
+        let integrity = match quick_check(&self.connection()) {
+            Ok(()) => Ok(()),
+            Err(Check::Damaged(found)) => Err(found),
+            Err(Check::Failed(error)) => Err(error.to_string()),
+        };
+        let directory = self.path.parent().unwrap_or(Path::new("."));
+        let free_bytes = rustix::fs::statvfs(directory).ok().map(|stats| stats.f_bavail.saturating_mul(stats.f_frsize));
+        Health { writable, integrity, free_bytes }
+    }
+}
+
+/// Renames the journal of `data_dir` (and SQLite's `-wal` and `-shm` beside it) to
+/// `journal.damaged-<UTC time>.sqlite3`, so the next start begins a new journal and the old one is kept for
+/// support. Never overwrites: a name already taken is an error. Returns the new name of the journal file.
+pub fn set_aside(data_dir: &Path, at: OffsetDateTime) -> std::io::Result<PathBuf> {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    let name = format!(
+        "journal.damaged-{:04}{:02}{:02}-{:02}{:02}{:02}.sqlite3",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    );
+    let from = data_dir.join(FILE_NAME);
+    let to = data_dir.join(&name);
+    if !from.exists() {
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} does not exist", from.display())));
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let target = data_dir.join(format!("{name}{suffix}"));
+        if target.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} already exists", target.display()),
+            ));
+        }
+    }
+    // The companions first: a journal file without its WAL would lose the last commits if it opened alone.
+    for suffix in ["-wal", "-shm"] {
+        let companion = data_dir.join(format!("{FILE_NAME}{suffix}"));
+        if companion.exists() {
+            std::fs::rename(&companion, data_dir.join(format!("{name}{suffix}")))?;
+        }
+    }
+    std::fs::rename(&from, &to)?;
+    Ok(to)
+}
