@@ -18,6 +18,7 @@
 //! | [`EXIT_TLS`] 5 | the secure connection failed (certificate, clock, intercepting proxy) |
 //! | [`EXIT_CLOCK`] 6 | this machine's clock is more than [`MAX_CLOCK_SKEW_SECS`] s off the server's |
 //! | [`EXIT_SCOPE`] 7 | the client lacks a scope the check needs (`arc:read`) |
+//! | [`EXIT_JOURNAL`] 8 | the journal cannot be written or is damaged (the counter would not dispense) |
 //!
 //! The output is English: it is meant for IT, not for the counter's clerks.
 //!
@@ -35,6 +36,7 @@ use crate::osigu::model::{ProductType, Sponsor, SponsorConfiguration};
 use crate::runtime::connect;
 
 mod causes;
+mod journal;
 mod report;
 #[cfg(test)]
 mod tests;
@@ -58,6 +60,8 @@ pub const EXIT_TLS: u8 = 5;
 pub const EXIT_CLOCK: u8 = 6;
 /// The client lacks a scope.
 pub const EXIT_SCOPE: u8 = 7;
+/// The journal cannot be written, or is damaged: the counter would refuse to dispense.
+pub const EXIT_JOURNAL: u8 = 8;
 
 /// The largest difference between this machine's clock and the server's that the check accepts. OTPs live
 /// 5 minutes and webhook signatures are refused beyond 300 s, so a larger gap breaks the counter.
@@ -100,6 +104,11 @@ pub async fn run(config: &Config, out: &mut impl Write, options: Options) -> Res
 }
 
 async fn connect_and_check(config: &Config, out: &mut impl Write, paint: Paint) -> Result<(), CheckFailure> {
+    // Local first: it is reported even when the server cannot be reached.
+    let journal = match config.data_dir() {
+        Ok(data_dir) => journal::check_journal(&data_dir, out, paint)?,
+        Err(error) => Some(CheckFailure::new(EXIT_JOURNAL, format!("the journal has no place: {error}"))),
+    };
     let mut connection = connect(config).await.map_err(connect_failure)?;
     let who = Who {
         host: connection.client.host(),
@@ -107,7 +116,7 @@ async fn connect_and_check(config: &Config, out: &mut impl Write, paint: Paint) 
         secret: config.endpoint().client_secret.clone(),
         embedded: connection.sandbox.is_some(),
     };
-    let result = check(&connection.client, &who, connection.environment, out, paint).await;
+    let result = check(&connection.client, &who, connection.environment, journal, out, paint).await;
     if let Some(sandbox) = connection.sandbox.take() {
         sandbox.shutdown().await;
     }
@@ -129,6 +138,7 @@ async fn check(
     client: &OsiguClient,
     who: &Who,
     environment: Environment,
+    journal: Option<CheckFailure>,
     out: &mut impl Write,
     paint: Paint,
 ) -> Result<(), CheckFailure> {
@@ -148,7 +158,7 @@ async fn check(
         .collect();
     write_sponsors(out, &sponsors, &results, paint)?;
     let failed = sponsors.iter().zip(&results).filter_map(|(sponsor, result)| Some((sponsor, result.as_ref().err()?)));
-    match clock.or_else(|| sponsor_failure(failed)) {
+    match clock.or_else(|| sponsor_failure(failed)).or(journal) {
         Some(failure) => Err(failure),
         None => write_ok(out, who, sponsors.len(), paint),
     }

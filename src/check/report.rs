@@ -225,7 +225,7 @@ impl Paint {
         self.wrap("1", text)
     }
 
-    fn red(self, text: &str) -> String {
+    pub(super) fn red(self, text: &str) -> String {
         self.wrap("31", text)
     }
 
