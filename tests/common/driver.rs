@@ -36,12 +36,14 @@ pub struct Driver {
     _data_dir: DataDir,
 }
 
-/// The journal's directory, removed with the driver.
-struct DataDir(PathBuf);
+/// The journal's directory, removed with the driver when the driver made it.
+struct DataDir(Option<PathBuf>);
 
 impl Drop for DataDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if let Some(dir) = &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -60,14 +62,38 @@ pub fn client(base_url: &str) -> OsiguClient {
     OsiguClient::new(options).expect("client")
 }
 
+/// Where a driven counter keeps its journal and whom it talks to.
+pub struct Setup {
+    /// The data directory (a fresh one under the system's temporary directory when `None`); it is removed with
+    /// the driver only when the driver made it.
+    pub data_dir: Option<PathBuf>,
+    pub till: String,
+    /// A base URL to talk to instead of the sandbox's (a proxy in front of it).
+    pub through: Option<String>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self { data_dir: None, till: "caja-1".to_owned(), through: None }
+    }
+}
+
 impl Driver {
     /// A counter with `settings` on a fresh sandbox configured by `config`, reading fingerprints with `capture`;
     /// opened (sponsors and their rules loaded) and settled.
     pub async fn start(config: SandboxConfig, capture: Capture, settings: Settings) -> Self {
+        Self::start_with(config, capture, settings, Setup::default()).await
+    }
+
+    /// [`Driver::start`], with the journal and the server `setup` names.
+    pub async fn start_with(config: SandboxConfig, capture: Capture, settings: Settings, setup: Setup) -> Self {
         let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
-        let data_dir = std::env::temp_dir().join(format!("mostrador-test-{}", unique()));
-        let journal = Journal::in_dir(&data_dir, &Place::new("caja-test", "caja-1")).expect("journal");
-        let (executor, results) = Executor::new(client(sandbox.base_url()), capture, journal.clone());
+        let owned = setup.data_dir.is_none();
+        let data_dir =
+            setup.data_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("mostrador-test-{}", unique())));
+        let journal = Journal::in_dir(&data_dir, &Place::new("caja-test", setup.till)).expect("journal");
+        let base_url = setup.through.unwrap_or_else(|| sandbox.base_url().to_owned());
+        let (executor, results) = Executor::new(client(&base_url), capture, journal.clone());
         let now = sandbox.clock().now();
         let sandbox_outbox = sandbox.subscribe_outbox();
         let mut driver = Self {
@@ -80,7 +106,7 @@ impl Driver {
             effects: Vec::new(),
             journal,
             outbox: sandbox_outbox,
-            _data_dir: DataDir(data_dir),
+            _data_dir: DataDir(owned.then_some(data_dir)),
         };
         driver.send(Msg::Opened).await;
         driver
