@@ -17,7 +17,7 @@ use super::executor::{Control, Executor};
 use super::health::HealthLog;
 use super::input::key_msg;
 use super::invoices::InvoiceBook;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, ConfigWarning};
 use crate::counter::{App, Msg, Settings, update};
 use crate::journal::Journal;
 use crate::sandbox::OutboxMessage;
@@ -41,8 +41,9 @@ pub enum RunError {
 }
 
 /// Opens the counter on the configured server (the embedded sandbox by default) and runs it until the clerk
-/// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started.
-pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunError> {
+/// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started;
+/// `warnings` about the configuration are shown on the first screen (see [`Chrome::config_warnings`]).
+pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: UtcOffset) -> Result<(), RunError> {
     let data_dir = config.data_dir()?;
     let connection = connect(config).await?;
     let Connection { client, environment, sandbox, capture } = connection;
@@ -55,6 +56,7 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
     chrome.keymap = config.keymap().clone();
+    chrome.config_warnings(warnings);
     let (provider_sender, provider) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         // The token the first call fetches anyway names the pharmacy; this only waits for it.

@@ -11,9 +11,15 @@ pub struct InvoiceBook {
 }
 
 impl InvoiceBook {
-    /// A book kept in `data_dir/invoice-counter`.
+    /// A book kept in `data_dir/invoice-counter`; a counter file an earlier version left readable by others is
+    /// made private (and the log says so).
     pub fn in_dir(data_dir: &Path) -> Self {
-        Self { path: data_dir.join("invoice-counter") }
+        let path = data_dir.join("invoice-counter");
+        match crate::files::tighten(&path) {
+            Ok(tightened) => tightened.iter().for_each(crate::files::Tightened::log),
+            Err(error) => tracing::warn!(error = %error, "the invoice counter's mode could not be checked"),
+        }
+        Self { path }
     }
 
     /// The last number used (0 before the first).
@@ -36,10 +42,11 @@ impl InvoiceBook {
             return Ok(());
         }
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::files::private_dir(dir)?;
         }
+        // Readable by its owner only, like every file of the data directory; the rename keeps the mode.
         let temporary = self.path.with_extension("tmp");
-        std::fs::write(&temporary, format!("{value}\n"))?;
+        crate::files::write_private(&temporary, format!("{value}\n").as_bytes())?;
         std::fs::rename(&temporary, &self.path)
     }
 }
@@ -63,6 +70,14 @@ mod tests {
         book.used("F001-", "B-77").unwrap();
         book.used("F001-", "F001-000007").unwrap();
         assert_eq!(book.next("F001-"), "F001-000041");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("invoice-counter")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the counter file is its owner's only");
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "in a directory only its owner enters");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
