@@ -2,10 +2,13 @@
 pub mod check;
 pub mod config;
 pub mod counter;
+pub mod files;
 pub mod http;
 pub mod i18n;
+pub mod inert;
 pub mod journal;
 pub mod keymap;
+pub mod logging;
 pub mod osigu;
 pub mod runtime;
 pub mod sandbox;

@@ -1,5 +1,6 @@
 //! `mostrador`: parses the command line, sets up logging and runs the chosen command. Fatal errors are
-//! printed to stderr with a non-zero exit.
+//! printed to stderr with a non-zero exit, made inert first (they may quote a server or a file: see
+//! [`mostrador::inert`]). A panic is written to the log as well as to the terminal.
 
 mod serve;
 
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use mostrador::inert;
 use mostrador::sandbox::{FaultRule, Profile};
 
 #[derive(Parser)]
@@ -64,20 +66,26 @@ fn parse_date(text: &str) -> Result<time::Date, String> {
         .map_err(|_| format!("`{text}` is not a date like 2026-11-21"))
 }
 
-/// `mostrador journal export --csv`: the journal's dispensations on stdout.
+/// Prints `error` on stderr as one inert line after `prefix` (e.g. `mostrador`, `mostrador check`).
+fn fatal(prefix: &str, error: impl std::fmt::Display) {
+    eprintln!("{prefix}: {}", inert::line(&error.to_string()));
+}
+
+/// `mostrador journal export --csv`: the journal's dispensations on stdout. The journal is only read: this
+/// works with read access alone, and beside a running counter.
 fn export(config: &mostrador::config::Config, args: &ExportArgs, offset: time::UtcOffset) -> ExitCode {
     let data_dir = match config.data_dir() {
         Ok(dir) => dir,
         Err(error) => {
-            eprintln!("mostrador: {error}");
+            fatal("mostrador", error);
             return ExitCode::from(2);
         }
     };
     let place = mostrador::journal::Place::new(mostrador::runtime::terminal_name(), "export");
-    let journal = match mostrador::journal::Journal::in_dir(&data_dir, &place) {
+    let journal = match mostrador::journal::Journal::open_read_only(&data_dir, &place) {
         Ok(journal) => journal,
         Err(error) => {
-            eprintln!("mostrador: {error}");
+            fatal("mostrador", error);
             return ExitCode::FAILURE;
         }
     };
@@ -91,7 +99,7 @@ fn export(config: &mostrador::config::Config, args: &ExportArgs, offset: time::U
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("mostrador: {error}");
+            fatal("mostrador", error);
             ExitCode::FAILURE
         }
     }
@@ -179,44 +187,20 @@ pub(crate) struct ServeArgs {
     pub seed: Option<u64>,
 }
 
-/// What to log: `MOSTRADOR_LOG` takes tracing targets, e.g. `mostrador=debug`. Logs never carry secrets, OTPs
-/// or patient identifiers; the sandbox prints OTPs itself, on stdout, as its "SMS".
-fn log_filter() -> tracing_subscriber::filter::Targets {
-    std::env::var("MOSTRADOR_LOG")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or_else(|| "warn,mostrador=info".parse().unwrap_or_default())
-}
-
 /// A tokio runtime for one command, or the exit after saying why there is none.
 fn runtime(command: &str) -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
-        eprintln!("{command}: cannot start the async runtime: {error}");
+        fatal(command, format!("cannot start the async runtime: {error}"));
         ExitCode::FAILURE
     })
-}
-
-fn init_logging() {
-    let filter = log_filter();
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let _ = tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(false)
-                .with_ansi(std::io::stderr().is_terminal()),
-        )
-        .with(filter)
-        .try_init();
 }
 
 /// `mostrador check`: the report on stdout, the cause of a failure as one line on stderr, the exit code of its
 /// kind (see `mostrador::check`).
 fn check(config: &mostrador::config::Config) -> ExitCode {
     // The client logs each retry; the failure line must stay the only thing on stderr unless logs are asked for.
-    if std::env::var_os("MOSTRADOR_LOG").is_some() {
-        init_logging();
+    if std::env::var_os(mostrador::logging::FILTER_ENV).is_some() {
+        mostrador::logging::to_stderr();
     }
     let runtime = match runtime("mostrador check") {
         Ok(runtime) => runtime,
@@ -227,29 +211,21 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
     match runtime.block_on(mostrador::check::run(config, &mut stdout.lock(), options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("mostrador check: {failure}");
+            fatal("mostrador check", &failure);
             ExitCode::from(failure.exit_code)
         }
     }
 }
 
-/// Logs of the counter go to `mostrador.log` in the data directory: the terminal belongs to the screen.
-/// A log file that cannot be opened leaves the counter without logs, never without its screen.
-fn init_file_logging(data_dir: &std::path::Path) {
-    let _ = std::fs::create_dir_all(data_dir);
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("mostrador.log")) else {
-        return;
-    };
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let _ = tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::sync::Mutex::new(file)).with_ansi(false))
-        .with(log_filter())
-        .try_init();
-}
-
-/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise.
-fn counter(config: &mostrador::config::Config, offset: time::UtcOffset) -> ExitCode {
+/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise. Its logs go
+/// to `mostrador.log` in the data directory (the terminal belongs to the screen); a log file that cannot be
+/// opened leaves the counter without logs, never without its screen. `warnings` about the configuration are
+/// logged and shown on the counter's first screen: stderr is hidden by the screen the moment it opens.
+fn counter(
+    config: &mostrador::config::Config,
+    warnings: &[mostrador::config::ConfigWarning],
+    offset: time::UtcOffset,
+) -> ExitCode {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
             "mostrador: la pantalla del mostrador necesita una terminal / the counter screen needs a terminal \
@@ -258,25 +234,33 @@ fn counter(config: &mostrador::config::Config, offset: time::UtcOffset) -> ExitC
         return ExitCode::from(2);
     }
     match config.data_dir() {
-        Ok(dir) => init_file_logging(&dir),
+        Ok(dir) => {
+            if let Err(error) = mostrador::logging::to_file(&dir) {
+                fatal("mostrador: warning", format!("no log: {} cannot be written: {error}", dir.display()));
+            }
+        }
         Err(error) => {
-            eprintln!("mostrador: {error}");
+            fatal("mostrador", error);
             return ExitCode::from(2);
         }
+    }
+    for warning in warnings {
+        tracing::warn!("{warning}");
     }
     let runtime = match runtime("mostrador") {
         Ok(runtime) => runtime,
         Err(exit) => return exit,
     };
-    let outcome = runtime.block_on(mostrador::runtime::run_counter(config, offset));
+    let outcome = runtime.block_on(mostrador::runtime::run_counter(config, warnings, offset));
     // Requests still in flight (a cancel the grace period gave up on) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = %error, "the counter stopped");
-            eprintln!("mostrador: {error}");
-            if let Some(advice) = advice(&error, config.locale) {
+            let advice = advice(&error, config.locale);
+            fatal("mostrador", error);
+            if let Some(advice) = advice {
                 eprintln!("{advice}");
             }
             ExitCode::FAILURE
@@ -301,26 +285,27 @@ fn advice(error: &mostrador::runtime::RunError, locale: mostrador::i18n::Locale)
 fn main() -> ExitCode {
     // Read while the process has one thread: the offset cannot be read safely once threads run.
     let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    mostrador::terminal::install_panic_hook();
     let cli = Cli::parse();
-    let config = match mostrador::config::Config::load(cli.config.as_deref()) {
+    let (config, warnings) = match mostrador::config::Config::load(cli.config.as_deref()) {
         Ok(loaded) => {
             for warning in &loaded.warnings {
-                eprintln!("mostrador: warning: {warning}");
+                fatal("mostrador: warning", warning);
             }
-            loaded.config
+            (loaded.config, loaded.warnings)
         }
         Err(error) => {
-            eprintln!("mostrador: {error}");
+            fatal("mostrador", error);
             return ExitCode::from(2);
         }
     };
     match cli.command {
-        None => counter(&config, offset),
+        None => counter(&config, &warnings, offset),
         Some(Command::Check) => check(&config),
         Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
         Some(Command::Journal { command: JournalCommand::SetAside }) => set_aside(&config),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {
-            init_logging();
+            mostrador::logging::to_stderr();
             let runtime = match runtime("mostrador sandbox serve") {
                 Ok(runtime) => runtime,
                 Err(exit) => return exit,
@@ -328,7 +313,7 @@ fn main() -> ExitCode {
             match runtime.block_on(serve::run(args, config.sandbox)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
-                    eprintln!("mostrador: {error:#}");
+                    fatal("mostrador", format!("{error:#}"));
                     ExitCode::FAILURE
                 }
             }

@@ -1,11 +1,14 @@
 //! `mostrador sandbox serve`: the sandbox on its own, announcing where it listens and with which
-//! credentials, printing each OTP as the beneficiary would receive it, until Ctrl-C or SIGTERM.
+//! credentials, printing each OTP as the beneficiary would receive it, until Ctrl-C or SIGTERM. Every line
+//! that carries text from outside (a destination from a registered patient, a URL or a fault from the flags) is
+//! made inert before it is printed ([`mostrador::inert`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::Context;
 use mostrador::config::SandboxSection;
+use mostrador::inert;
 use mostrador::osigu::model::wire_name;
 use mostrador::sandbox::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, OutboxMessage, READONLY_CLIENT_ID, READONLY_CLIENT_SECRET,
@@ -42,7 +45,7 @@ fn configuration(args: ServeArgs, file: SandboxSection) -> anyhow::Result<(Sandb
 fn print_otp(message: &OutboxMessage) {
     let time = message.sent_at.time();
     let dispensation = message.dispensation_id.as_ref().map(|id| format!("  {id}")).unwrap_or_default();
-    println!(
+    let line = format!(
         "[{:02}:{:02}:{:02}] OTP {}  {} {}{dispensation}",
         time.hour(),
         time.minute(),
@@ -51,6 +54,7 @@ fn print_otp(message: &OutboxMessage) {
         wire_name(&message.channel),
         message.masked_destination
     );
+    println!("{}", inert::line(&line));
     let _ = std::io::stdout().flush();
 }
 
@@ -92,10 +96,10 @@ pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> anyhow::Result
     println!("  OpenAPI        {base}/openapi.json");
     println!("  OTP outbox     {base}/sandbox/v1/outbox");
     if !faults.is_empty() {
-        println!("  faults         {faults}  (seed {fault_seed})");
+        println!("  faults         {}  (seed {fault_seed})", inert::line(&faults.to_string()));
     }
     if let Some(url) = webhook {
-        println!("  webhooks       {url}");
+        println!("  webhooks       {}", inert::line(&url));
     }
     if !addr.ip().is_loopback() {
         println!(

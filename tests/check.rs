@@ -1,6 +1,7 @@
 //! `mostrador check` end to end: the real binary, run as IT would run it, against the embedded sandbox, a
-//! standalone sandbox, an unreachable address and a small fake server for the replies the sandbox never gives
-//! (a skewed clock, a proxy's 502 page, a missing scope).
+//! standalone sandbox, an unreachable address, a small fake server for the replies the sandbox never gives
+//! (a skewed clock, a proxy's 502 page, a missing scope, escape sequences in an error code) and a TLS server
+//! whose certificate nobody vouches for.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -9,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use mostrador::check::{EXIT_CLOCK, EXIT_CONFIG, EXIT_CREDENTIALS, EXIT_OTHER, EXIT_SCOPE, EXIT_UNREACHABLE};
+use mostrador::check::{EXIT_CLOCK, EXIT_CONFIG, EXIT_CREDENTIALS, EXIT_OTHER, EXIT_SCOPE, EXIT_TLS, EXIT_UNREACHABLE};
 use mostrador::sandbox::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, READONLY_CLIENT_ID, READONLY_CLIENT_SECRET, Sandbox, SandboxConfig,
 };
@@ -63,6 +64,11 @@ impl Scratch {
 
     /// Runs `mostrador check [--config FILE]` with a clean environment, killing it past [`LIMIT`].
     fn check(&self, config: Option<&PathBuf>) -> Outcome {
+        run(self.command(config))
+    }
+
+    /// `mostrador check [--config FILE]` with a clean environment, to adjust before running it.
+    fn command(&self, config: Option<&PathBuf>) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mostrador"));
         command.arg("check");
         if let Some(config) = config {
@@ -79,7 +85,7 @@ impl Scratch {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        run(command)
+        command
     }
 }
 
@@ -436,4 +442,123 @@ fn a_missing_scope_is_named() {
     let outcome = scratch.check(Some(&config)).expect(EXIT_SCOPE);
     let line = outcome.failure_line();
     assert!(line.contains("counter-9 lacks scope arc:read"), "{line}");
+}
+
+/// Every character a terminal could act on instead of showing (ESC, other controls, bidi overrides), except the
+/// line feeds that end lines.
+#[track_caller]
+fn assert_inert(name: &str, text: &str) {
+    let hazards: Vec<char> = text.chars().filter(|&c| c != '\n' && mostrador::inert::is_hazard(c)).collect();
+    assert!(hazards.is_empty(), "{name} holds {hazards:?}:\n{text}");
+}
+
+/// An error code that sets the window title, writes the clipboard, clears the screen and prints a fake green
+/// OK, and a message that reverses the rest of its line.
+const HOSTILE_CODE: &str =
+    "X\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{1b}[2J\u{1b}[32mOK: all good\u{1b}[0m";
+const HOSTILE_MESSAGE: &str = "refused \u{202e}kO\u{202c} \u{9b}2J";
+
+/// A token, then every other call refused with [`HOSTILE_CODE`]: 503 for the sponsors (retried, so the retry
+/// is logged), and the text in the envelope's message too.
+fn hostile_codes(path: &str) -> Canned {
+    match path {
+        "/v1/oauth/token" => token(),
+        _ => Canned::json(503, serde_json::json!({"code": HOSTILE_CODE, "message": HOSTILE_MESSAGE})),
+    }
+}
+
+fn hostile_refusal(path: &str) -> Canned {
+    match path {
+        "/v1/oauth/token" => token(),
+        _ => Canned::json(422, serde_json::json!({"code": HOSTILE_CODE, "message": HOSTILE_MESSAGE})),
+    }
+}
+
+#[test]
+fn escape_sequences_from_the_server_reach_the_terminal_inert() {
+    let scratch = Scratch::new("hostile");
+    let url = fake_osigu(time::Duration::ZERO, hostile_refusal);
+    let config = scratch.custom(&url, "counter-9", "s3cret-9");
+    let outcome = scratch.check(Some(&config)).expect(EXIT_OTHER);
+    let line = outcome.failure_line();
+    assert!(line.contains("HTTP 422") && line.contains("]0;pwned") && line.contains("OK: all good"), "{line}");
+    assert_inert("stderr", &outcome.stderr);
+    assert_inert("stdout", &outcome.stdout);
+}
+
+/// With logs asked for, the client's retries are logged on stderr with the server's error: the log lines are
+/// inert too.
+#[test]
+fn log_lines_quoting_the_server_are_inert() {
+    let scratch = Scratch::new("hostile-log");
+    let url = fake_osigu(time::Duration::ZERO, hostile_codes);
+    let config = scratch.custom(&url, "counter-9", "s3cret-9");
+    let mut command = scratch.command(Some(&config));
+    command.env("MOSTRADOR_LOG", "mostrador=info");
+    let outcome = run(command).expect(EXIT_OTHER);
+    assert!(outcome.stderr.contains("retrying"), "the retry is logged:\n{}", outcome.stderr);
+    assert!(outcome.stderr.contains("]0;pwned"), "with the server's code, shown:\n{}", outcome.stderr);
+    assert_inert("stderr", &outcome.stderr);
+    assert_inert("stdout", &outcome.stdout);
+}
+
+/// `--config /dev/zero` used to read until memory ran out; it is refused at once.
+#[test]
+fn a_configuration_that_never_ends_is_refused_at_once() {
+    let scratch = Scratch::new("zero");
+    let outcome = scratch.check(Some(&PathBuf::from("/dev/zero"))).expect(EXIT_CONFIG);
+    let lines: Vec<&str> = outcome.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", outcome.stderr);
+    assert!(lines[0].contains("/dev/zero") && lines[0].contains("larger than"), "{}", lines[0]);
+    assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
+}
+
+/// A throwaway certificate for `localhost` and 127.0.0.1 that no authority signed (made with openssl, valid
+/// for a century, used by no one else), and its key.
+const SELF_SIGNED_CERT: &[u8] = include_bytes!("fixtures/self-signed.cert.pem");
+const SELF_SIGNED_KEY: &[u8] = include_bytes!("fixtures/self-signed.key.pem");
+
+/// A TLS server on a loopback port presenting [`SELF_SIGNED_CERT`]: every handshake fails on the client's side.
+fn self_signed_server() -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let certificate = CertificateDer::from_pem_slice(SELF_SIGNED_CERT).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(SELF_SIGNED_KEY).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certificate], key)
+        .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = std::sync::Arc::clone(&config);
+            std::thread::spawn(move || {
+                let connection = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                // Drives the handshake until the client gives up on the certificate.
+                let _ = tls.read(&mut [0; 1]);
+            });
+        }
+    });
+    url
+}
+
+/// The README promises exit 5 for a secure connection that failed; a certificate nobody vouches for used to
+/// exit 4, "unreachable", sending IT to check the network instead of the certificate or the proxy.
+#[test]
+fn a_certificate_nobody_vouches_for_exits_with_the_tls_code() {
+    let scratch = Scratch::new("tls");
+    let url = self_signed_server();
+    let config = scratch.custom(&url, "counter-9", "s3cret-9");
+    let outcome = scratch.check(Some(&config)).expect(EXIT_TLS);
+    let line = outcome.failure_line();
+    assert!(line.contains("secure connection to 127.0.0.1:") && line.contains("date and time"), "{line}");
+    assert!(line.contains("certificate"), "names the cause: {line}");
+    outcome.never_shows("s3cret-9");
 }

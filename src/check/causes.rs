@@ -2,8 +2,9 @@
 //! cause and what to check, with the exit code of its kind; a sponsor whose configuration could not be read is
 //! named in the line.
 
-use super::report::{clip, printable, redact};
+use super::report::{clip, redact};
 use super::{CheckFailure, EXIT_CREDENTIALS, EXIT_OTHER, EXIT_SCOPE, EXIT_TLS, EXIT_UNREACHABLE, Who};
+use crate::inert;
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{ErrorCode, ErrorEnvelope, Sponsor};
 use crate::runtime::ConnectError;
@@ -17,7 +18,7 @@ pub(super) fn sponsor_failure<'a>(
         0 => String::new(),
         n => format!(" (and {n} more, listed above)"),
     };
-    let slug = printable(&sponsor.sponsor_slug);
+    let slug = inert::line(&sponsor.sponsor_slug);
     Some(CheckFailure::new(
         first.exit_code,
         format!("the configuration of sponsor {slug} could not be read{more}: {}", first.message),
@@ -37,7 +38,7 @@ pub(super) fn failure(error: &ClientError, who: &Who) -> CheckFailure {
 
 fn cause(error: &ClientError, who: &Who) -> CheckFailure {
     let host = &who.host;
-    let client_id = printable(&who.client_id);
+    let client_id = inert::line(&who.client_id);
     let network = "check base_url/environment, the network, proxy or firewall";
     match error {
         ClientError::Credentials { status, error } => CheckFailure::new(
@@ -45,18 +46,18 @@ fn cause(error: &ClientError, who: &Who) -> CheckFailure {
             format!(
                 "the server at {host} refused client_id {client_id} (HTTP {status} {}): check client_id and \
                  client_secret (or MOSTRADOR_CLIENT_SECRET, which overrides it)",
-                printable(error)
+                inert::line(error)
             ),
         ),
         ClientError::Connect { host, detail } => {
-            CheckFailure::new(EXIT_UNREACHABLE, format!("cannot reach {host}: {network} ({})", printable(detail)))
+            CheckFailure::new(EXIT_UNREACHABLE, format!("cannot reach {host}: {network} ({})", inert::line(detail)))
         }
         ClientError::Tls { host, detail } => CheckFailure::new(
             EXIT_TLS,
             format!(
                 "secure connection to {host} failed: check this machine's date and time, and any proxy \
                  intercepting HTTPS ({})",
-                printable(detail)
+                inert::line(detail)
             ),
         ),
         ClientError::Timeout { after } => CheckFailure::new(
@@ -65,7 +66,7 @@ fn cause(error: &ClientError, who: &Who) -> CheckFailure {
         ),
         ClientError::Broken { detail } => CheckFailure::new(
             EXIT_UNREACHABLE,
-            format!("the connection to {host} broke before the reply arrived ({}): {network}", printable(detail)),
+            format!("the connection to {host} broke before the reply arrived ({}): {network}", inert::line(detail)),
         ),
         ClientError::Api { status, code, envelope, retry_after } => {
             api_failure(who, *status, code.as_ref(), envelope.as_deref(), retry_after.map(|wait| wait.as_secs()))
@@ -82,7 +83,7 @@ fn cause(error: &ClientError, who: &Who) -> CheckFailure {
             format!(
                 "{host} answered HTTP {status} with something that is not an Osigu reply ({}): check \
                  base_url/environment",
-                printable(detail)
+                inert::line(detail)
             ),
         ),
         ClientError::TooLarge { limit } => CheckFailure::new(
@@ -90,7 +91,7 @@ fn cause(error: &ClientError, who: &Who) -> CheckFailure {
             format!("{host} sent a reply larger than {limit} bytes: check base_url/environment"),
         ),
         ClientError::Invalid { detail } => {
-            CheckFailure::new(EXIT_OTHER, format!("the request to {host} could not be made: {}", printable(detail)))
+            CheckFailure::new(EXIT_OTHER, format!("the request to {host} could not be made: {}", inert::line(detail)))
         }
     }
 }
@@ -104,13 +105,15 @@ fn api_failure(
     retry_after: Option<u64>,
 ) -> CheckFailure {
     let host = &who.host;
-    let client_id = printable(&who.client_id);
+    let client_id = inert::line(&who.client_id);
     let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|status| status.canonical_reason());
     let answered =
         format!("{host} answered HTTP {status}{}", reason.map(|reason| format!(" {reason}")).unwrap_or_default());
     match (status, code) {
         (403, Some(ErrorCode::InsufficientScope)) => {
-            let scope = envelope.and_then(|envelope| envelope.detail("required_scope")?.as_str().map(printable));
+            let scope = envelope.and_then(|envelope| {
+                envelope.detail("required_scope")?.as_str().map(|scope| inert::line(scope).into_owned())
+            });
             let scope = scope.unwrap_or_else(|| "(not named by the server)".to_owned());
             CheckFailure::new(
                 EXIT_SCOPE,

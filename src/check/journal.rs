@@ -14,7 +14,11 @@ use crate::journal::{Journal, Place};
 const LOW_SPACE_BYTES: u64 = 100 * 1024 * 1024;
 
 /// Writes the journal's section; returns the failure to report when it cannot be used.
-pub(super) fn check_journal(data_dir: &Path, out: &mut impl Write, paint: Paint) -> Result<Option<CheckFailure>, std::io::Error> {
+pub(super) fn check_journal(
+    data_dir: &Path,
+    out: &mut impl Write,
+    paint: Paint,
+) -> Result<Option<CheckFailure>, std::io::Error> {
     writeln!(out, "{}", paint.bold("Journal"))?;
     let path = data_dir.join(crate::journal::FILE_NAME);
     field(out, "file", &path.display().to_string())?;
@@ -57,7 +61,9 @@ pub(super) fn check_journal(data_dir: &Path, out: &mut impl Write, paint: Paint)
             failure.get_or_insert_with(|| {
                 CheckFailure::new(
                     EXIT_JOURNAL,
-                    format!("the journal is damaged ({found}): close every counter and run `mostrador journal set-aside`"),
+                    format!(
+                        "the journal is damaged ({found}): close every counter and run `mostrador journal set-aside`"
+                    ),
                 )
             });
         }
@@ -77,5 +83,9 @@ pub(super) fn check_journal(data_dir: &Path, out: &mut impl Write, paint: Paint)
 /// `12.3 GB`, `850 MB`.
 fn size(bytes: u64) -> String {
     const MB: u64 = 1_000_000;
-    if bytes >= 1000 * MB { format!("{:.1} GB", bytes as f64 / (1000 * MB) as f64) } else { format!("{} MB", bytes / MB) }
+    if bytes >= 1000 * MB {
+        format!("{:.1} GB", bytes as f64 / (1000 * MB) as f64)
+    } else {
+        format!("{} MB", bytes / MB)
+    }
 }

@@ -29,6 +29,7 @@
 use std::io::Write;
 
 use crate::config::Config;
+use crate::inert;
 use crate::osigu::client::OsiguClient;
 use crate::osigu::endpoint::{Environment, Secret};
 use crate::osigu::error::ClientError;
@@ -42,7 +43,7 @@ mod report;
 mod tests;
 
 use causes::{connect_failure, failure, sponsor_failure};
-use report::{Paint, clock_offset, environment_text, field, printable, redact, write_ok, write_sponsors, write_token};
+use report::{Paint, clock_offset, environment_text, field, redact, write_ok, write_sponsors, write_token};
 #[cfg(test)]
 use report::{clock_text, scope_note, sponsor_cells, table};
 
@@ -100,7 +101,12 @@ pub struct Options {
 pub async fn run(config: &Config, out: &mut impl Write, options: Options) -> Result<(), CheckFailure> {
     let secret = config.endpoint().client_secret.expose().to_owned();
     let result = connect_and_check(config, out, Paint(options.colour)).await;
-    result.map_err(|failure| CheckFailure { message: redact(&failure.message, &secret), ..failure })
+    // The line goes to a terminal: whatever part of it came from the server (an error code, a message) is
+    // made inert there, once, on top of what each cause already cleaned.
+    result.map_err(|failure| CheckFailure {
+        message: inert::line(&redact(&failure.message, &secret)).into_owned(),
+        ..failure
+    })
 }
 
 async fn connect_and_check(config: &Config, out: &mut impl Write, paint: Paint) -> Result<(), CheckFailure> {
@@ -145,7 +151,7 @@ async fn check(
     writeln!(out, "{}", paint.bold("Osigu connection"))?;
     field(out, "environment", &environment_text(environment, who.embedded))?;
     field(out, "base URL", client.base_url().as_str().trim_end_matches('/'))?;
-    field(out, "client id", &printable(&who.client_id))?;
+    field(out, "client id", &inert::line(&who.client_id))?;
     out.flush()?;
     let token = client.token_info().await.map_err(|error| failure(&error, who))?;
     write_token(out, &token)?;

@@ -1,13 +1,14 @@
 //! The report `mostrador check` prints: the connection's fields (environment, base URL, client id, provider,
 //! scopes, clock), the sponsors' table (cells, verification, notes, or the failure), the closing line, and the
-//! helpers that keep server-sent text on one line ([`printable`], [`clip`]), mask the secret ([`redact`]) and
-//! colour the output ([`Paint`]).
+//! helpers that keep server-sent text short ([`clip`]), mask the secret ([`redact`]) and colour the output
+//! ([`Paint`]). Server-sent text is made inert with [`crate::inert::line`] before it is printed.
 
 use std::io::Write;
 
 use unicode_width::UnicodeWidthStr;
 
 use super::{CheckFailure, MAX_CLOCK_SKEW_SECS, Who};
+use crate::inert;
 use crate::osigu::client::TokenInfo;
 use crate::osigu::endpoint::Environment;
 use crate::osigu::model::scopes::{ARC_READ, ARC_WRITE, DISPENSING_READ, DISPENSING_WRITE};
@@ -23,14 +24,14 @@ pub(super) fn write_ok(out: &mut impl Write, who: &Who, sponsors: usize, paint: 
     let place = if who.embedded { "the embedded sandbox".to_owned() } else { who.host.clone() };
     let sponsors = if sponsors == 1 { "1 sponsor".to_owned() } else { format!("{sponsors} sponsors") };
     let summary =
-        format!("OK: client {} reached {place} and read the configuration of {sponsors}.", printable(&who.client_id));
+        format!("OK: client {} reached {place} and read the configuration of {sponsors}.", inert::line(&who.client_id));
     writeln!(out, "\n{}", paint.green(&summary))?;
     Ok(())
 }
 
-/// `  label        value`.
+/// `  label        value`; the value is made inert, whoever supplied it.
 pub(super) fn field(out: &mut impl Write, label: &str, value: &str) -> std::io::Result<()> {
-    writeln!(out, "  {label:<11}  {value}")
+    writeln!(out, "  {label:<11}  {}", inert::line(value))
 }
 
 pub(super) fn environment_text(environment: Environment, embedded: bool) -> String {
@@ -46,8 +47,13 @@ pub(super) fn environment_text(environment: Environment, embedded: bool) -> Stri
 
 pub(super) fn write_token(out: &mut impl Write, token: &TokenInfo) -> std::io::Result<()> {
     let unstated = "(not stated by the server)";
-    field(out, "provider", &token.provider_slug.as_deref().map_or(unstated.to_owned(), printable))?;
-    let scopes = if token.scopes.is_empty() { unstated.to_owned() } else { printable(&token.scopes.join(" ")) };
+    field(
+        out,
+        "provider",
+        &token.provider_slug.as_deref().map_or(unstated.to_owned(), |slug| inert::line(slug).into_owned()),
+    )?;
+    let scopes =
+        if token.scopes.is_empty() { unstated.to_owned() } else { inert::line(&token.scopes.join(" ")).into_owned() };
     field(out, "scopes", &scopes)?;
     if let Some(note) = scope_note(&token.scopes) {
         field(out, "note", &note)?;
@@ -114,7 +120,11 @@ pub fn sponsor_cells(sponsor: &Sponsor, configuration: Result<&SponsorConfigurat
         Some(currency) => format!("{}/{currency}", sponsor.country_code),
         None => sponsor.country_code.clone(),
     };
-    let mut cells = vec![printable(&sponsor.sponsor_slug), printable(&sponsor.name), printable(&place)];
+    let mut cells = vec![
+        inert::line(&sponsor.sponsor_slug).into_owned(),
+        inert::line(&sponsor.name).into_owned(),
+        inert::line(&place).into_owned(),
+    ];
     match configuration {
         Ok(configuration) => {
             cells.push(verification_text(&configuration.dispensing));
@@ -126,7 +136,7 @@ pub fn sponsor_cells(sponsor: &Sponsor, configuration: Result<&SponsorConfigurat
 }
 
 fn failed_text(failure: &CheckFailure) -> String {
-    format!("FAILED: {}", printable(&failure.message))
+    format!("FAILED: {}", inert::line(&failure.message))
 }
 
 /// The verification a sponsor demands, e.g. `OTP (SMS, EMAIL)` or `BIOMETRIC FACIAL on the beneficiary's phone`.
@@ -191,16 +201,11 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
 
 /// Server-sent text made safe for one terminal line, cut to a readable length.
 pub(super) fn clip(text: &str) -> String {
-    let text = printable(text);
+    let text = inert::line(text);
     match text.char_indices().nth(160) {
         Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
+        None => text.into_owned(),
     }
-}
-
-/// `text` with control characters (line breaks, escape sequences from a hostile server) replaced by spaces.
-pub(super) fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// `message` with every occurrence of the secret masked, in case a server echoed it back. A secret shorter than

@@ -21,6 +21,10 @@ use crate::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultPlan, FaultRule, P
 /// can stay out of the file.
 pub const CLIENT_SECRET_ENV: &str = "MOSTRADOR_CLIENT_SECRET";
 
+/// The largest configuration file read, in bytes. A real one is a few kilobytes; anything past this is not a
+/// configuration (`--config /dev/zero`, a log file given by mistake) and is refused before it is read whole.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// The longest invoice prefix accepted; invoice fields on the fiscal documents are short.
 pub const MAX_INVOICE_PREFIX_CHARS: usize = 20;
 
@@ -229,6 +233,13 @@ pub enum ConfigError {
     /// The file is there but cannot be read (permissions, not UTF-8...).
     #[error("cannot read the configuration file {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    /// The file is larger than [`MAX_FILE_BYTES`]: it is not a configuration, and it was not read whole.
+    #[error(
+        "the configuration file {path} is larger than {} KiB: it is not a Mostrador configuration (check --config \
+         and MOSTRADOR_CONFIG)",
+        .limit / 1024
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
     /// The file cannot be used. Displayed on one line as "the configuration file F is not valid: line N: key
     /// \`a.b\`: what was expected"; the line and the key are left out when unknown (a missing key has no line).
     #[error("the configuration file {path} is not valid: {}", located(*.line, .key.as_deref(), .problem))]
@@ -261,7 +272,31 @@ pub struct Loaded {
     /// The file it came from; `None` when there is none and the defaults apply.
     pub path: Option<PathBuf>,
     /// Things to tell the user that do not stop the program (a secret in a file others can read).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<ConfigWarning>,
+}
+
+/// Something about the configuration that does not stop the program but that someone must fix. Displayed in
+/// English for stderr and the log; the counter shows it to the clerk in their language at start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigWarning {
+    /// The file holds `client_secret` and other users can read it.
+    ExposedSecret { path: PathBuf },
+    /// [`CLIENT_SECRET_ENV`] is set but is not valid UTF-8; it was ignored.
+    SecretEnvNotUnicode,
+}
+
+impl std::fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ExposedSecret { path } => write!(
+                f,
+                "the configuration file {path} holds client_secret and is readable by other users; run: chmod 600 \
+                 {path}",
+                path = path.display()
+            ),
+            Self::SecretEnvNotUnicode => write!(f, "{CLIENT_SECRET_ENV} is not valid UTF-8 and was ignored"),
+        }
+    }
 }
 
 /// The configuration file to read: `explicit` (from `--config FILE` or `MOSTRADOR_CONFIG`) whether or not it
@@ -336,7 +371,7 @@ impl Config {
             Ok(secret) => Some(secret),
             Err(std::env::VarError::NotPresent) => None,
             Err(std::env::VarError::NotUnicode(_)) => {
-                warnings.push(format!("{CLIENT_SECRET_ENV} is not valid UTF-8 and was ignored"));
+                warnings.push(ConfigWarning::SecretEnvNotUnicode);
                 None
             }
         };
@@ -350,10 +385,7 @@ impl Config {
         let Some(path) = path else {
             return Ok(Loaded { config: Self::default(), path: None, warnings: Vec::new() });
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => ConfigError::NotFound { path: path.clone() },
-            _ => ConfigError::Read { path: path.clone(), source },
-        })?;
+        let text = read_limited(&path)?;
         let config = Self::parse_with_env(&text, &path, secret_from_env)?;
         let mut warnings = Vec::new();
         if config.osigu.client_secret.is_some() {
@@ -404,22 +436,36 @@ impl Config {
     }
 }
 
+/// The file's text, read up to [`MAX_FILE_BYTES`]: one byte more means it is too large, and reading stops there
+/// (a device like `/dev/zero` says nothing of its size, so the limit is on what is read, not on the metadata).
+fn read_limited(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+
+    let read_error = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => ConfigError::NotFound { path: path.to_owned() },
+        _ => ConfigError::Read { path: path.to_owned(), source },
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(read_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ConfigError::TooLarge { path: path.to_owned(), limit: MAX_FILE_BYTES });
+    }
+    String::from_utf8(bytes)
+        .map_err(|error| read_error(std::io::Error::new(std::io::ErrorKind::InvalidData, error.utf8_error())))
+}
+
 /// Files holding a client secret should be readable by their owner only.
 #[cfg(unix)]
-fn exposed_secret_warning(path: &Path) -> Option<String> {
+fn exposed_secret_warning(path: &Path) -> Option<ConfigWarning> {
     use std::os::unix::fs::PermissionsExt;
 
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o044 != 0).then(|| {
-        format!(
-            "the configuration file {path} holds client_secret and is readable by other users; run: chmod 600 {path}",
-            path = path.display()
-        )
-    })
+    (mode & 0o044 != 0).then(|| ConfigWarning::ExposedSecret { path: path.to_owned() })
 }
 
 #[cfg(not(unix))]
-fn exposed_secret_warning(_path: &Path) -> Option<String> {
+fn exposed_secret_warning(_path: &Path) -> Option<ConfigWarning> {
     None
 }
 

@@ -320,15 +320,16 @@ fn a_secret_in_a_file_others_can_read_is_warned_about() {
         "the configuration file {0} holds client_secret and is readable by other users; run: chmod 600 {0}",
         path.display()
     );
-    assert_eq!(loaded.warnings, vec![expected]);
+    assert_eq!(loaded.warnings, vec![ConfigWarning::ExposedSecret { path: path.clone() }]);
+    assert_eq!(loaded.warnings[0].to_string(), expected);
 
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert_eq!(Config::load_with_env(Some(path.clone()), None).unwrap().warnings, Vec::<String>::new());
+    assert_eq!(Config::load_with_env(Some(path.clone()), None).unwrap().warnings, Vec::<ConfigWarning>::new());
 
     // Without a secret in it, the file may be readable by anyone.
     std::fs::write(&path, "locale = \"en\"\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    assert_eq!(Config::load_with_env(Some(path.clone()), None).unwrap().warnings, Vec::<String>::new());
+    assert_eq!(Config::load_with_env(Some(path.clone()), None).unwrap().warnings, Vec::<ConfigWarning>::new());
 }
 
 #[test]
@@ -347,4 +348,28 @@ fn the_example_keys_are_the_defaults_and_mistakes_in_keys_are_named() {
     assert!(message.contains("key `keys.finalize`") && message.contains("`f99` is not a key"), "{message}");
     let unbound = Config::parse("[keys]\nhistory = []\n", Path::new(FILE)).unwrap();
     assert!(unbound.keymap().keys(crate::keymap::Action::History).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_larger_than_any_configuration_is_refused_without_being_read_whole() {
+    // A device that never ends: before, it was read until memory ran out.
+    let error = Config::load_with_env(Some(PathBuf::from("/dev/zero")), None).unwrap_err();
+    assert!(matches!(error, ConfigError::TooLarge { limit: MAX_FILE_BYTES, .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("/dev/zero") && message.contains("larger than 1024 KiB"), "{message}");
+
+    // A real file one byte past the limit, and one exactly at it (a valid configuration padded with a comment).
+    let path = std::env::temp_dir().join(format!("mostrador-config-big-{}.toml", std::process::id()));
+    let padded = |size: u64| {
+        let head = "locale = \"en\"\n#";
+        format!("{head}{}", "x".repeat(usize::try_from(size).unwrap() - head.len()))
+    };
+    std::fs::write(&path, padded(MAX_FILE_BYTES + 1)).unwrap();
+    let error = Config::load_with_env(Some(path.clone()), None).unwrap_err();
+    assert!(matches!(error, ConfigError::TooLarge { .. }), "{error:?}");
+    std::fs::write(&path, padded(MAX_FILE_BYTES)).unwrap();
+    let loaded = Config::load_with_env(Some(path.clone()), None).unwrap();
+    assert_eq!(loaded.config.locale, Locale::En);
+    std::fs::remove_file(&path).unwrap();
 }

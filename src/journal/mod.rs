@@ -96,6 +96,21 @@ pub enum JournalError {
     InvoiceTaken { number: String },
     #[error("every invoice number of the series {prefix} is used (the last is {prefix}{MAX_SEQUENCE})")]
     InvoicesExhausted { prefix: String },
+    /// The journal's file could not be created, or made readable by its owner only.
+    #[error("the journal {path} cannot be created or made private: {source}")]
+    File { path: PathBuf, source: std::io::Error },
+    /// Reading only, and there is no journal (nothing was ever dispensed with this data directory).
+    #[error(
+        "there is no journal at {path}: nothing has been dispensed with this data directory (check \
+         `counter.data_dir` in the configuration)"
+    )]
+    Missing { path: PathBuf },
+    /// Reading only, and the journal has not been brought up to this build's schema yet.
+    #[error(
+        "the journal {path} was written by an older Mostrador (schema {found}, this one reads {current}): start \
+         the counter once to bring it up to date"
+    )]
+    Outdated { path: PathBuf, found: u32, current: u32 },
 }
 
 impl JournalError {
@@ -106,7 +121,12 @@ impl JournalError {
             Self::Directory { source, .. } => io_cause(source),
             Self::Open { source, .. } | Self::Sqlite(source) => sqlite_cause(source),
             Self::Migrate { source: MigrateError::Sqlite(source), .. } => sqlite_cause(source),
-            Self::Migrate { .. } | Self::InvoiceTaken { .. } | Self::InvoicesExhausted { .. } => JournalCause::Other,
+            Self::File { source, .. } => io_cause(source),
+            Self::Migrate { .. }
+            | Self::InvoiceTaken { .. }
+            | Self::InvoicesExhausted { .. }
+            | Self::Missing { .. }
+            | Self::Outdated { .. } => JournalCause::Other,
         };
         JournalFailure { cause, detail: self.to_string() }
     }
@@ -139,15 +159,20 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens (creating it when needed) the journal in `data_dir`, written from `place`.
+    /// Opens (creating it when needed) the journal in `data_dir`, written from `place`. The directory is made
+    /// private (see [`crate::files`]).
     pub fn in_dir(data_dir: &Path, place: &Place) -> Result<Self, JournalError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| JournalError::Directory { path: data_dir.to_owned(), source })?;
+        let directory = |source| JournalError::Directory { path: data_dir.to_owned(), source };
+        if let Some(tightened) = crate::files::private_dir(data_dir).map_err(directory)? {
+            tightened.log();
+        }
         Self::open(&data_dir.join(FILE_NAME), place)
     }
 
-    /// Opens (creating it when needed) the journal at `path`. A file that is not a sound SQLite database is
-    /// refused as [`JournalError::Damaged`] and left exactly as it is.
+    /// Opens (creating it when needed) the journal at `path`. The file is created readable by its owner only
+    /// before SQLite opens it, since SQLite creates a database 0644 and its `-wal` and `-shm` files with the
+    /// database's own mode; files an earlier version left open are tightened. A file that is not a sound SQLite
+    /// database is refused as [`JournalError::Damaged`] and left exactly as it is.
     pub fn open(path: &Path, place: &Place) -> Result<Self, JournalError> {
         let open_error = |source: rusqlite::Error| match source.sqlite_error_code() {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
@@ -155,6 +180,7 @@ impl Journal {
             }
             _ => JournalError::Open { path: path.to_owned(), source },
         };
+        private_files(path).map_err(|source| JournalError::File { path: path.to_owned(), source })?;
         let mut connection = Connection::open(path).map_err(open_error)?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
@@ -319,6 +345,74 @@ impl Journal {
         let rows = statement.query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Opens the journal in `data_dir` for reading only (`journal export`): nothing is created, migrated or
+    /// written, so it works on a journal the user may only read, and beside a running counter. A journal from
+    /// another schema version is refused (reading it with this build's columns could misread it).
+    ///
+    /// A journal in WAL mode makes even a read-only SQLite connection create the `-wal` and `-shm` files, and
+    /// fail where it cannot. So a journal no counter has open (no `-wal` beside it: the last one to close folded
+    /// it into the file) is opened `immutable`, which reads the file alone and creates nothing; one in use (or
+    /// left by a crash) is read through its existing `-wal` and `-shm`, like any reader beside a writer.
+    pub fn open_read_only(data_dir: &Path, place: &Place) -> Result<Self, JournalError> {
+        use rusqlite::OpenFlags;
+
+        let path = data_dir.join(FILE_NAME);
+        if !path.exists() {
+            return Err(JournalError::Missing { path });
+        }
+        let open_error = |source| JournalError::Open { path: path.clone(), source };
+        // No CREATE: a journal removed meanwhile is an error, not a new empty file.
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = if companion(&path, "-wal").exists() {
+            Connection::open_with_flags(&path, flags)
+        } else {
+            Connection::open_with_flags(immutable_uri(&path), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
+        .map_err(open_error)?;
+        connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
+        let found: u32 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(open_error)?;
+        if found > schema::CURRENT {
+            let source = MigrateError::Newer { found, known: schema::CURRENT };
+            return Err(JournalError::Migrate { path, source });
+        }
+        if found < schema::CURRENT {
+            return Err(JournalError::Outdated { path, found, current: schema::CURRENT });
+        }
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), place: Arc::new(place.clone()), path: Arc::from(path) })
+    }
+}
+
+/// The journal at `path` and SQLite's files beside it, readable by their owner only (see [`Journal::open`]).
+fn private_files(path: &Path) -> std::io::Result<()> {
+    let tightened = crate::files::ensure_private(path)?;
+    tightened.iter().for_each(crate::files::Tightened::log);
+    for suffix in ["-wal", "-shm"] {
+        crate::files::tighten(&companion(path, suffix))?.iter().for_each(crate::files::Tightened::log);
+    }
+    Ok(())
+}
+
+/// A file SQLite keeps beside the journal: `-wal`, `-shm`.
+fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// `file:<path>?immutable=1`, the path percent-encoded as SQLite's URIs want it (every byte but unreserved
+/// characters and `/`), so a `?`, `#` or `%` in a directory name cannot change what is opened.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_encoded_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 /// The columns [`entry`] reads, in its order.

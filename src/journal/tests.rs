@@ -138,3 +138,160 @@ fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
             .starts_with("2026-11-21T09:04:05-06:00,caja-1,AUTH-2026-000101,PRESCRIPTION,,COMPLETED,dsp_1,,52.00,GTQ")
     );
 }
+
+/// Cells from outside (a claim id, a code the server echoed) cannot become a formula in the books' spreadsheet
+/// nor act on the terminal the export is printed on.
+#[test]
+fn export_cells_are_inert_and_never_read_as_formulas() {
+    let (journal, _dir) = journal();
+    let hostile = Record { code: "=1+1\x1b]0;x\x07".into(), ..record("dsp_1", Event::Cancelled) };
+    journal.record(&hostile).unwrap();
+    let completed = Event::Completed {
+        claim_id: Some(Id::new("=HYPERLINK(\"http://evil.example\",\"ver\")")),
+        amount: Decimal::new(7875, 2),
+        currency: Some("@SUM(A1)".into()),
+        invoice_number: Some("+cmd|' /C calc'!A0".into()),
+    };
+    journal.record(&record("dsp_2", completed)).unwrap();
+    journal.record(&record("-2+3", Event::Cancelled)).unwrap();
+    journal.record(&record("\tdsp_4\r\u{202e}", Event::Cancelled)).unwrap();
+    let mut out = Vec::new();
+    write_csv(&journal.dispensations(None, None).unwrap(), offset!(-6), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.chars().any(|c| c != '\n' && crate::inert::is_hazard(c)), "{text:?}");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    for row in &rows {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula cell: {cell:?} in {row:?}");
+        }
+    }
+    assert_eq!(&rows[0][2], "'=1+1�]0;x�");
+    assert_eq!(&rows[1][7], "'=HYPERLINK(\"http://evil.example\",\"ver\")");
+    assert_eq!(&rows[1][8], "78.75", "amounts are untouched");
+    assert_eq!(&rows[1][9], "'@SUM(A1)");
+    assert_eq!(&rows[1][10], "'+cmd|' /C calc'!A0");
+    assert_eq!(&rows[2][6], "'-2+3");
+    assert_eq!(&rows[3][6], "' dsp_4 �");
+    assert!(rows[0][0].starts_with("2026-"), "times untouched: {:?}", &rows[0][0]);
+}
+
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_journal_and_its_wal_are_readable_by_their_owner_only() {
+    let (journal, dir) = journal();
+    journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
+    assert_eq!(mode_of(&dir), 0o700, "the data directory");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.join(format!("{FILE_NAME}{suffix}"));
+        assert!(path.exists(), "{} while the journal is open", path.display());
+        assert_eq!(mode_of(&path), 0o600, "{}", path.display());
+    }
+    drop(journal);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_journal_an_earlier_version_left_open_is_tightened_when_opened() {
+    use std::os::unix::fs::PermissionsExt;
+    let (journal, dir) = journal();
+    journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
+    drop(journal);
+    let open = std::fs::Permissions::from_mode(0o644);
+    std::fs::set_permissions(dir.join(FILE_NAME), open.clone()).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let again = Journal::in_dir(&dir, &place()).unwrap();
+    assert_eq!(mode_of(&dir.join(FILE_NAME)), 0o600);
+    assert_eq!(mode_of(&dir), 0o700);
+    assert_eq!(again.dispensation("dsp_1").unwrap().unwrap().status, "CANCELLED", "and nothing lost");
+    drop(again);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every file in `dir` with its length and modification time.
+fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let metadata = entry.metadata().unwrap();
+            (entry.file_name().to_string_lossy().into_owned(), metadata.len(), metadata.modified().unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `journal export` reads a journal it may not write: nothing is created (no `-wal`, no `-shm`), nothing
+/// changes. The tests run as root, for whom modes are not enforced, so the directory and file are made
+/// read-only as a user would have them and what the reading did is checked on the files themselves.
+#[cfg(unix)]
+#[test]
+fn a_read_only_journal_is_exported_without_creating_or_changing_any_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let (journal, dir) = journal();
+    journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
+    drop(journal);
+    let before = listing(&dir);
+    assert_eq!(before.len(), 1, "a closed journal is one file: {before:?}");
+    std::fs::set_permissions(dir.join(FILE_NAME), std::fs::Permissions::from_mode(0o400)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o500)).unwrap();
+    let before = listing(&dir);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let reader = Journal::open_read_only(&dir, &place()).unwrap();
+    let entries = reader.dispensations(None, None).unwrap();
+    assert_eq!(entries.len(), 1);
+    let mut out = Vec::new();
+    write_csv(&entries, offset!(-6), &mut out).unwrap();
+    assert!(String::from_utf8(out).unwrap().contains(",CANCELLED,dsp_1,"));
+    drop(reader);
+
+    assert_eq!(listing(&dir), before, "no file created, none changed");
+    assert_eq!(mode_of(&dir.join(FILE_NAME)), 0o400, "the file's mode is left alone");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Beside a running counter (the journal open for writing, its `-wal` holding the latest records), the export
+/// sees every record and leaves the writer's files as they are.
+#[test]
+fn a_journal_in_use_is_read_beside_its_writer() {
+    let (journal, dir) = journal();
+    journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
+    let reader = Journal::open_read_only(&dir, &place()).unwrap();
+    journal.record(&record("dsp_2", Event::Cancelled)).unwrap();
+    assert_eq!(reader.dispensations(None, None).unwrap().len(), 2);
+    assert!(reader.record(&record("dsp_3", Event::Cancelled)).is_err(), "the reader cannot write");
+    drop(reader);
+    journal.record(&record("dsp_4", Event::Cancelled)).unwrap();
+    assert_eq!(journal.dispensations(None, None).unwrap().len(), 3);
+}
+
+#[test]
+fn a_missing_journal_is_named_and_not_created() {
+    let dir = std::env::temp_dir().join(format!("mostrador-journal-none-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let error = Journal::open_read_only(&dir, &place()).err().expect("no journal");
+    assert!(matches!(error, JournalError::Missing { .. }), "{error:?}");
+    assert!(error.to_string().starts_with("there is no journal at "), "{error}");
+    assert!(!dir.exists(), "reading created nothing");
+}
+
+#[test]
+fn a_journal_from_another_schema_is_not_read_blindly() {
+    let (journal, dir) = journal();
+    journal.connection.lock().unwrap().pragma_update(None, "user_version", 1).unwrap();
+    drop(journal);
+    let error = Journal::open_read_only(&dir, &place()).err().expect("older");
+    assert!(matches!(error, JournalError::Outdated { found: 1, .. }), "{error:?}");
+    assert!(error.to_string().contains("start the counter once"), "{error}");
+}

@@ -16,7 +16,7 @@ use super::connect::{ConnectError, Connection, connect};
 use super::executor::{Control, Executor};
 use super::health::HealthLog;
 use super::input::key_msg;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, ConfigWarning};
 use crate::counter::{App, Msg, Settings, update};
 use crate::journal::{Journal, Place};
 use crate::sandbox::OutboxMessage;
@@ -47,8 +47,9 @@ pub enum RunError {
 }
 
 /// Opens the counter on the configured server (the embedded sandbox by default) and runs it until the clerk
-/// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started.
-pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunError> {
+/// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started;
+/// `warnings` about the configuration are shown on the first screen (see [`Chrome::config_warnings`]).
+pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: UtcOffset) -> Result<(), RunError> {
     let data_dir = config.data_dir()?;
     // The till first: a second counter on the same till must not touch the journal the first one writes.
     let till = super::till::claim(&data_dir, config.counter.till.as_deref())?;
@@ -63,6 +64,7 @@ pub async fn run_counter(config: &Config, offset: UtcOffset) -> Result<(), RunEr
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
     chrome.keymap = config.keymap().clone();
+    chrome.config_warnings(warnings);
     let (provider_sender, provider) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         // The token the first call fetches anyway names the pharmacy; this only waits for it.

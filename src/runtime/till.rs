@@ -48,7 +48,9 @@ pub fn valid_name(name: &str) -> bool {
 /// Holds `configured`, or the first free default till, in `data_dir`.
 pub fn claim(data_dir: &Path, configured: Option<&str>) -> Result<Till, TillError> {
     let dir = data_dir.join("tills");
-    std::fs::create_dir_all(&dir).map_err(|source| TillError::Io { path: dir.clone(), source })?;
+    for private in [data_dir, &dir] {
+        crate::files::private_dir(private).map_err(|source| TillError::Io { path: private.to_owned(), source })?;
+    }
     if let Some(name) = configured {
         return try_hold(&dir, name)?
             .ok_or_else(|| TillError::Busy { name: name.to_owned(), holder: holder(&dir, name) });
@@ -91,7 +93,10 @@ pub fn held(data_dir: &Path) -> std::io::Result<Vec<String>> {
 fn try_hold(dir: &Path, name: &str) -> Result<Option<Till>, TillError> {
     let path = dir.join(format!("{name}.lock"));
     let io = |source| TillError::Io { path: path.clone(), source };
-    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(io)?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => return Ok(None),

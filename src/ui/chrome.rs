@@ -1,5 +1,6 @@
 //! What the screen shows besides the counter's state: the environment, the provider, how the connection is
-//! doing, the clock, and the sandbox's toast. The runtime keeps it up to date; tests build it with a fixed clock.
+//! doing, the clock, the sandbox's toast, and the notices about the configuration shown at start. The runtime
+//! keeps it up to date; tests build it with a fixed clock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{text, theme};
+use crate::config::ConfigWarning;
 use crate::counter::{App, Step, Verify};
 use crate::i18n::{self, Locale};
 use crate::keymap::Keymap;
@@ -25,6 +27,9 @@ pub struct Chrome {
     pub health: Health,
     /// The sandbox's latest message to the beneficiary (an OTP), shown until the next code.
     pub toast: Option<Toast>,
+    /// Warnings about the configuration, in the clerk's language, shown above the hints on the first screen
+    /// until the first code is looked up (they are in the log too).
+    pub notices: Vec<String>,
     /// Now, in the counter's local offset (the clock, and times of day on screen).
     pub now: OffsetDateTime,
 }
@@ -39,6 +44,7 @@ impl Chrome {
             provider: None,
             health: Health::Unknown,
             toast: None,
+            notices: Vec::new(),
             now,
         }
     }
@@ -63,15 +69,46 @@ impl Chrome {
         self.toast = Some(Toast { channel, code });
     }
 
+    /// Shows `warnings` about the configuration as notices for the clerk, who passes them on to IT: printed on
+    /// stderr they would vanish under the screen the moment it opens.
+    pub fn config_warnings(&mut self, warnings: &[ConfigWarning]) {
+        self.notices = warnings
+            .iter()
+            .map(|warning| match warning {
+                ConfigWarning::ExposedSecret { path } => {
+                    let path = crate::inert::line(&path.to_string_lossy()).into_owned();
+                    i18n::fill(self.locale, "toast.config_exposed_secret", &[("path", &path)])
+                }
+                ConfigWarning::SecretEnvNotUnicode => i18n::text(self.locale, "toast.config_secret_env").to_owned(),
+            })
+            .collect();
+    }
+
     /// Keeps the toast only while the code it carries can still be used: during the verification it was sent
     /// for, and not once that OTP lapsed or locked (a resend brings a new toast). True when it went away.
+    /// The notices about the configuration go once the first code is looked up.
     pub fn follow(&mut self, app: &App) -> bool {
         let usable = match &app.step {
             Step::Verify(Verify::Otp(otp)) => otp.usable(),
             Step::Verify(_) => true,
             _ => false,
         };
-        !usable && self.toast.take().is_some()
+        let notices_gone = !matches!(app.step, Step::Entry { .. }) && !std::mem::take(&mut self.notices).is_empty();
+        let toast_gone = !usable && self.toast.take().is_some();
+        notices_gone || toast_gone
+    }
+
+    /// The notices as they fit `width` columns: at most [`MAX_NOTICE_ROWS`] rows, the last cut with `…`.
+    pub(super) fn notice_rows(&self, width: u16) -> Vec<String> {
+        let room = width.saturating_sub(2);
+        let mut rows: Vec<String> = self.notices.iter().flat_map(|notice| text::wrap(notice, room)).collect();
+        if rows.len() > MAX_NOTICE_ROWS {
+            rows.truncate(MAX_NOTICE_ROWS);
+            if let Some(last) = rows.last_mut() {
+                *last = text::fit(&format!("{last} …"), room);
+            }
+        }
+        rows
     }
 
     /// Whether the embedded sandbox serves this counter (its practice codes are listed).
@@ -98,6 +135,16 @@ pub enum Health {
 pub struct Toast {
     pub channel: OtpChannel,
     pub code: String,
+}
+
+/// The most rows the notices take from the screen.
+const MAX_NOTICE_ROWS: usize = 3;
+
+/// The notices about the configuration, in the rows above the toast.
+pub(super) fn render_notices(frame: &mut Frame, area: Rect, rows: Vec<String>) {
+    let lines: Vec<Line> =
+        rows.into_iter().map(|row| Line::from(Span::styled(format!(" {row}"), theme::WARNING))).collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// `SMS al beneficiario (sandbox): 482913`, across the row above the hints.

@@ -48,7 +48,8 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         frame.render_widget(Paragraph::new(lines).style(theme::WARNING), area);
         return;
     }
-    // The toast takes a row only while it shows, so the counter screen keeps every row for its lists.
+    // The toast and the notices take rows only while they show, so the counter screen keeps every row for its
+    // lists.
     let toast = chrome.toast.as_ref();
     let toast_rows = u16::from(toast.is_some());
     // A journal that cannot be written takes a row under the status bar for as long as it lasts, on every step.
@@ -57,10 +58,12 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         i18n::fill(chrome.locale, "journal.banner", &[("cause", cause)])
     });
     let banner_rows = banner.as_ref().map_or(0, |banner| text::wrap(banner, area.width).len().min(3));
-    let [status_row, banner_row, body, toast_row, hints_row] = Layout::vertical([
+    let notices = chrome.notice_rows(area.width);
+    let [status_row, banner_row, body, notice_rows, toast_row, hints_row] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::try_from(banner_rows).unwrap_or(3)),
         Constraint::Fill(1),
+        Constraint::Length(u16::try_from(notices.len()).unwrap_or(0)),
         Constraint::Length(toast_rows),
         Constraint::Length(1),
     ])
@@ -76,6 +79,9 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     render_step(frame, body, app, chrome, &app.step);
     if let Some(toast) = toast {
         chrome::render_toast(frame, toast_row, toast, chrome.locale);
+    }
+    if !notices.is_empty() {
+        chrome::render_notices(frame, notice_rows, notices);
     }
     if !app.recovered.is_empty() {
         modal::recovered(frame, body, app, chrome);

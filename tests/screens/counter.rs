@@ -128,3 +128,24 @@ async fn history_01() {
     filtered.hides("AUTH-2026-000101");
     filtered.shows("RX-2026-000001");
 }
+
+/// A configuration warning printed on stderr vanished under the screen the moment it opened: it is shown on
+/// the first screen, in the clerk's language, until the first code is looked up.
+#[tokio::test]
+async fn counter_07_config_warning() {
+    let warning = mostrador::config::ConfigWarning::ExposedSecret { path: "/etc/mostrador/config.toml".into() };
+    let mut screen = Screen::open(Locale::Es).await;
+    screen.chrome.config_warnings(std::slice::from_ref(&warning));
+    let drawn = screen.snapshot("counter_07_config_warning_es");
+    assert!(drawn.words().contains("otrosusuariospuedenleerelsecretodelclienteen/etc/mostrador/config.toml"));
+    assert!(drawn.words().contains("Ejecute:chmod600/etc/mostrador/config.toml"), "{}", drawn.text());
+    screen.type_text("AUTH-2026-000101").await;
+    screen.look().shows("Aviso para sistemas");
+    screen.press(KeyCode::Enter).await;
+    assert!(!matches!(screen.app.step, Step::Entry { .. }));
+    screen.look().hides("Aviso para sistemas");
+
+    let mut screen = Screen::open(Locale::En).await;
+    screen.chrome.config_warnings(&[warning]);
+    assert!(screen.look().words().contains("Run:chmod600/etc/mostrador/config.toml"));
+}

@@ -203,7 +203,7 @@ impl Screen {
 }
 
 impl Drawn {
-    fn of(terminal: &mut Terminal<TestBackend>) -> Self {
+    pub fn of(terminal: &mut Terminal<TestBackend>) -> Self {
         let buffer = terminal.backend().buffer().clone();
         let width = usize::from(buffer.area.width);
         let rows = buffer

@@ -271,14 +271,22 @@ fn is_tls(error: &reqwest::Error) -> bool {
         if current.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        if let Some(io) = current.downcast_ref::<std::io::Error>()
-            && io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-        {
-            return true;
-        }
-        cause = current.source();
+        cause = next_cause(current);
     }
     false
+}
+
+/// The error `current` wraps. An `io::Error` that wraps another error reports that error's *source* as its own,
+/// skipping the wrapped error itself, so it is unwrapped with `get_ref`: the connector hands a certificate
+/// failure over as `io::Error(Other, io::Error(InvalidData, rustls::Error))`, where `source()` alone never
+/// reaches the rustls error (and the failure was taken for an unreachable server).
+fn next_cause<'a>(current: &'a (dyn std::error::Error + 'static)) -> Option<&'a (dyn std::error::Error + 'static)> {
+    if let Some(io) = current.downcast_ref::<std::io::Error>()
+        && let Some(inner) = io.get_ref()
+    {
+        return Some(inner);
+    }
+    current.source()
 }
 
 #[cfg(test)]
