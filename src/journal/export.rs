@@ -13,9 +13,10 @@ use time::UtcOffset;
 use super::Entry;
 
 /// The columns, in order.
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 15] = [
     "started_at",
     "terminal",
+    "till",
     "code",
     "code_type",
     "sponsor",
@@ -25,6 +26,7 @@ const HEADER: [&str; 13] = [
     "amount",
     "currency",
     "invoice_number",
+    "invoice_serial",
     "verified_by",
     "updated_at",
 ];
@@ -64,6 +66,7 @@ pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Resul
         let row = [
             started_at.as_str(),
             &entry.terminal,
+            &entry.till,
             &entry.code,
             entry.code_type.as_deref().unwrap_or(""),
             entry.sponsor_slug.as_deref().unwrap_or(""),
@@ -73,6 +76,7 @@ pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Resul
             &amount,
             entry.currency.as_deref().unwrap_or(""),
             entry.invoice_number.as_deref().unwrap_or(""),
+            entry.invoice_serial.as_deref().unwrap_or(""),
             entry.verified_by.as_deref().unwrap_or(""),
             updated_at.as_str(),
         ];

@@ -132,10 +132,16 @@ fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[2].contains(",51600.00,COP,"), "two decimals for the books: {}", lines[2]);
-    assert!(lines[0].starts_with("started_at,terminal,code,code_type,sponsor,status,dispensation_id,claim_id,amount"));
     assert!(
+        lines[0].starts_with("started_at,terminal,till,code,code_type,sponsor,status,dispensation_id,claim_id,amount")
+    );
+    assert!(lines[0].contains(",invoice_number,invoice_serial,"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with(
+            "2026-11-21T09:04:05-06:00,caja-1,caja-1,AUTH-2026-000101,PRESCRIPTION,,COMPLETED,dsp_1,,52.00,GTQ"
+        ),
+        "{}",
         lines[1]
-            .starts_with("2026-11-21T09:04:05-06:00,caja-1,AUTH-2026-000101,PRESCRIPTION,,COMPLETED,dsp_1,,52.00,GTQ")
     );
 }
 
@@ -160,6 +166,8 @@ fn export_cells_are_inert_and_never_read_as_formulas() {
     let text = String::from_utf8(out).unwrap();
     assert!(!text.chars().any(|c| c != '\n' && crate::inert::is_hazard(c)), "{text:?}");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|cell| cell == name).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 4, "{text}");
     for row in &rows {
@@ -167,13 +175,13 @@ fn export_cells_are_inert_and_never_read_as_formulas() {
             assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula cell: {cell:?} in {row:?}");
         }
     }
-    assert_eq!(&rows[0][2], "'=1+1�]0;x�");
-    assert_eq!(&rows[1][7], "'=HYPERLINK(\"http://evil.example\",\"ver\")");
-    assert_eq!(&rows[1][8], "78.75", "amounts are untouched");
-    assert_eq!(&rows[1][9], "'@SUM(A1)");
-    assert_eq!(&rows[1][10], "'+cmd|' /C calc'!A0");
-    assert_eq!(&rows[2][6], "'-2+3");
-    assert_eq!(&rows[3][6], "' dsp_4 �");
+    assert_eq!(&rows[0][column("code")], "'=1+1�]0;x�");
+    assert_eq!(&rows[1][column("claim_id")], "'=HYPERLINK(\"http://evil.example\",\"ver\")");
+    assert_eq!(&rows[1][column("amount")], "78.75", "amounts are untouched");
+    assert_eq!(&rows[1][column("currency")], "'@SUM(A1)");
+    assert_eq!(&rows[1][column("invoice_number")], "'+cmd|' /C calc'!A0");
+    assert_eq!(&rows[2][column("dispensation_id")], "'-2+3");
+    assert_eq!(&rows[3][column("dispensation_id")], "' dsp_4 �");
     assert!(rows[0][0].starts_with("2026-"), "times untouched: {:?}", &rows[0][0]);
 }
 
