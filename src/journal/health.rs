@@ -105,3 +105,60 @@ pub fn set_aside(data_dir: &Path, at: OffsetDateTime) -> std::io::Result<PathBuf
     std::fs::rename(&from, &to)?;
     Ok(to)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{journal, place, record};
+    use super::*;
+    use crate::counter::Event;
+
+    #[test]
+    fn a_damaged_journal_is_refused_at_open_and_left_as_it_is() {
+        let (journal, dir) = journal();
+        for n in 0..200 {
+            journal.record(&record(&format!("dsp_{n}"), Event::Cancelled)).unwrap();
+        }
+        drop(journal);
+        let path = dir.join(FILE_NAME);
+        // Damage the middle of the file, as a failing disk would.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle..middle + 512].fill(0xA5);
+        std::fs::write(&path, &bytes).unwrap();
+        let refused = Journal::in_dir(&dir, &place()).err().expect("refused");
+        assert!(matches!(refused, JournalError::Damaged { .. }), "{refused}");
+        assert_eq!(refused.failure().cause, crate::counter::JournalCause::Damaged);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "never repaired or overwritten");
+        // Not a database at all.
+        std::fs::write(&path, b"not a journal").unwrap();
+        assert!(matches!(Journal::in_dir(&dir, &place()), Err(JournalError::Damaged { .. })));
+    }
+
+    #[test]
+    fn setting_aside_keeps_the_file_and_its_companions_and_never_overwrites() {
+        let (journal, dir) = journal();
+        journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
+        let at = time::macros::datetime!(2026-11-30 10:00:00 UTC);
+        // The journal still open: its -wal holds the last commit and goes along.
+        let kept = set_aside(&dir, at).unwrap();
+        assert_eq!(kept.file_name().unwrap(), "journal.damaged-20261130-100000.sqlite3");
+        assert!(!dir.join(FILE_NAME).exists());
+        drop(journal);
+        let reread = Journal::open(&kept, &place()).unwrap();
+        assert_eq!(reread.dispensation("dsp_1").unwrap().unwrap().status, "CANCELLED", "nothing lost");
+        drop(reread);
+        std::fs::write(dir.join(FILE_NAME), b"another").unwrap();
+        let error = set_aside(&dir, at).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(dir.join(FILE_NAME)).unwrap(), b"another");
+    }
+
+    #[test]
+    fn a_sound_journal_is_writable_sound_and_says_how_much_room_is_left() {
+        let (journal, _dir) = journal();
+        let health = journal.health();
+        assert_eq!(health.writable, Ok(()));
+        assert_eq!(health.integrity, Ok(()));
+        assert!(health.free_bytes.is_some_and(|free| free > 0));
+    }
+}

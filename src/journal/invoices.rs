@@ -171,3 +171,127 @@ pub(super) fn released(transaction: &Transaction<'_>, dispensation_id: &str) -> 
     transaction.execute("DELETE FROM invoices WHERE dispensation_id = ?1 AND state != 'USED'", [dispensation_id])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::super::tests::{AT, journal, record};
+    use super::*;
+    use crate::counter::Event;
+    use crate::osigu::model::Id;
+
+    fn intent(number: Option<&str>) -> Event {
+        Event::FinalizeIntent {
+            key: "k".into(),
+            amount: Decimal::ONE,
+            currency: None,
+            invoice_number: number.map(str::to_owned),
+            invoice_date: None,
+            invoice_serial: None,
+        }
+    }
+
+    fn completed(number: Option<&str>) -> Event {
+        Event::Completed {
+            claim_id: Some(Id::new("clm")),
+            amount: Decimal::ONE,
+            currency: None,
+            invoice_number: number.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_proposal_is_held_for_its_dispensation_and_the_next_one_gets_the_next_number() {
+        let (journal, _dir) = journal();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_1").unwrap(), "F001-000001");
+        // Asked again (back from the lines): the same number.
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_1").unwrap(), "F001-000001");
+        journal.record(&record("dsp_1", intent(Some("F001-000001")))).unwrap();
+        journal.record(&record("dsp_1", completed(Some("F001-000001")))).unwrap();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_2").unwrap(), "F001-000002");
+        // Another series counts on its own.
+        assert_eq!(journal.hold_invoice(AT, "B-", "dsp_3").unwrap(), "B-000001");
+    }
+
+    #[test]
+    fn a_number_another_dispensation_carries_is_refused_before_anything_is_sent() {
+        let (journal, _dir) = journal();
+        journal.record(&record("dsp_1", intent(Some("F001-000001")))).unwrap();
+        let refused = journal.record(&record("dsp_2", intent(Some("F001-000001")))).unwrap_err();
+        assert!(matches!(&refused, JournalError::InvoiceTaken { number } if number == "F001-000001"), "{refused}");
+        // Nothing of the refused intent was kept: the dispensation is not FINALIZING.
+        assert!(journal.dispensation("dsp_2").unwrap().is_none(), "the whole intent is rolled back");
+        // The series skips the number typed by hand.
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_2").unwrap(), "F001-000002");
+    }
+
+    #[test]
+    fn a_typo_far_ahead_does_not_move_the_series_and_the_series_skips_it_when_it_gets_there() {
+        let (journal, _dir) = journal();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_1").unwrap(), "F001-000001");
+        // The clerk typed a number of their own instead: the proposal goes back to the series.
+        journal.record(&record("dsp_1", intent(Some("F001-000003")))).unwrap();
+        journal.record(&record("dsp_1", completed(Some("F001-000003")))).unwrap();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_2").unwrap(), "F001-000001");
+        journal.record(&record("dsp_2", intent(Some("F001-000001")))).unwrap();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_3").unwrap(), "F001-000002");
+        journal.record(&record("dsp_3", intent(Some("F001-000002")))).unwrap();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_4").unwrap(), "F001-000004", "000003 was typed by hand");
+    }
+
+    #[test]
+    fn a_cancelled_dispensation_gives_its_number_back_and_a_refused_completion_keeps_it() {
+        let (journal, _dir) = journal();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_1").unwrap(), "F001-000001");
+        journal.record(&record("dsp_1", intent(Some("F001-000001")))).unwrap();
+        journal.record(&record("dsp_1", Event::CompletionRefused)).unwrap();
+        assert_eq!(journal.dispensation("dsp_1").unwrap().unwrap().status, "STARTED");
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_1").unwrap(), "F001-000001", "still this one's");
+        journal.record(&record("dsp_1", Event::Cancelled)).unwrap();
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_2").unwrap(), "F001-000001", "given back");
+    }
+
+    #[test]
+    fn the_series_ends_at_999999_and_never_wraps() {
+        let (journal, _dir) = journal();
+        assert!(journal.import_invoice_counter("F001-", 999_998).unwrap());
+        assert_eq!(journal.hold_invoice(AT, "F001-", "dsp_1").unwrap(), "F001-999999");
+        journal.record(&record("dsp_1", intent(Some("F001-999999")))).unwrap();
+        let exhausted = journal.hold_invoice(AT, "F001-", "dsp_2").unwrap_err();
+        assert!(matches!(exhausted, JournalError::InvoicesExhausted { .. }), "{exhausted}");
+        // The old counter is taken over once only.
+        assert!(!journal.import_invoice_counter("F001-", 5).unwrap());
+    }
+
+    #[test]
+    fn many_tills_writing_at_once_never_get_the_same_number() {
+        let (journal, dir) = journal();
+        drop(journal);
+        let threads: Vec<_> = (1..=8)
+            .map(|till| {
+                let dir = dir.clone();
+                std::thread::spawn(move || {
+                    let place = Place::new("store", format!("caja-{till}"));
+                    let journal = Journal::in_dir(&dir, &place).unwrap();
+                    let mut numbers = Vec::new();
+                    for n in 0..25 {
+                        let id = format!("dsp_{till}_{n}");
+                        let number = journal.hold_invoice(AT, "F001-", &id).unwrap();
+                        journal.record(&record(&id, intent(Some(&number)))).unwrap();
+                        journal.record(&record(&id, completed(Some(&number)))).unwrap();
+                        numbers.push(number);
+                    }
+                    numbers
+                })
+            })
+            .collect();
+        let mut all: Vec<String> = threads.into_iter().flat_map(|thread| thread.join().unwrap()).collect();
+        let issued = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), issued, "a number was issued twice");
+        assert_eq!(all.first().map(String::as_str), Some("F001-000001"));
+        assert_eq!(all.last().map(String::as_str), Some("F001-000200"), "no gaps when nothing is given back");
+    }
+}

@@ -74,3 +74,38 @@ pub(super) fn started(transaction: &Transaction<'_>, key: &str, dispensation_id:
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{AT, journal, record};
+    use super::*;
+    use crate::counter::Event;
+    use crate::journal::Place;
+    use crate::osigu::model::{CodeType, Id};
+
+    fn request(code: &str) -> StartRequest {
+        StartRequest { code: code.into(), beneficiary_id: Some(Id::new("bnf_1")), currency_code: None }
+    }
+
+    #[test]
+    fn a_start_is_loose_until_its_dispensation_is_on_record_or_it_is_settled() {
+        let (journal, dir) = journal();
+        journal.intend_start(AT, "key-1", &request("AUTH-1")).unwrap();
+        journal.intend_start(AT, "key-2", &request("AUTH-2")).unwrap();
+        journal.intend_start(AT, "key-3", &request("AUTH-3")).unwrap();
+        let loose = journal.loose_starts().unwrap();
+        assert_eq!(loose.iter().map(|start| start.key.as_str()).collect::<Vec<_>>(), ["key-1", "key-2", "key-3"]);
+        assert_eq!(loose[0].request, request("AUTH-1"), "kept exactly as sent, to send again");
+        let started =
+            Event::Started { code_type: CodeType::Authorization, sponsor_slug: None, start_key: Some("key-1".into()) };
+        journal.record(&record("dsp_1", started)).unwrap();
+        journal.start_settled("key-2").unwrap();
+        assert_eq!(journal.loose_starts().unwrap().len(), 1);
+        // A settled start sent again is loose again.
+        journal.intend_start(AT, "key-2", &request("AUTH-2")).unwrap();
+        assert_eq!(journal.loose_starts().unwrap().len(), 2);
+        // Another till's starts are its own.
+        let other = Journal::in_dir(&dir, &Place::new("store", "caja-2")).unwrap();
+        assert!(other.loose_starts().unwrap().is_empty());
+    }
+}

@@ -5,7 +5,7 @@ use super::*;
 use crate::counter::VerifiedBy;
 use crate::osigu::model::{CodeType, Id};
 
-fn journal() -> (Journal, PathBuf) {
+pub(super) fn journal() -> (Journal, PathBuf) {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("mostrador-journal-{}-{n}", std::process::id()));
@@ -14,11 +14,11 @@ fn journal() -> (Journal, PathBuf) {
 }
 
 /// The test's host, on till caja-1.
-fn place() -> Place {
+pub(super) fn place() -> Place {
     Place::new("caja-1", "caja-1")
 }
 
-fn record(id: &str, event: Event) -> Record {
+pub(super) fn record(id: &str, event: Event) -> Record {
     Record { at: AT, dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event }
 }
 
@@ -26,7 +26,7 @@ fn record_at(at: OffsetDateTime, id: &str, event: Event) -> Record {
     Record { at, ..record(id, event) }
 }
 
-const AT: OffsetDateTime = datetime!(2026-11-21 15:04:05.123 UTC);
+pub(super) const AT: OffsetDateTime = datetime!(2026-11-21 15:04:05.123 UTC);
 
 #[test]
 fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
