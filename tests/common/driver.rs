@@ -68,13 +68,15 @@ pub struct Setup {
     /// the driver only when the driver made it.
     pub data_dir: Option<PathBuf>,
     pub till: String,
-    /// A base URL to talk to instead of the sandbox's (a proxy in front of it).
+    /// A base URL to talk to instead of the sandbox's (a proxy in front of it, another counter's sandbox).
     pub through: Option<String>,
+    /// A sandbox already running (a proxy was put in front of it), instead of a fresh one.
+    pub sandbox: Option<Sandbox>,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Self { data_dir: None, till: "caja-1".to_owned(), through: None }
+        Self { data_dir: None, till: "caja-1".to_owned(), through: None, sandbox: None }
     }
 }
 
@@ -87,7 +89,10 @@ impl Driver {
 
     /// [`Driver::start`], with the journal and the server `setup` names.
     pub async fn start_with(config: SandboxConfig, capture: Capture, settings: Settings, setup: Setup) -> Self {
-        let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
+        let sandbox = match setup.sandbox {
+            Some(sandbox) => sandbox,
+            None => Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox"),
+        };
         let owned = setup.data_dir.is_none();
         let data_dir =
             setup.data_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("mostrador-test-{}", unique())));

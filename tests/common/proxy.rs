@@ -11,9 +11,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 /// Rewrites one reply: `(method, path, status, body)` in, the reply to send instead out (`None`: as it came).
-pub type Rewrite = dyn Fn(&Method, &str, StatusCode, &serde_json::Value) -> Option<(StatusCode, serde_json::Value)>
-    + Send
-    + Sync;
+pub type Rewrite =
+    dyn Fn(&Method, &str, StatusCode, &serde_json::Value) -> Option<(StatusCode, serde_json::Value)> + Send + Sync;
 
 /// The proxy; it stops with the test's runtime.
 pub struct Proxy {
@@ -45,7 +44,13 @@ impl Proxy {
     }
 
     /// From now on, replies go through `rewrite`.
-    pub fn rewrite(&self, rewrite: impl Fn(&Method, &str, StatusCode, &serde_json::Value) -> Option<(StatusCode, serde_json::Value)> + Send + Sync + 'static) {
+    pub fn rewrite(
+        &self,
+        rewrite: impl Fn(&Method, &str, StatusCode, &serde_json::Value) -> Option<(StatusCode, serde_json::Value)>
+        + Send
+        + Sync
+        + 'static,
+    ) {
         *self.rewrite.lock().expect("lock") = Some(Arc::new(rewrite));
     }
 

@@ -3,13 +3,20 @@
 
 #[path = "../common/driver.rs"]
 mod driver;
+#[path = "../common/proxy.rs"]
+mod proxy;
 mod support;
 
 mod completions;
+mod edges;
 mod journal;
+mod journal_failures;
 mod leaving;
+mod lost_starts;
 mod overlays;
+mod quitting;
 mod recovery;
 mod refusals;
 mod substitution;
+mod tills;
 mod verification;

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use tui_input::InputRequest;
 
 use crate::driver::Driver;
+pub use crate::driver::Setup;
 pub use crate::driver::{client, unique};
 
 /// The counter of [`Driver`], with a second client to ask the server what it holds.
@@ -56,8 +57,13 @@ impl Counter {
     }
 
     pub async fn open_with_capture(config: SandboxConfig, capture: Capture) -> Self {
+        Self::open_in(config, capture, Setup::default()).await
+    }
+
+    /// A counter whose journal, till and server `setup` names (the server is still asked directly by `server`).
+    pub async fn open_in(config: SandboxConfig, capture: Capture, setup: Setup) -> Self {
         let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..Settings::default() };
-        let driver = Driver::start(config, capture, settings).await;
+        let driver = Driver::start_with(config, capture, settings, setup).await;
         let server = client(driver.sandbox.base_url());
         Self { driver, server }
     }
