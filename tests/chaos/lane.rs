@@ -70,7 +70,7 @@ pub async fn run(lane: usize, count: usize, fault_seed: u64, faults: FaultPlan) 
         ..SandboxConfig::default()
     };
     let settings = Settings { invoice_prefix: format!("C{lane}-"), key_nonce: unique(), ..Settings::default() };
-    let driver = Driver::start(config, Capture::Sandbox, settings).await;
+    let driver = Driver::start_with(config, Capture::Sandbox, settings, crate::driver::Setup::default()).await;
     let raw = Raw::connect(driver.sandbox.base_url()).await;
     let mut rng = StdRng::seed_from_u64(fault_seed ^ 0x00C0_FFEE);
 

@@ -81,13 +81,9 @@ impl Default for Setup {
 }
 
 impl Driver {
-    /// A counter with `settings` on a fresh sandbox configured by `config`, reading fingerprints with `capture`;
-    /// opened (sponsors and their rules loaded) and settled.
-    pub async fn start(config: SandboxConfig, capture: Capture, settings: Settings) -> Self {
-        Self::start_with(config, capture, settings, Setup::default()).await
-    }
-
-    /// [`Driver::start`], with the journal and the server `setup` names.
+    /// A counter with `settings` on a sandbox configured by `config` (or the one `setup` brings), reading
+    /// fingerprints with `capture`, with the journal and the server `setup` names; opened (sponsors and their
+    /// rules loaded) and settled.
     pub async fn start_with(config: SandboxConfig, capture: Capture, settings: Settings, setup: Setup) -> Self {
         let sandbox = match setup.sandbox {
             Some(sandbox) => sandbox,

@@ -53,11 +53,6 @@ impl Proxy {
     ) {
         *self.rewrite.lock().expect("lock") = Some(Arc::new(rewrite));
     }
-
-    /// Replies pass unchanged again.
-    pub fn pass(&self) {
-        *self.rewrite.lock().expect("lock") = None;
-    }
 }
 
 async fn forward(State(shared): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {

@@ -72,7 +72,7 @@ impl Screen {
             ..SandboxConfig::default()
         };
         let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: offset!(-6) };
-        let driver = Driver::start(config, capture, settings).await;
+        let driver = Driver::start_with(config, capture, settings, crate::driver::Setup::default()).await;
         assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));
         chrome.provider = Some("farmacia-demo".into());
