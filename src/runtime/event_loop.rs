@@ -64,6 +64,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
     chrome.keymap = config.keymap().clone();
+    chrome.till = Some(till.name().to_owned());
     chrome.config_warnings(warnings);
     let (provider_sender, provider) = mpsc::unbounded_channel();
     tokio::spawn(async move {

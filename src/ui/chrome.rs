@@ -24,6 +24,8 @@ pub struct Chrome {
     pub environment: Environment,
     /// The pharmacy the credentials belong to, once the first token names it.
     pub provider: Option<String>,
+    /// The till this counter holds (several counters share a store server).
+    pub till: Option<String>,
     pub health: Health,
     /// The sandbox's latest message to the beneficiary (an OTP), shown until the next code.
     pub toast: Option<Toast>,
@@ -42,6 +44,7 @@ impl Chrome {
             keymap: Keymap::default(),
             environment,
             provider: None,
+            till: None,
             health: Health::Unknown,
             toast: None,
             notices: Vec::new(),

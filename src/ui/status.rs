@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::keymap::Action;
 use crate::osigu::endpoint::Environment;
 
-/// ` MOSTRADOR  SANDBOX  farmacia-demo · ● conectado ·········· 14:32 `
+/// ` MOSTRADOR  SANDBOX  farmacia-demo · ● conectado ·········· caja-2 · 14:32 `
 pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
     let locale = chrome.locale;
     let (badge, badge_style) = match chrome.environment {
@@ -27,9 +27,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
         Health::Slow => ("●", theme::BAR.fg(ratatui::style::Color::Yellow), t(locale, "status.slow")),
         Health::Down => ("●", theme::BAR.fg(ratatui::style::Color::LightRed), t(locale, "status.offline")),
     };
-    let clock = i18n::time_of_day(chrome.now);
+    // Which till this is, beside the clock: clerks on one store server tell their sessions apart by it.
+    let clock = match &chrome.till {
+        Some(till) => format!("{} · {}", text::fit(till, 12), i18n::time_of_day(chrome.now)),
+        None => i18n::time_of_day(chrome.now),
+    };
     let provider = chrome.provider.as_deref().unwrap_or("");
-    let fixed = text::width(badge) + text::width(health) + clock.len() + 22;
+    let fixed = text::width(badge) + text::width(health) + text::width(&clock) + 22;
     let room = usize::from(area.width).saturating_sub(fixed);
     let provider = text::fit(provider, u16::try_from(room).unwrap_or(u16::MAX));
     let left = Line::from(vec![
@@ -42,7 +46,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
     ]);
     frame.render_widget(Paragraph::new(left).style(theme::BAR), area);
     let right = Paragraph::new(format!("{clock} ")).alignment(Alignment::Right).style(theme::BAR);
-    let clock_width = u16::try_from(clock.len() + 1).unwrap_or(area.width).min(area.width);
+    let clock_width = u16::try_from(text::width(&clock) + 1).unwrap_or(area.width).min(area.width);
     frame.render_widget(right, Rect { x: area.right() - clock_width, width: clock_width, ..area });
 }
 

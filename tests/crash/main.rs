@@ -30,6 +30,7 @@ use mostrador::osigu::client::{ClientOptions, ListQuery, OsiguClient};
 use mostrador::osigu::model::{Dispensation, DispensationStatus, Id};
 use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
+mod leaving;
 mod processes;
 mod scratch;
 mod terminal;

@@ -123,6 +123,7 @@ impl Scratch {
         let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column"));
         let (code, status, id, claim, amount) =
             (column("code"), column("status"), column("dispensation_id"), column("claim_id"), column("amount"));
+        let (till, invoice_number) = (column("till"), column("invoice_number"));
         reader
             .records()
             .map(|record| {
@@ -134,6 +135,8 @@ impl Scratch {
                     dispensation_id: field(id),
                     claim_id: field(claim),
                     amount: field(amount),
+                    till: field(till),
+                    invoice_number: field(invoice_number),
                 }
             })
             .collect()
@@ -158,4 +161,6 @@ pub(super) struct Row {
     pub(super) dispensation_id: String,
     pub(super) claim_id: String,
     pub(super) amount: String,
+    pub(super) till: String,
+    pub(super) invoice_number: String,
 }
