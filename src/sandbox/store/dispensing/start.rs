@@ -8,7 +8,7 @@ use crate::osigu::model::{
     CodeType, Dispensation, DispensationStatus, ErrorCode, Id, SponsorVerification, StartRequest, VerificationKind,
     VerificationState,
 };
-use crate::sandbox::dates::rfc3339;
+use crate::sandbox::dates::{later, rfc3339};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::{AuthorizationStatus, SourceLine};
@@ -175,6 +175,8 @@ impl Store {
             return Err(ApiError::new(ErrorCode::CodeNotFound, format!("no authorization or prescription {code}")));
         };
 
+        let timeout_at = later(now, self.settings.dispensation_timeout)
+            .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the dispensation timeout is out of range"))?;
         let id = self.ids.id("dsp", now);
         let record = DispensationRecord {
             id: id.clone(),
@@ -207,7 +209,7 @@ impl Store {
                 failed_attempts: 0,
             },
             started_at: now,
-            timeout_at: now + self.settings.dispensation_timeout,
+            timeout_at,
             completed_at: None,
             cancelled_at: None,
             cancellation_reason: None,
@@ -219,7 +221,7 @@ impl Store {
         self.holders.insert(code, id.clone());
         self.started_order.push(id.clone());
         self.dispensations.insert(id.clone(), record);
-        let dispensation = self.render(&self.dispensations[&id]);
+        let dispensation = self.dispensation(&id)?;
         self.emit_dispensing("dispensing.started", &dispensation, now);
         Ok(dispensation)
     }
