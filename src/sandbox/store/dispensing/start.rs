@@ -14,6 +14,10 @@ use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::{AuthorizationStatus, SourceLine};
 use crate::sandbox::store::timetable::Due;
 
+fn code_not_found(code: &str) -> ApiError {
+    ApiError::new(ErrorCode::CodeNotFound, format!("no authorization or prescription {code}"))
+}
+
 /// Everything a start needs, gathered before anything changes.
 struct StartPlan {
     code_type: CodeType,
@@ -79,7 +83,7 @@ impl Store {
         request: &StartRequest,
         now: OffsetDateTime,
     ) -> Result<StartPlan, ApiError> {
-        let authorization = &self.authorizations[code];
+        let authorization = self.authorizations.get(code).ok_or_else(|| code_not_found(code))?;
         match authorization.status {
             AuthorizationStatus::Voided => {
                 return Err(ApiError::new(ErrorCode::CodeVoided, format!("{code} was voided")));
@@ -143,7 +147,7 @@ impl Store {
         request: &StartRequest,
         now: OffsetDateTime,
     ) -> Result<StartPlan, ApiError> {
-        let prescription = &self.prescriptions[code];
+        let prescription = self.prescriptions.get(code).ok_or_else(|| code_not_found(code))?;
         let window = (Some(prescription.valid_from), prescription.expires_at);
         let lines = self.dispensable_lines(code, CodeType::Prescription, window, now)?;
         if request.beneficiary_id.as_ref().is_some_and(|given| *given != prescription.patient_id) {
@@ -172,7 +176,7 @@ impl Store {
         } else if self.prescriptions.contains_key(&code) {
             self.plan_prescription(&code, &request, now)?
         } else {
-            return Err(ApiError::new(ErrorCode::CodeNotFound, format!("no authorization or prescription {code}")));
+            return Err(code_not_found(&code));
         };
 
         let timeout_at = later(now, self.settings.dispensation_timeout)
