@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use mostrador::inert;
-use mostrador::sandbox::{FaultRule, Profile};
+use mostrador::sandbox::{FaultRule, Profile, limits};
 
 #[derive(Parser)]
 #[command(name = "mostrador", version, about = "Pharmacy counter for Osigu e-prescriptions and authorizations")]
@@ -149,7 +149,7 @@ fn set_aside(config: &mostrador::config::Config) -> ExitCode {
 #[derive(Subcommand)]
 enum SandboxCommand {
     /// Run the sandbox as a standalone server, printing each OTP it sends.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 }
 
 /// Flags of `sandbox serve`; each overrides the `[sandbox]` section of the configuration.
@@ -176,15 +176,24 @@ pub(crate) struct ServeArgs {
     /// Address phones are sent to for facial checks, e.g. http://store-server.lan:8080.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
-    /// Seconds before a facial challenge approves itself; 0 never [default: 8].
-    #[arg(long, value_name = "SECS")]
+    /// Seconds before a facial challenge approves itself, 0 to 299; 0 never [default: 8].
+    #[arg(long, value_name = "SECS", value_parser = |text: &str| in_range(text, &limits::REMOTE_AUTO_APPROVE_SECS, "s"))]
     pub remote_auto_approve_secs: Option<u64>,
-    /// Seconds before a STARTED dispensation is cancelled [default: 1800].
-    #[arg(long, value_name = "SECS")]
+    /// Seconds before a STARTED dispensation is cancelled, 1 to 604800 [default: 1800].
+    #[arg(long, value_name = "SECS", value_parser = |text: &str| in_range(text, &limits::DISPENSATION_TIMEOUT_SECS, "s"))]
     pub dispensation_timeout_secs: Option<u64>,
+    /// MiB of replies kept for Idempotency-Key retries, oldest forgotten first, 1 to 1024 [default: 32].
+    #[arg(long, value_name = "MIB", value_parser = |text: &str| in_range(text, &limits::IDEMPOTENCY_STORE_MIB, "MiB"))]
+    pub idempotency_store_mib: Option<u64>,
     /// Seed for ids and tokens (reproducible runs).
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// A whole number within an option's range, or the message clap prints (exit 2) naming the flag and the range.
+fn in_range(text: &str, range: &std::ops::RangeInclusive<u64>, unit: &str) -> Result<u64, String> {
+    let expected = || format!("expected a whole number from {} to {} {unit}", range.start(), range.end());
+    text.trim().parse::<u64>().ok().filter(|value| range.contains(value)).ok_or_else(expected)
 }
 
 /// A tokio runtime for one command, or the exit after saying why there is none.
@@ -310,11 +319,12 @@ fn main() -> ExitCode {
                 Ok(runtime) => runtime,
                 Err(exit) => return exit,
             };
-            match runtime.block_on(serve::run(args, config.sandbox)) {
+            match runtime.block_on(serve::run(*args, config.sandbox)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
-                    fatal("mostrador", format!("{error:#}"));
-                    ExitCode::FAILURE
+                    fatal("mostrador", &error);
+                    // A bad option is the caller's to fix, as a bad configuration file is (exit 2).
+                    if error.is_configuration() { ExitCode::from(2) } else { ExitCode::FAILURE }
                 }
             }
         }

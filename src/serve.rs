@@ -6,22 +6,38 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-use anyhow::Context;
 use mostrador::config::SandboxSection;
 use mostrador::inert;
 use mostrador::osigu::model::wire_name;
 use mostrador::sandbox::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, OutboxMessage, READONLY_CLIENT_ID, READONLY_CLIENT_SECRET,
-    Sandbox, SandboxConfig,
+    Sandbox, SandboxConfig, SandboxError,
 };
 use tokio::sync::broadcast;
 
 use crate::ServeArgs;
 
-const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+/// Why `sandbox serve` stopped or could not start.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ServeError {
+    /// The flags and the `[sandbox]` section, together, describe no sandbox (a webhook without a secret…).
+    #[error("sandbox options: {0}")]
+    Options(String),
+    #[error(transparent)]
+    Start(#[from] SandboxError),
+}
+
+impl ServeError {
+    /// Whether the options are at fault (exit 2) rather than the machine (the port is taken…).
+    pub(crate) fn is_configuration(&self) -> bool {
+        matches!(self, Self::Options(_) | Self::Start(SandboxError::OutOfRange(_)))
+    }
+}
 
 /// Flags over the file over the defaults.
-fn configuration(args: ServeArgs, file: SandboxSection) -> anyhow::Result<(SandboxConfig, SocketAddr)> {
+fn configuration(args: ServeArgs, file: SandboxSection) -> Result<(SandboxConfig, SocketAddr), ServeError> {
     let flags = SandboxSection {
         addr: args.addr,
         profile: args.profile,
@@ -32,13 +48,11 @@ fn configuration(args: ServeArgs, file: SandboxSection) -> anyhow::Result<(Sandb
         webhook_url: args.webhook_url,
         webhook_secrets: args.webhook_secrets,
         public_url: args.public_url,
+        idempotency_store_mib: args.idempotency_store_mib,
     };
     let section = file.overlaid(flags);
-    let addr = match section.addr {
-        Some(addr) => addr,
-        None => DEFAULT_ADDR.parse().context("default address")?,
-    };
-    let config = section.sandbox_config(args.seed).map_err(anyhow::Error::msg)?;
+    let addr = section.addr.unwrap_or(DEFAULT_ADDR);
+    let config = section.sandbox_config(args.seed).map_err(ServeError::Options)?;
     Ok((config, addr))
 }
 
@@ -79,7 +93,7 @@ async fn stop_requested() {
     }
 }
 
-pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> anyhow::Result<()> {
+pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> Result<(), ServeError> {
     let (config, addr) = configuration(args, file)?;
     let profile = config.profile;
     let faults = config.faults.clone();

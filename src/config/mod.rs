@@ -15,7 +15,9 @@ use serde::Deserialize;
 
 use crate::keymap::Keymap;
 use crate::osigu::endpoint::{Endpoint, Environment, Secret, check_base_url};
-use crate::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultPlan, FaultRule, Profile, SandboxConfig, WebhookTarget};
+use crate::sandbox::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultPlan, FaultRule, Profile, SandboxConfig, WebhookTarget, limits,
+};
 
 /// The environment variable that gives the client secret; it wins over `osigu.client_secret`, so the secret
 /// can stay out of the file.
@@ -152,9 +154,9 @@ pub struct SandboxSection {
     /// `demo` or `faithful`.
     #[serde(default, deserialize_with = "from_text")]
     pub profile: Option<Profile>,
-    /// Seconds after which a facial challenge approves itself; 0 waits for an explicit approval.
+    /// Seconds after which a facial challenge approves itself; 0 waits for an explicit approval (0 to 299).
     pub remote_auto_approve_secs: Option<u64>,
-    /// Seconds after which a STARTED dispensation is cancelled.
+    /// Seconds after which a STARTED dispensation is cancelled (1 to 604800).
     pub dispensation_timeout_secs: Option<u64>,
     /// `ROUTE:KIND=VALUE` fault rules.
     #[serde(default, deserialize_with = "rules")]
@@ -165,6 +167,8 @@ pub struct SandboxSection {
     pub webhook_secrets: Vec<String>,
     /// The address phones open for facial challenges, when the listening address is not reachable from them.
     pub public_url: Option<String>,
+    /// MiB the Idempotency-Key store may hold, oldest replies forgotten first (1 to 1024, default 32).
+    pub idempotency_store_mib: Option<u64>,
 }
 
 impl SandboxSection {
@@ -180,7 +184,30 @@ impl SandboxSection {
             webhook_url: over.webhook_url.or(self.webhook_url),
             webhook_secrets: if over.webhook_secrets.is_empty() { self.webhook_secrets } else { over.webhook_secrets },
             public_url: over.public_url.or(self.public_url),
+            idempotency_store_mib: over.idempotency_store_mib.or(self.idempotency_store_mib),
         }
+    }
+
+    /// Every number in range (see [`crate::sandbox::limits`]): the first one that is not, with its key.
+    pub fn check_ranges(&self) -> Result<(), (&'static str, limits::OutOfRange)> {
+        let check = |key: &'static str, value: Option<u64>, range: &std::ops::RangeInclusive<u64>, unit: &str| {
+            value.map_or(Ok(0), |value| limits::in_range(key, value, range, unit)).map_err(|error| (key, error))
+        };
+        check(
+            "sandbox.remote_auto_approve_secs",
+            self.remote_auto_approve_secs,
+            &limits::REMOTE_AUTO_APPROVE_SECS,
+            "s",
+        )?;
+        check(
+            "sandbox.dispensation_timeout_secs",
+            self.dispensation_timeout_secs,
+            &limits::DISPENSATION_TIMEOUT_SECS,
+            "s",
+        )?;
+        check("sandbox.idempotency_store_mib", self.idempotency_store_mib, &limits::IDEMPOTENCY_STORE_MIB, "MiB")?;
+        // Fault rules are range-checked as they parse.
+        Ok(())
     }
 
     /// The sandbox this section describes, defaults filling what it leaves out.
@@ -189,6 +216,7 @@ impl SandboxSection {
         if self.webhook_url.is_some() && self.webhook_secrets.is_empty() {
             return Err("a webhook URL needs at least one webhook secret to sign with".to_owned());
         }
+        self.check_ranges().map_err(|(_, error)| error.to_string())?;
         Ok(SandboxConfig {
             profile: self.profile.unwrap_or_default(),
             dispensation_timeout: self
@@ -204,6 +232,9 @@ impl SandboxSection {
             id_seed,
             webhook: self.webhook_url.clone().map(|url| WebhookTarget::new(url, self.webhook_secrets.clone())),
             public_url: self.public_url.clone(),
+            idempotency_store_bytes: self
+                .idempotency_store_mib
+                .map_or(defaults.idempotency_store_bytes, limits::mib_to_bytes),
             ..defaults
         })
     }
@@ -432,6 +463,9 @@ impl Config {
         if self.biometric.capture_command.as_deref().is_some_and(|command| command.trim().is_empty()) {
             return Err(Problem::new("biometric.capture_command", "expected a shell command, found an empty text"));
         }
+        self.sandbox
+            .check_ranges()
+            .map_err(|(key, error)| Problem::new(key, format!("expected {}, found {}", error.expected, error.value)))?;
         Ok(endpoint)
     }
 }

@@ -92,6 +92,25 @@ fn mistakes_name_the_file_and_the_key() {
 }
 
 #[test]
+fn sandbox_numbers_out_of_range_name_the_key_and_the_range() {
+    for (text, expected) in [
+        (
+            "[sandbox]\ndispensation_timeout_secs = 999999999999\n",
+            "line 2: key `sandbox.dispensation_timeout_secs`: expected 1 to 604800 s, found 999999999999",
+        ),
+        ("[sandbox]\ndispensation_timeout_secs = 0\n", "expected 1 to 604800 s, found 0"),
+        ("[sandbox]\nremote_auto_approve_secs = 300\n", "key `sandbox.remote_auto_approve_secs`: expected 0 to 299 s"),
+        ("[sandbox]\nidempotency_store_mib = 0\n", "key `sandbox.idempotency_store_mib`: expected 1 to 1024 MiB"),
+        ("[sandbox]\nfaults = [\"*:latency-ms=999999999999\"]\n", "from 0 to 600000"),
+    ] {
+        let message = error(text);
+        assert!(message.contains(expected), "{text}: {message}");
+    }
+    let fine = Config::parse("[sandbox]\nidempotency_store_mib = 8\n", Path::new(FILE)).unwrap();
+    assert_eq!(fine.sandbox.sandbox_config(None).unwrap().idempotency_store_bytes, 8 * 1024 * 1024);
+}
+
+#[test]
 fn an_unknown_top_level_key() {
     let message = error("locale = \"es\"\nlocal = \"en\"\n");
     assert!(message.contains("line 2: key `local`: unknown field `local`, expected one of"), "{message}");

@@ -10,6 +10,12 @@ pub(crate) fn rfc3339(instant: OffsetDateTime) -> String {
     instant.format(&Rfc3339).unwrap_or_default()
 }
 
+/// `now + after`, or `None` past the calendar's end: configured durations are added with this, so that no value
+/// can make a request panic (they are range-checked at start as well).
+pub(crate) fn later(now: OffsetDateTime, after: std::time::Duration) -> Option<OffsetDateTime> {
+    time::Duration::try_from(after).ok().and_then(|after| now.checked_add(after))
+}
+
 /// `YYYY-MM-DD`.
 pub(crate) fn parse_date(text: &str) -> Option<Date> {
     Date::parse(text, format_description!("[year]-[month]-[day]")).ok()

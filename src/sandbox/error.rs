@@ -108,6 +108,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> StatusCode {
         | BeneficiaryMismatch
         | QuantityExceedsAvailable
         | QuantityInvalid
+        | PriceInvalid
         | SubstitutionNotAllowed
         | SubstitutionReasonRequired
         | ProductNotRegistered

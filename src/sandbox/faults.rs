@@ -130,7 +130,12 @@ impl FromStr for FaultRule {
                 },
             )?;
         let value = value.trim();
-        let millis = || value.parse::<u64>().map_err(|_| fail(format!("{value:?} is not a whole number of ms")));
+        let millis = || {
+            let range = crate::sandbox::limits::FAULT_DELAY_MS;
+            value.parse::<u64>().ok().filter(|ms| range.contains(ms)).ok_or_else(|| {
+                fail(format!("{value:?} is not a whole number of ms from {} to {}", range.start(), range.end()))
+            })
+        };
         let rate = || {
             value
                 .parse::<f64>()
@@ -286,7 +291,7 @@ impl Faults {
         };
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
         let jitter = if settings.jitter_ms > 0 { rng.random_range(0..=settings.jitter_ms) } else { 0 };
-        let delay_ms = settings.latency_ms + jitter;
+        let delay_ms = settings.latency_ms.saturating_add(jitter);
         let mut roll = |rate: f64| rate > 0.0 && rng.random_bool(rate);
         let action = if roll(settings.error_rate) {
             FaultAction::Error5xx { html: rng.random_bool(0.5) }
@@ -326,6 +331,8 @@ mod tests {
             ("start:explode=1", "unknown kind"),
             ("start:drop=1.5", "between 0 and 1"),
             ("start:latency-ms=-3", "whole number"),
+            ("start:latency-ms=999999999999", "from 0 to 600000"),
+            ("*:jitter-ms=600001", "from 0 to 600000"),
         ] {
             let error = bad.parse::<FaultRule>().unwrap_err().to_string();
             assert!(error.contains(why), "{bad}: {error}");

@@ -12,6 +12,7 @@ mod dates;
 mod error;
 mod faults;
 mod http;
+pub mod limits;
 mod paging;
 mod profile;
 mod seed;
@@ -31,7 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
-pub use self::clock::Clock;
+pub use self::clock::{Clock, ClockLimit};
 pub use self::faults::{FaultKind, FaultParseError, FaultPlan, FaultRoute, FaultRule, Faults};
 pub use self::profile::Profile;
 pub use self::seed::{SeedError, demo_fingerprint};
@@ -68,6 +69,9 @@ pub struct SandboxConfig {
     /// The address phones are sent to (facial challenge pages, prescription documents), when it is not the one
     /// the sandbox listens on: a store server's LAN name, or a fixed name in tests. `None`: `http://ADDR`.
     pub public_url: Option<String>,
+    /// The most memory the Idempotency-Key store may hold (keys and replies), in bytes; when a new reply needs
+    /// the room, the oldest are forgotten first. Default 32 MiB.
+    pub idempotency_store_bytes: usize,
 }
 
 impl Default for SandboxConfig {
@@ -82,6 +86,7 @@ impl Default for SandboxConfig {
             id_seed: None,
             webhook: None,
             public_url: None,
+            idempotency_store_bytes: limits::mib_to_bytes(limits::DEFAULT_IDEMPOTENCY_STORE_MIB),
         }
     }
 }
@@ -91,6 +96,9 @@ impl Default for SandboxConfig {
 pub enum SandboxError {
     #[error(transparent)]
     Seed(#[from] SeedError),
+    /// An option of [`SandboxConfig`] outside its range (see [`limits`]).
+    #[error("sandbox option {0}")]
+    OutOfRange(#[from] limits::OutOfRange),
     #[error("cannot listen on {addr}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -108,7 +116,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Loads the seed, binds `addr` (port 0 picks a free one) and serves on the current tokio runtime.
+    /// Every option is range-checked first ([`limits::check`]), so none can make a request panic later.
     pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<Self, SandboxError> {
+        limits::check(&config)?;
         let listener = TcpListener::bind(addr).await.map_err(|source| SandboxError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr, source })?;
         let base_url = format!("http://{addr}");
@@ -130,7 +140,8 @@ impl Sandbox {
                 .map_or_else(|| base_url.clone(), |url| url.trim_end_matches('/').to_owned()),
         };
         let store = Store::new(seed, settings, id_seed, webhook_sender);
-        let app = AppState::new(config.clock.clone(), config.profile, store, AuthState::new(id_seed.wrapping_add(1)));
+        let auth = AuthState::new(id_seed.wrapping_add(1));
+        let app = AppState::new(config.clock.clone(), config.profile, store, auth, config.idempotency_store_bytes);
         let (router, _) = http::router(app.clone());
         let faults = Arc::new(Faults::new(config.faults, config.fault_seed));
         let (shutdown, shutdown_seen) = watch::channel(false);
@@ -156,6 +167,12 @@ impl Sandbox {
     /// The live fault plan.
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// The bytes the Idempotency-Key store holds now (keys and kept replies, with a fixed overhead each); it
+    /// stays within [`SandboxConfig::idempotency_store_bytes`].
+    pub fn idempotency_usage(&self) -> usize {
+        self.app.idempotency.bytes()
     }
 
     /// Every OTP message from now on, as the beneficiary would receive it.

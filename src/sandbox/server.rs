@@ -86,7 +86,7 @@ async fn handle(
     if let Ok(value) = HeaderValue::from_str(&timing) {
         response.headers_mut().insert("server-timing", value);
     }
-    debug!(%method, %path, status = response.status().as_u16(), micros = elapsed.as_micros() as u64, "request");
+    debug!(%method, %path, status = response.status().as_u16(), micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX), "request");
     Ok(response)
 }
 

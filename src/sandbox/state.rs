@@ -74,13 +74,13 @@ impl Drop for StoreGuard<'_> {
 }
 
 impl AppState {
-    pub fn new(clock: Clock, profile: Profile, store: Store, auth: AuthState) -> Self {
+    pub fn new(clock: Clock, profile: Profile, store: Store, auth: AuthState, idempotency_bytes: usize) -> Self {
         Self(Arc::new(Shared {
             started_at: clock.now(),
             clock,
             profile,
             catalog: Arc::clone(&store.catalog),
-            idempotency: IdempotencyStore::default(),
+            idempotency: IdempotencyStore::new(idempotency_bytes),
             openapi: OnceLock::new(),
             deadlines: Notify::new(),
             store: Mutex::new(store),

@@ -20,7 +20,9 @@ pub(crate) async fn run(app: AppState, mut shutdown: watch::Receiver<bool>) {
         // A frozen clock moves only when advanced, so there is nothing to sleep for.
         let timer = async {
             match wait {
-                Some(left) if !app.clock.is_frozen() => tokio::time::sleep(left + Duration::from_millis(5)).await,
+                Some(left) if !app.clock.is_frozen() => {
+                    tokio::time::sleep(left.saturating_add(Duration::from_millis(5))).await
+                }
                 _ => std::future::pending().await,
             }
         };

@@ -115,7 +115,7 @@ async fn retry(client: reqwest::Client, target: WebhookTarget, clock: Clock, eve
         if attempt(&client, &target, &clock, &event, &body, number).await {
             return;
         }
-        wait = (wait * 2).min(MAX_BACKOFF);
+        wait = wait.saturating_mul(2).min(MAX_BACKOFF);
     }
     warn!(event_id = %event.event_id, attempts = target.max_attempts, "webhook abandoned");
 }

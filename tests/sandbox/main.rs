@@ -8,6 +8,7 @@ mod concurrency;
 mod eprescription;
 mod errors;
 mod faults;
+mod hostile;
 mod idempotency;
 mod listing;
 mod openapi;

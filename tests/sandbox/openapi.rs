@@ -82,3 +82,53 @@ async fn nothing_answers_that_the_document_does_not_describe() {
         }
     }
 }
+
+/// The official OpenAPI 3.1 schemas, vendored unmodified (see `tests/fixtures/openapi-3.1/README.md`).
+const OAS_SCHEMAS: [(&str, &str); 4] = [
+    (
+        "https://spec.openapis.org/oas/3.1/schema-base/2025-11-23",
+        include_str!("../fixtures/openapi-3.1/schema-base-2025-11-23.json"),
+    ),
+    (
+        "https://spec.openapis.org/oas/3.1/schema/2025-11-23",
+        include_str!("../fixtures/openapi-3.1/schema-2025-11-23.json"),
+    ),
+    (
+        "https://spec.openapis.org/oas/3.1/dialect/2024-11-10",
+        include_str!("../fixtures/openapi-3.1/dialect-2024-11-10.json"),
+    ),
+    ("https://spec.openapis.org/oas/3.1/meta/2024-11-10", include_str!("../fixtures/openapi-3.1/meta-2024-11-10.json")),
+];
+
+/// The errors of validating `document` against the OpenAPI 3.1 schema-base (documents and, through the
+/// schema's `$dynamicRef`, every Schema Object against the OAS dialect), with boon, a JSON Schema 2020-12
+/// validator independent of the library that wrote the document.
+fn openapi_31_errors(document: &serde_json::Value) -> Option<String> {
+    let mut compiler = boon::Compiler::new();
+    for (url, text) in OAS_SCHEMAS {
+        let schema: serde_json::Value = serde_json::from_str(text).expect("vendored schema is JSON");
+        compiler.add_resource(url, schema).expect("vendored schema is added");
+    }
+    let mut schemas = boon::Schemas::new();
+    let index = compiler.compile(OAS_SCHEMAS[0].0, &mut schemas).expect("the OpenAPI 3.1 schema compiles");
+    schemas.validate(document, index).err().map(|error| format!("{error:#}"))
+}
+
+#[tokio::test]
+async fn the_document_validates_against_the_official_openapi_3_1_schema() {
+    let sandbox = Harness::start().await;
+    let document = sandbox.get("/openapi.json").await.expect(200).json();
+    if let Some(errors) = openapi_31_errors(&document) {
+        panic!("/openapi.json is not valid OpenAPI 3.1:\n{errors}");
+    }
+    // The validator does check what the issue found missing: the same document without one response's
+    // description, and with a Schema Object of an unknown type, is refused.
+    let mut broken = document.clone();
+    let reply = &mut broken["paths"]["/dispensing/v1/dispensations"]["post"]["responses"]["201"];
+    reply.as_object_mut().expect("a response object").remove("description");
+    let errors = openapi_31_errors(&broken).expect("a response without description is refused");
+    assert!(errors.contains("description"), "{errors}");
+    let mut bad_schema = document;
+    bad_schema["components"]["schemas"]["Dispensation"]["type"] = serde_json::json!("dictionary");
+    assert!(openapi_31_errors(&bad_schema).is_some(), "a Schema Object is checked against the dialect");
+}

@@ -90,7 +90,7 @@ async fn bad_query_strings_and_unknown_lines_name_the_field() {
     sandbox
         .put(&path, json!({ "products": [{ "id": "line_1", "quantity": 1, "unit_price": -2 }] }))
         .await
-        .expect_error(400, "VALIDATION_ERROR");
+        .expect_error(422, "PRICE_INVALID");
 }
 
 #[tokio::test]

@@ -65,6 +65,9 @@ error_codes! {
     DispensationNotFound => "DISPENSATION_NOT_FOUND",
     QuantityExceedsAvailable => "QUANTITY_EXCEEDS_AVAILABLE",
     QuantityInvalid => "QUANTITY_INVALID",
+    /// A unit price or taxes the server cannot accept: negative, finer than the currency's cents, or beyond
+    /// its maximum (the embedded sandbox's `PUT`; `errors[].path` names the field).
+    PriceInvalid => "PRICE_INVALID",
     SubstitutionNotAllowed => "SUBSTITUTION_NOT_ALLOWED",
     SubstitutionReasonRequired => "SUBSTITUTION_REASON_REQUIRED",
     /// A product code that is not a registered provider product (`error_code` `071-104`).

@@ -20,15 +20,17 @@ pub(crate) const BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// How long a client may take to send its body.
 pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// 413 `PAYLOAD_TOO_LARGE`, whether the body said so in its `Content-Length` or by growing past the limit.
+pub(crate) fn payload_too_large() -> ApiError {
+    ApiError::new(ErrorCode::PayloadTooLarge, format!("the request body exceeds {} MiB", BODY_LIMIT / (1024 * 1024)))
+}
+
 /// Reads a whole body within [`BODY_LIMIT`] and [`BODY_TIMEOUT`].
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     let limited = Limited::new(body, BODY_LIMIT);
     match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
         Err(_) => Err(ApiError::new(ErrorCode::RequestTimeout, "the request body did not arrive in time")),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the request body exceeds {} MiB", BODY_LIMIT / (1024 * 1024)),
-        )),
+        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(payload_too_large()),
         Ok(Err(_)) => Err(ApiError::new(ErrorCode::MalformedJson, "the request body could not be read")),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }

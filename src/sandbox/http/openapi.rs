@@ -1,7 +1,9 @@
 //! The OpenAPI document's frame: title, tags, security schemes, and the replies every operation shares
 //! (401, 403, 429 for token-protected routes; 400, 413, 415 for routes with a body; 404 for routes with an id)
-//! so that each handler's annotation lists only what is particular to it.
+//! so that each handler's annotation lists only what is particular to it; and the `description` OpenAPI
+//! requires of every response, where an annotation leaves it out.
 
+use axum::http::StatusCode;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -85,6 +87,19 @@ pub(super) fn document_common_replies(openapi: &mut utoipa::openapi::OpenApi) {
             if has_id {
                 add("404", "NOT_FOUND: nothing has this id");
             }
+            describe_every_reply(operation);
+        }
+    }
+}
+
+/// OpenAPI requires a `description` on every response object; where an annotation gives none, the status's
+/// reason phrase ("OK", "Created", "Not Found") says what the status code already does.
+fn describe_every_reply(operation: &mut Operation) {
+    for (status, reply) in operation.responses.responses.iter_mut() {
+        let RefOr::T(reply) = reply else { continue };
+        if reply.description.trim().is_empty() {
+            let reason = status.parse::<u16>().ok().and_then(|code| StatusCode::from_u16(code).ok());
+            reply.description = reason.and_then(|code| code.canonical_reason()).unwrap_or("Reply").to_owned();
         }
     }
 }

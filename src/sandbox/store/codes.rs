@@ -64,7 +64,7 @@ impl AuthorizationRecord {
     /// Adds what a completed dispensation delivered and moves the status along.
     pub fn claim(&mut self, line_id: &Id, units: u32) {
         if let Some(line) = self.lines.iter_mut().find(|line| &line.id == line_id) {
-            line.claimed = (line.claimed + units).min(line.authorized);
+            line.claimed = line.claimed.saturating_add(units).min(line.authorized);
         }
         let exhausted = self.lines.iter().all(|line| line.claimed >= line.authorized);
         self.status = if exhausted { AuthorizationStatus::Claimed } else { AuthorizationStatus::PartiallyClaimed };
@@ -115,14 +115,14 @@ impl PrescriptionItem {
         if self.status == ItemStatus::Locked {
             return 0;
         }
-        self.quantity.saturating_sub(self.dispensed + self.substituted)
+        self.quantity.saturating_sub(self.dispensed.saturating_add(self.substituted))
     }
 
     /// Records a delivery and names the new state as the prescription schema does.
     pub fn deliver(&mut self, original: u32, substitute: u32) {
-        self.dispensed += original;
-        self.substituted += substitute;
-        let complete = self.dispensed + self.substituted >= self.quantity;
+        self.dispensed = self.dispensed.saturating_add(original);
+        self.substituted = self.substituted.saturating_add(substitute);
+        let complete = self.dispensed.saturating_add(self.substituted) >= self.quantity;
         self.status = match (self.substituted > 0, complete) {
             (true, true) => ItemStatus::Substituted,
             (true, false) => ItemStatus::PartiallySubstituted,
@@ -169,12 +169,16 @@ pub(crate) struct SourceLine {
 }
 
 impl SourceLine {
-    /// The taxes owed on `units`: the line's taxes prorated, half-even to the cent.
+    /// The taxes owed on `units`: the line's taxes prorated, half-even to the cent. Checked arithmetic; the
+    /// line's whole taxes should it ever overflow (seeded taxes are small, so it does not).
     pub fn taxes_for(&self, units: u32) -> Decimal {
         if self.taxed_units == 0 || units == 0 {
             return Decimal::ZERO;
         }
-        money::round(self.taxes * Decimal::from(units) / Decimal::from(self.taxed_units))
+        self.taxes
+            .checked_mul(Decimal::from(units))
+            .and_then(|scaled| scaled.checked_div(Decimal::from(self.taxed_units)))
+            .map_or(self.taxes, money::round)
     }
 
     pub fn from_authorization(line: &AuthorizationLine) -> Self {
@@ -209,7 +213,7 @@ impl SourceLine {
             product_code: item.product_code.clone(),
             prescribed: item.quantity,
             authorized: item.quantity,
-            claimed: item.dispensed + item.substituted,
+            claimed: item.dispensed.saturating_add(item.substituted),
             available: item.available(),
             unit_price,
             taxes: Decimal::ZERO,

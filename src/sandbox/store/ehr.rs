@@ -12,6 +12,7 @@ use crate::osigu::model::{
 use crate::sandbox::catalog::{mask_email, mask_phone};
 use crate::sandbox::dates::{parse_date, rfc3339};
 use crate::sandbox::error::ApiError;
+use crate::sandbox::limits;
 
 /// Prescriptions issued here stay valid this long.
 const VALIDITY: Duration = Duration::days(30);
@@ -128,9 +129,13 @@ impl Store {
                 .with_legacy_code("071-104")
                 .with_field(format!("{path}.product_code"), "product not registered"));
             }
-            let quantity = u32::try_from(medication.quantity).ok().filter(|q| *q > 0).ok_or_else(|| {
-                ApiError::new(ErrorCode::QuantityInvalid, "a prescribed quantity is a whole number ≥ 1")
-                    .with_field(format!("{path}.quantity"), "must be ≥ 1")
+            let quantity = u32::try_from(medication.quantity)
+                .ok()
+                .filter(|q| (1..=limits::MAX_QUANTITY).contains(q))
+                .ok_or_else(|| {
+                let why = format!("must be a whole number from 1 to {}", limits::MAX_QUANTITY);
+                ApiError::new(ErrorCode::QuantityInvalid, format!("a prescribed quantity {why}"))
+                    .with_field(format!("{path}.quantity"), why)
             })?;
             items.push(PrescriptionItem {
                 id: Id::new(format!("line_{}", index + 1)),
@@ -192,7 +197,7 @@ impl Store {
     fn next_prescription_code(&mut self, now: OffsetDateTime) -> String {
         loop {
             let code = format!("RX-{}-{:06}", now.year(), self.next_prescription_serial);
-            self.next_prescription_serial += 1;
+            self.next_prescription_serial = self.next_prescription_serial.wrapping_add(1);
             if !self.prescriptions.contains_key(&code) && !self.authorizations.contains_key(&code) {
                 return code;
             }

@@ -83,7 +83,7 @@ impl Store {
         webhooks: Option<mpsc::UnboundedSender<WebhookEnvelope>>,
     ) -> Self {
         let events = Events::new(seed.catalog.provider.provider_slug.clone(), webhooks);
-        let next_prescription_serial = seed.prescriptions.len() as u32 + 1;
+        let next_prescription_serial = u32::try_from(seed.prescriptions.len()).unwrap_or(u32::MAX).saturating_add(1);
         Self {
             catalog: Arc::new(seed.catalog),
             settings,

@@ -78,7 +78,7 @@ impl Store {
             completed_at: record.completed_at,
             cancelled_at: record.cancelled_at,
             cancellation_reason: record.cancellation_reason.clone(),
-            total_amount: Some(record.total()),
+            total_amount: record.total(),
             claim: record.claim.clone(),
             invoice: record.invoice.clone(),
         }

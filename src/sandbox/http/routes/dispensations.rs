@@ -126,7 +126,8 @@ pub(crate) async fn list(
 }
 
 /// Replace the lines: quantities (partial dispensing), prices, taxes and substitutions. Lines left out deliver
-/// nothing; omitted taxes are prorated from the line's taxes.
+/// nothing; omitted taxes are prorated from the line's taxes. Quantities go from 0 to 1,000,000; a unit price
+/// or taxes from 0 to 1,000,000,000.00, with at most two decimals. Nothing is saved unless every line passes.
 #[utoipa::path(
     put, path = "/dispensing/v1/dispensations/{id}", tag = "dispensing",
     params(("id" = String, Path, description = "Dispensation id"), ("Idempotency-Key" = Option<String>, Header)),
@@ -135,7 +136,7 @@ pub(crate) async fn list(
         (status = 200, body = Dispensation),
         (status = 404, body = ErrorEnvelope, description = "DISPENSATION_NOT_FOUND"),
         (status = 409, body = ErrorEnvelope, description = "INVALID_STATE"),
-        (status = 422, body = ErrorEnvelope, description = "QUANTITY_EXCEEDS_AVAILABLE, QUANTITY_INVALID, SUBSTITUTION_NOT_ALLOWED, SUBSTITUTION_REASON_REQUIRED, PRODUCT_NOT_REGISTERED (error_code 071-104)"),
+        (status = 422, body = ErrorEnvelope, description = "QUANTITY_EXCEEDS_AVAILABLE, QUANTITY_INVALID (not 0 to 1000000), PRICE_INVALID (unit_price or taxes negative, over 1000000000 or finer than cents; errors[].path names it), SUBSTITUTION_NOT_ALLOWED, SUBSTITUTION_REASON_REQUIRED, PRODUCT_NOT_REGISTERED (error_code 071-104)"),
     ),
     security(("bearer" = ["dispensing:write"]))
 )]

@@ -151,7 +151,7 @@ pub(crate) struct ClockReading {
 /// How far to move the clock.
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct ClockAdvance {
-    /// Seconds, at most ten years.
+    /// Seconds, at most ten years at a time and a hundred years in all.
     #[schema(maximum = 316224000)]
     pub seconds: u64,
 }
@@ -170,7 +170,7 @@ pub(crate) async fn clock(State(app): State<AppState>, _caller: AnyClient) -> Js
 #[utoipa::path(
     post, path = "/sandbox/v1/clock/advance", tag = "sandbox",
     request_body = ClockAdvance,
-    responses((status = 200, body = ClockReading), (status = 400, body = ErrorEnvelope)),
+    responses((status = 200, body = ClockReading), (status = 400, body = ErrorEnvelope, description = "VALIDATION_ERROR: more than ten years at once, or past a hundred years in all")),
     security(("bearer" = []))
 )]
 pub(crate) async fn advance_clock(
@@ -182,7 +182,9 @@ pub(crate) async fn advance_clock(
     if request.seconds > TEN_YEARS {
         return Err(ApiError::invalid_field("seconds", "at most ten years"));
     }
-    app.clock.advance(Duration::from_secs(request.seconds));
+    app.clock
+        .try_advance(Duration::from_secs(request.seconds))
+        .map_err(|limit| ApiError::invalid_field("seconds", limit.to_string()))?;
     // Apply what the jump did now, so events fire without waiting for the next request.
     drop(app.store());
     Ok(Json(reading(&app)))

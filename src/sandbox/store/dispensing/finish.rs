@@ -54,7 +54,9 @@ impl Store {
             return Err(ApiError::new(ErrorCode::QuantityInvalid, "every line has quantity 0: nothing to dispense"));
         }
         let proof = self.check_verification(now, record, &request)?;
-        let expected = record.total();
+        let expected = record
+            .total()
+            .ok_or_else(|| ApiError::new(ErrorCode::InternalError, format!("the total of {id} cannot be computed")))?;
         if !money::same_amount(request.amount, expected) {
             return Err(ApiError::new(
                 ErrorCode::AmountMismatch,
@@ -83,7 +85,7 @@ impl Store {
         record.frozen_lines = Some(frozen);
         let code = record.code.clone();
         self.holders.remove(&code);
-        let dispensation = self.render(&self.dispensations[id]);
+        let dispensation = self.dispensation(id)?;
         self.emit_dispensing("dispensing.completed", &dispensation, now);
         Ok(dispensation)
     }
@@ -172,7 +174,9 @@ impl Store {
             record.verification.challenge = None;
             self.holders.remove(&record.code);
         }
-        let dispensation = self.render(&self.dispensations[id]);
+        let Ok(dispensation) = self.dispensation(id) else {
+            return;
+        };
         self.emit_dispensing("dispensing.cancelled", &dispensation, at);
     }
 

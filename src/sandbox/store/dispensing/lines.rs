@@ -1,4 +1,10 @@
 //! Replacing a dispensation's lines: partial quantities, prices, taxes and substitutions (`PUT`).
+//!
+//! Every line is checked before anything is saved. Quantities are whole numbers from 0 to
+//! [`limits::MAX_QUANTITY`] (422 `QUANTITY_INVALID`); a unit price or taxes is from 0 to [`limits::MAX_AMOUNT`]
+//! with at most the currency's two decimals (422 `PRICE_INVALID`): the contract's money has the currency's
+//! fraction digits, and refusing a finer amount tells the client of its rounding bug instead of silently
+//! charging another amount than it shows. Within these bounds no total can overflow.
 
 use std::collections::HashSet;
 
@@ -6,8 +12,11 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{LineSelection, Substitute, not_found};
-use crate::osigu::model::{Dispensation, ErrorCode, Id, SubstitutionReason, UpdateLine, UpdateRequest, wire_name};
+use crate::osigu::model::{
+    Dispensation, ErrorCode, Id, SubstitutionReason, UpdateLine, UpdateRequest, money, wire_name,
+};
 use crate::sandbox::error::ApiError;
+use crate::sandbox::limits;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::SourceLine;
 
@@ -42,14 +51,20 @@ impl Store {
             if !seen.insert(line.id.clone()) {
                 return Err(ApiError::invalid_field(format!("{path}.id"), format!("line {} appears twice", line.id)));
             }
-            let source = &sources[position];
-            let selection = self.plan_line(&path, source, line, sponsor_allows, reasons)?;
-            selections[position] = selection;
+            let (Some(source), Some(slot)) = (sources.get(position), selections.get_mut(position)) else {
+                return Err(ApiError::invalid_field(format!("{path}.id"), format!("no line {} here", line.id)));
+            };
+            *slot = self.plan_line(&path, source, line, sponsor_allows, reasons)?;
+        }
+        // Defense in depth: the bounds above keep the total far from overflowing, but it is computed with
+        // checked arithmetic anyway, and refused before it is saved if it ever could not be.
+        if selections.iter().try_fold(Decimal::ZERO, |sum, line| sum.checked_add(line.subtotal()?)).is_none() {
+            return Err(ApiError::new(ErrorCode::PriceInvalid, "the lines' total is beyond what can be computed"));
         }
 
         let record = self.dispensations.get_mut(id).ok_or_else(|| not_found(id))?;
         record.lines = selections;
-        Ok(self.render(&self.dispensations[id]))
+        self.dispensation(id)
     }
 
     fn plan_line(
@@ -60,10 +75,7 @@ impl Store {
         sponsor_allows: bool,
         reasons: Option<&Vec<SubstitutionReason>>,
     ) -> Result<LineSelection, ApiError> {
-        let quantity = u32::try_from(line.quantity).map_err(|_| {
-            ApiError::new(ErrorCode::QuantityInvalid, format!("quantity {} is not a whole number ≥ 0", line.quantity))
-                .with_field(format!("{path}.quantity"), "must be ≥ 0")
-        })?;
+        let quantity = quantity(line.quantity, &format!("{path}.quantity"))?;
         let substitute = match &line.substitute_product_code {
             None => {
                 if line.substitute_quantity.is_some() || line.substitution_reason_enum.is_some() {
@@ -96,8 +108,8 @@ impl Store {
                 json!({ "line_id": source.id, "available_quantity": source.available, "requested": units }),
             ));
         }
-        let unit_price = non_negative(line.unit_price, &format!("{path}.unit_price"))?.unwrap_or(source.unit_price);
-        let taxes = non_negative(line.taxes, &format!("{path}.taxes"))?.unwrap_or_else(|| source.taxes_for(units));
+        let unit_price = amount(line.unit_price, &format!("{path}.unit_price"))?.unwrap_or(source.unit_price);
+        let taxes = amount(line.taxes, &format!("{path}.taxes"))?.unwrap_or_else(|| source.taxes_for(units));
         Ok(LineSelection { unit_price, taxes, ..selection })
     }
 
@@ -154,10 +166,7 @@ impl Store {
                     "required with substitute_product_code",
                 ));
             }
-            Some(quantity) => u32::try_from(quantity).map_err(|_| {
-                ApiError::new(ErrorCode::QuantityInvalid, format!("substitute quantity {quantity} is not ≥ 0"))
-                    .with_field(format!("{path}.substitute_quantity"), "must be ≥ 0")
-            })?,
+            Some(given) => quantity(given, &format!("{path}.substitute_quantity"))?,
         };
         Ok(Substitute {
             product_code: product_code.to_owned(),
@@ -168,11 +177,30 @@ impl Store {
     }
 }
 
-fn non_negative(value: Option<Decimal>, path: &str) -> Result<Option<Decimal>, ApiError> {
-    match value {
-        Some(amount) if amount.is_sign_negative() && !amount.is_zero() => {
-            Err(ApiError::invalid_field(path, "must be ≥ 0"))
-        }
-        other => Ok(other),
+/// A quantity from 0 to [`limits::MAX_QUANTITY`].
+fn quantity(value: i64, path: &str) -> Result<u32, ApiError> {
+    u32::try_from(value).ok().filter(|units| *units <= limits::MAX_QUANTITY).ok_or_else(|| {
+        let why = format!("must be a whole number from 0 to {}", limits::MAX_QUANTITY);
+        ApiError::new(ErrorCode::QuantityInvalid, format!("{path} {value}: {why}")).with_field(path, why)
+    })
+}
+
+/// A unit price or taxes, when given: from 0 to [`limits::MAX_AMOUNT`], to the cent.
+fn amount(value: Option<Decimal>, path: &str) -> Result<Option<Decimal>, ApiError> {
+    let Some(amount) = value else {
+        return Ok(None);
+    };
+    let invalid =
+        |why: String| ApiError::new(ErrorCode::PriceInvalid, format!("{path} {amount}: {why}")).with_field(path, why);
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(invalid("must be ≥ 0".to_owned()));
     }
+    if amount > limits::MAX_AMOUNT {
+        return Err(invalid(format!("must be at most {}", limits::MAX_AMOUNT)));
+    }
+    let amount = amount.normalize();
+    if amount.scale() > money::FRACTION_DIGITS {
+        return Err(invalid(format!("must have at most {} decimals (the currency's cents)", money::FRACTION_DIGITS)));
+    }
+    Ok(Some(amount))
 }

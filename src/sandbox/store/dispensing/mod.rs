@@ -40,11 +40,17 @@ pub(crate) struct LineSelection {
 impl LineSelection {
     /// Units leaving the pharmacy on this line: the original product plus any substitute.
     pub fn units(&self) -> u32 {
-        self.quantity + self.substitute.as_ref().map_or(0, |substitute| substitute.quantity)
+        self.quantity.saturating_add(self.substitute.as_ref().map_or(0, |substitute| substitute.quantity))
     }
 
-    pub fn subtotal(&self) -> Decimal {
-        money::line_total(self.unit_price, self.units(), self.taxes)
+    /// The line's subtotal by the contract's rule ([`money::line_total`]), in checked arithmetic: `None`
+    /// rather than a panic should it ever overflow (the bounds of `PUT` keep it from doing so).
+    pub fn subtotal(&self) -> Option<Decimal> {
+        let units = self.units();
+        if units == 0 {
+            return Some(Decimal::ZERO);
+        }
+        self.unit_price.checked_mul(Decimal::from(units))?.checked_add(self.taxes).map(money::round)
     }
 }
 
@@ -82,8 +88,9 @@ pub(crate) struct DispensationRecord {
 }
 
 impl DispensationRecord {
-    pub fn total(&self) -> Decimal {
-        money::total(self.lines.iter().map(LineSelection::subtotal))
+    /// Σ of the lines' subtotals, checked; `None` only if it could not be computed.
+    pub fn total(&self) -> Option<Decimal> {
+        self.lines.iter().try_fold(Decimal::ZERO, |sum, line| sum.checked_add(line.subtotal()?))
     }
 }
 

@@ -8,11 +8,15 @@ use crate::osigu::model::{
     CodeType, Dispensation, DispensationStatus, ErrorCode, Id, SponsorVerification, StartRequest, VerificationKind,
     VerificationState,
 };
-use crate::sandbox::dates::rfc3339;
+use crate::sandbox::dates::{later, rfc3339};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::codes::{AuthorizationStatus, SourceLine};
 use crate::sandbox::store::timetable::Due;
+
+fn code_not_found(code: &str) -> ApiError {
+    ApiError::new(ErrorCode::CodeNotFound, format!("no authorization or prescription {code}"))
+}
 
 /// Everything a start needs, gathered before anything changes.
 struct StartPlan {
@@ -79,7 +83,7 @@ impl Store {
         request: &StartRequest,
         now: OffsetDateTime,
     ) -> Result<StartPlan, ApiError> {
-        let authorization = &self.authorizations[code];
+        let authorization = self.authorizations.get(code).ok_or_else(|| code_not_found(code))?;
         match authorization.status {
             AuthorizationStatus::Voided => {
                 return Err(ApiError::new(ErrorCode::CodeVoided, format!("{code} was voided")));
@@ -143,7 +147,7 @@ impl Store {
         request: &StartRequest,
         now: OffsetDateTime,
     ) -> Result<StartPlan, ApiError> {
-        let prescription = &self.prescriptions[code];
+        let prescription = self.prescriptions.get(code).ok_or_else(|| code_not_found(code))?;
         let window = (Some(prescription.valid_from), prescription.expires_at);
         let lines = self.dispensable_lines(code, CodeType::Prescription, window, now)?;
         if request.beneficiary_id.as_ref().is_some_and(|given| *given != prescription.patient_id) {
@@ -172,9 +176,11 @@ impl Store {
         } else if self.prescriptions.contains_key(&code) {
             self.plan_prescription(&code, &request, now)?
         } else {
-            return Err(ApiError::new(ErrorCode::CodeNotFound, format!("no authorization or prescription {code}")));
+            return Err(code_not_found(&code));
         };
 
+        let timeout_at = later(now, self.settings.dispensation_timeout)
+            .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the dispensation timeout is out of range"))?;
         let id = self.ids.id("dsp", now);
         let record = DispensationRecord {
             id: id.clone(),
@@ -207,7 +213,7 @@ impl Store {
                 failed_attempts: 0,
             },
             started_at: now,
-            timeout_at: now + self.settings.dispensation_timeout,
+            timeout_at,
             completed_at: None,
             cancelled_at: None,
             cancellation_reason: None,
@@ -219,7 +225,7 @@ impl Store {
         self.holders.insert(code, id.clone());
         self.started_order.push(id.clone());
         self.dispensations.insert(id.clone(), record);
-        let dispensation = self.render(&self.dispensations[&id]);
+        let dispensation = self.dispensation(&id)?;
         self.emit_dispensing("dispensing.started", &dispensation, now);
         Ok(dispensation)
     }

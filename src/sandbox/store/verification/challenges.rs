@@ -12,6 +12,7 @@ use crate::osigu::model::{
     BiometricCapture, Challenge, ChallengeRequest, DispensationStatus, ErrorCode, Id, VerificationKind,
     VerificationMethod, VerificationState, wire_name,
 };
+use crate::sandbox::dates::later;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::store::Store;
 use crate::sandbox::store::timetable::Due;
@@ -85,6 +86,13 @@ impl Store {
         if record.verification.failed_attempts >= max_attempts {
             return Err(ApiError::new(ErrorCode::VerificationAttemptsExceeded, "no verification attempts left"));
         }
+        // Computed before anything changes: a duration past the calendar's end refuses, it does not panic.
+        let out_of_range = || ApiError::new(ErrorCode::InternalError, "a challenge deadline is out of range");
+        let expires_at = later(now, CHALLENGE_TTL).ok_or_else(out_of_range)?;
+        let auto_approve_at = match self.settings.remote_auto_approve {
+            Some(after) => Some(later(now, after).ok_or_else(out_of_range)?),
+            None => None,
+        };
         if let Some(previous) = record.verification.challenge.clone()
             && let Some(old) = self.challenges.get_mut(&previous).filter(|c| c.state == ChallengeState::Pending)
         {
@@ -95,13 +103,11 @@ impl Store {
             challenge_id.clone(),
             ChallengeRecord {
                 dispensation_id: id.clone(),
-                expires_at: now + CHALLENGE_TTL,
-                auto_approve_at: self.settings.remote_auto_approve.map(|after| now + after),
+                expires_at,
+                auto_approve_at,
                 state: ChallengeState::Pending,
             },
         );
-        let record = &self.challenges[&challenge_id];
-        let (expires_at, auto_approve_at) = (record.expires_at, record.auto_approve_at);
         self.timetable.schedule(expires_at, Due::ChallengeDecision(challenge_id.clone()));
         if let Some(at) = auto_approve_at.filter(|at| *at < expires_at) {
             self.timetable.schedule(at, Due::ChallengeDecision(challenge_id.clone()));
