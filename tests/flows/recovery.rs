@@ -32,7 +32,7 @@ fn keep(counter: &Counter, dispensation: &Dispensation, event: Event) {
 /// The finalize intent a dead run wrote just before sending `complete`.
 fn intent(counter: &Counter, dispensation: &Dispensation, key: &str) -> CompleteRequest {
     let request = CompleteRequest {
-        amount: dispensation.amount_due(),
+        amount: dispensation.amount_due().expect("a decoded dispensation has a total"),
         document_number: Some("F001-000900".into()),
         document_date: Some("2026-11-21".into()),
         document_serial: Some("A".into()),

@@ -43,7 +43,7 @@ impl LineSelection {
         self.quantity + self.substitute.as_ref().map_or(0, |substitute| substitute.quantity)
     }
 
-    pub fn subtotal(&self) -> Decimal {
+    pub fn subtotal(&self) -> Result<Decimal, money::Overflow> {
         money::line_total(self.unit_price, self.units(), self.taxes)
     }
 }
@@ -82,7 +82,8 @@ pub(crate) struct DispensationRecord {
 }
 
 impl DispensationRecord {
-    pub fn total(&self) -> Decimal {
+    /// Σ line subtotals; an overflow when the prices held cannot be summed.
+    pub fn total(&self) -> Result<Decimal, money::Overflow> {
         money::total(self.lines.iter().map(LineSelection::subtotal))
     }
 }
