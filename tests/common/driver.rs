@@ -60,13 +60,25 @@ pub fn client(base_url: &str) -> OsiguClient {
     OsiguClient::new(options).expect("client")
 }
 
+/// The embedded sandbox configured by `config`, on 127.0.0.1 at a free port.
+pub async fn start_sandbox(config: SandboxConfig) -> Sandbox {
+    Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox")
+}
+
 impl Driver {
     /// A counter with `settings` on a fresh sandbox configured by `config`, reading fingerprints with `capture`;
     /// opened (sponsors and their rules loaded) and settled.
     pub async fn start(config: SandboxConfig, capture: Capture, settings: Settings) -> Self {
-        let sandbox = Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("sandbox");
+        let sandbox = start_sandbox(config).await;
+        let base_url = sandbox.base_url().to_owned();
+        Self::on(sandbox, &base_url, capture, settings).await
+    }
+
+    /// A counter whose client talks to `base_url` (the sandbox itself, or something in front of it, such as a
+    /// proxy that rewrites replies), opened and settled.
+    pub async fn on(sandbox: Sandbox, base_url: &str, capture: Capture, settings: Settings) -> Self {
         let data_dir = std::env::temp_dir().join(format!("mostrador-test-{}", unique()));
-        let (executor, results) = Executor::new(client(sandbox.base_url()), capture, InvoiceBook::in_dir(&data_dir));
+        let (executor, results) = Executor::new(client(base_url), capture, InvoiceBook::in_dir(&data_dir));
         let journal = Journal::in_dir(&data_dir, "caja-test").expect("journal");
         let executor = executor.with_journal(journal.clone());
         let now = sandbox.clock().now();

@@ -3,9 +3,12 @@
 
 #[path = "../common/driver.rs"]
 mod driver;
+#[path = "../common/rewriting_proxy.rs"]
+mod rewriting_proxy;
 mod support;
 
 mod completions;
+mod hostile;
 mod journal;
 mod leaving;
 mod overlays;

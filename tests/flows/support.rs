@@ -14,6 +14,7 @@ use tui_input::InputRequest;
 
 use crate::driver::Driver;
 pub use crate::driver::{client, unique};
+use crate::rewriting_proxy::RewritingProxy;
 
 /// The counter of [`Driver`], with a second client to ask the server what it holds.
 pub struct Counter {
@@ -53,6 +54,25 @@ impl Counter {
 
     pub async fn open_with(config: SandboxConfig) -> Self {
         Self::open_with_capture(config, Capture::Sandbox).await
+    }
+
+    /// A counter like [`Counter::open`] whose client reaches the sandbox through a [`RewritingProxy`]; `arm`
+    /// sets the proxy's rewrites before the counter opens (it fetches sponsors and rules as it does).
+    pub async fn open_behind_proxy(arm: impl FnOnce(&RewritingProxy)) -> (Self, RewritingProxy) {
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("whole second");
+        let config = SandboxConfig {
+            clock: mostrador::sandbox::Clock::frozen_at(now),
+            remote_auto_approve: None,
+            id_seed: Some(11),
+            ..SandboxConfig::default()
+        };
+        let sandbox = crate::driver::start_sandbox(config).await;
+        let proxy = RewritingProxy::start(sandbox.base_url()).await;
+        arm(&proxy);
+        let server = client(sandbox.base_url());
+        let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..Settings::default() };
+        let driver = Driver::on(sandbox, &proxy.base_url, Capture::Sandbox, settings).await;
+        (Self { driver, server }, proxy)
     }
 
     pub async fn open_with_capture(config: SandboxConfig, capture: Capture) -> Self {

@@ -5,8 +5,9 @@
 //!
 //! Each bound is far beyond real use and small enough that everything computed from the values stays exact:
 //! a line costs at most `MAX_AMOUNT × 2·MAX_QUANTITY + MAX_AMOUNT` ≈ 2·10^18, so the sum of [`MAX_LINES`]
-//! lines (≈ 2·10^22) is far inside `rust_decimal`'s 7.9·10^28; a duration of at most a year added to any
-//! date this side of 9000 stays a valid date.
+//! lines (≈ 2·10^21) is far inside `rust_decimal`'s 7.9·10^28, and their units (a product plus its substitute,
+//! at most 2·10^9) fit a `u32`; a duration of at most a year added to any date this side of 9000 stays a
+//! valid date.
 //!
 //! Use them as `#[serde(deserialize_with = "bounded::quantity")]` (the `optional_*` ones with
 //! `#[serde(default, …)]`). Requests the sandbox receives are validated by the sandbox itself, with its own
@@ -32,8 +33,8 @@ pub const MAX_QUANTITY: u32 = 1_000_000;
 /// trillion quetzales, pesos or euros). Amounts are never negative.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
 
-/// Most lines one dispensation may have: ten thousand.
-pub const MAX_LINES: usize = 10_000;
+/// Most lines one dispensation may have: a thousand (a long prescription has a dozen).
+pub const MAX_LINES: usize = 1_000;
 
 const SECONDS_IN_A_DAY: &str = "a number of seconds of at most one day (86400)";
 const SECONDS_IN_A_YEAR: &str = "a number of seconds of at most a year (31622400)";

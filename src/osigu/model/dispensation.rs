@@ -494,7 +494,7 @@ fn priced_lines<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec
     use serde::de::Error;
     let lines = Vec::<ProductLine>::deserialize(deserializer)?;
     if lines.len() > bounded::MAX_LINES {
-        return Err(D::Error::invalid_length(lines.len(), &"at most 10000 lines"));
+        return Err(D::Error::invalid_length(lines.len(), &"at most 1000 lines"));
     }
     money::total(lines.iter().map(ProductLine::subtotal)).map_err(D::Error::custom)?;
     Ok(lines)
@@ -545,7 +545,7 @@ mod tests {
     }
 
     #[test]
-    fn a_dispensation_of_more_than_ten_thousand_lines_does_not_decode() {
+    fn a_dispensation_of_more_than_a_thousand_lines_does_not_decode() {
         let line = r#"{"product_code":"M","quantity":1,"unit_price":1}"#;
         let lines = |count: usize| format!("[{}]", vec![line; count].join(","));
         assert_eq!(with_products(&lines(bounded::MAX_LINES)).unwrap().products.len(), bounded::MAX_LINES);
