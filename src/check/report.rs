@@ -143,6 +143,7 @@ fn failed_text(failure: &CheckFailure) -> String {
 pub fn verification_text(rules: &DispensingRules) -> String {
     match rules.verification {
         SponsorVerification::None => "NONE (no verification)".to_owned(),
+        SponsorVerification::Unknown => "UNKNOWN (a verification this version does not know)".to_owned(),
         SponsorVerification::Otp if rules.otp_channels.is_empty() => "OTP".to_owned(),
         SponsorVerification::Otp => {
             let channels: Vec<String> = rules.otp_channels.iter().map(wire_name).collect();
@@ -157,6 +158,7 @@ pub fn verification_text(rules: &DispensingRules) -> String {
             match rules.biometric_capture {
                 Some(BiometricCapture::Device) => text.push_str(" at the counter"),
                 Some(BiometricCapture::Remote) => text.push_str(" on the beneficiary's phone"),
+                Some(BiometricCapture::Unknown) => text.push_str(" captured in an unknown way"),
                 None => {}
             }
             text
@@ -175,8 +177,10 @@ pub fn sponsor_notes(configuration: &SponsorConfiguration) -> Vec<&'static str> 
     if rules.substitution.allowed {
         notes.push("substitution allowed");
     }
-    if configuration.settlement.mode == SettlementMode::Batch {
-        notes.push("BATCH settlement");
+    match configuration.settlement.mode {
+        SettlementMode::Batch => notes.push("BATCH settlement"),
+        SettlementMode::Unknown => notes.push("UNKNOWN settlement"),
+        SettlementMode::PerTransaction => {}
     }
     notes
 }

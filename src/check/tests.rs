@@ -99,6 +99,26 @@ fn identification_substitution_and_batch_settlement_are_noted() {
 }
 
 #[test]
+fn values_this_version_does_not_know_are_shown_as_unknown() {
+    let mut config = configuration(SponsorVerification::Otp);
+    config.dispensing.otp_channels = vec![OtpChannel::Sms, OtpChannel::Unknown];
+    config.settlement.mode = SettlementMode::Unknown;
+    assert_eq!(line(&sponsor("s", "S", "GT", "GTQ"), &config), "s  S  GT/GTQ  OTP (SMS, UNKNOWN)  UNKNOWN settlement");
+    let mut config = configuration(SponsorVerification::Biometric);
+    config.dispensing.biometric_modes = vec![BiometricType::Unknown];
+    config.dispensing.biometric_capture = Some(BiometricCapture::Unknown);
+    assert_eq!(
+        line(&sponsor("s", "S", "GT", "GTQ"), &config),
+        "s  S  GT/GTQ  BIOMETRIC UNKNOWN captured in an unknown way"
+    );
+    let config = configuration(SponsorVerification::Unknown);
+    assert_eq!(
+        line(&sponsor("s", "S", "GT", "GTQ"), &config),
+        "s  S  GT/GTQ  UNKNOWN (a verification this version does not know)"
+    );
+}
+
+#[test]
 fn a_failed_sponsor_shows_its_cause() {
     let failure = CheckFailure::new(EXIT_OTHER, "x answered HTTP 502");
     let cells = sponsor_cells(&sponsor("s", "S", "GT", "GTQ"), Err(&failure));

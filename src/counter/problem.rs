@@ -233,7 +233,10 @@ fn from_code(
         E::OtpChannelUnsupported => (K::OtpChannelUnsupported, N::Acknowledge),
         E::OtpResendTooSoon => {
             // The sandbox says how long in `details`; Osigu's guide only sends `Retry-After`.
-            let wait_secs = detail_u64(envelope, "resend_available_in").or(retry_after).unwrap_or(30);
+            // A wait past a day is not an understandable one: the usual cool-down stands in for it.
+            let sane = |secs: &u64| *secs <= crate::osigu::model::bounded::MAX_VERIFICATION_SECS;
+            let wait_secs =
+                detail_u64(envelope, "resend_available_in").filter(sane).or(retry_after.filter(sane)).unwrap_or(30);
             (K::OtpResendTooSoon { wait_secs }, N::Acknowledge)
         }
         E::OtpInvalid | E::OtpExpired => (K::OtpExpired, N::Verify),

@@ -76,7 +76,8 @@ impl Event {
     pub fn completed(dispensation: &crate::osigu::model::Dispensation, invoice_number: Option<String>) -> Self {
         Self::Completed {
             claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
-            amount: dispensation.charged(),
+            // A completion reply whose amount cannot be computed does not decode (see `Dispensation::products`).
+            amount: dispensation.charged().unwrap_or_default(),
             currency: dispensation.currency_code.clone(),
             invoice_number: dispensation
                 .invoice

@@ -97,6 +97,12 @@ pub fn date_time(locale: Locale, value: OffsetDateTime) -> String {
 }
 
 /// The time of day as 24-hour `14:05`, in the offset the value carries.
+/// [`amount`] of a computed amount, or `—` when it could not be computed (an overflow): a dash is never read
+/// as a price.
+pub fn checked_amount(value: Result<Decimal, crate::osigu::model::money::Overflow>, currency: Option<&str>) -> String {
+    value.map_or_else(|_| "—".to_owned(), |value| amount(value, currency))
+}
+
 pub fn time_of_day(value: OffsetDateTime) -> String {
     format!("{:02}:{:02}", value.hour(), value.minute())
 }
@@ -121,6 +127,13 @@ mod tests {
         assert_eq!(money(dec("1234.5"), "EUR"), "1.234,50\u{a0}€");
         assert_eq!(money(dec("1234.5"), "XYZ"), "1,234.50 XYZ");
         assert_eq!(money(dec("1234.5"), "gtq"), "Q1,234.50");
+    }
+
+    #[test]
+    fn an_amount_that_could_not_be_computed_is_a_dash() {
+        use crate::osigu::model::money::Overflow;
+        assert_eq!(checked_amount(Ok(dec("12.5")), Some("GTQ")), "Q12.50");
+        assert_eq!(checked_amount(Err(Overflow), Some("GTQ")), "—");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub use crate::config::Locale;
-pub use format::{amount, date, date_time, money, plain_amount, time_of_day};
+pub use format::{amount, checked_amount, date, date_time, money, plain_amount, time_of_day};
 pub use problem::{journal_cause_key, next_step_hint, problem_message, problem_message_in};
 
 /// The embedded Spanish catalogue.

@@ -134,7 +134,8 @@ impl BeneficiaryEntry {
     pub fn masked_destination(&self, channel: OtpChannel) -> String {
         match channel {
             OtpChannel::Email => mask_email(&self.email),
-            OtpChannel::Sms | OtpChannel::InApp => mask_phone(&self.phone),
+            // An unknown channel is refused when the request is decoded; the phone is the default otherwise.
+            OtpChannel::Sms | OtpChannel::InApp | OtpChannel::Unknown => mask_phone(&self.phone),
         }
     }
 }

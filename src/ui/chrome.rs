@@ -156,6 +156,7 @@ pub(super) fn render_toast(frame: &mut Frame, area: Rect, toast: &Toast, locale:
         OtpChannel::Sms => "toast.sms",
         OtpChannel::Email => "toast.email",
         OtpChannel::InApp => "toast.in_app",
+        OtpChannel::Unknown => "toast.unknown",
     };
     let message = i18n::fill(locale, key, &[("code", &toast.code)]);
     let line = Line::from(vec![Span::styled(

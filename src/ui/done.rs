@@ -21,7 +21,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome
         .title(Span::styled(format!(" {} ", t(locale, "done.title")), theme::OK));
     let inner = block.inner(area).inner(Margin { horizontal: 2, vertical: 1 });
     frame.render_widget(block, area);
-    let total = i18n::amount(dispensation.charged(), dispensation.currency_code.as_deref());
+    let total = i18n::checked_amount(dispensation.charged(), dispensation.currency_code.as_deref());
     let label = |key: &'static str| Span::styled(format!("{:<22}", t(locale, key)), theme::DIM);
     let mut lines = vec![
         Line::from(Span::styled(format!("✔ {}", t(locale, "done.completed")), theme::OK)),

@@ -129,5 +129,6 @@ pub(super) fn channel_name(locale: Locale, channel: OtpChannel) -> &'static str 
         OtpChannel::Sms => t(locale, "channel.sms"),
         OtpChannel::Email => t(locale, "channel.email"),
         OtpChannel::InApp => t(locale, "channel.in_app"),
+        OtpChannel::Unknown => t(locale, "channel.unknown"),
     }
 }

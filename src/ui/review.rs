@@ -42,7 +42,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     let total = money::total(dispensation.products.iter().zip(&review.lines).map(|(line, edit)| subtotal(line, edit)));
     let total_line = Line::from(vec![
         Span::styled(format!("{}  ", t(locale, "review.total")), theme::BOLD),
-        Span::styled(i18n::amount(total, currency), theme::OK),
+        Span::styled(i18n::checked_amount(total, currency), theme::OK),
         Span::styled(
             format!("   {}", i18n::fill(locale, "review.units", &[("count", &units(review).to_string())])),
             theme::DIM,
@@ -128,7 +128,7 @@ fn lines_table(
                 deliver,
                 i18n::amount(line.unit_price, currency),
                 i18n::amount(line.taxes, currency),
-                i18n::amount(subtotal(line, edit), currency),
+                i18n::checked_amount(subtotal(line, edit), currency),
             ];
             let cells: Vec<Cell> =
                 std::iter::once(Cell::from(format!("{marker}{}", text::fit(&name, name_width.saturating_sub(2)))))
@@ -294,11 +294,12 @@ fn reason_name(locale: Locale, reason: SubstitutionReason) -> &'static str {
         SubstitutionReason::Emergency => t(locale, "substitution.emergency"),
         SubstitutionReason::ActiveIngredient => t(locale, "substitution.active_ingredient"),
         SubstitutionReason::Other => t(locale, "substitution.other"),
+        SubstitutionReason::Unknown => t(locale, "substitution.unknown"),
     }
 }
 
 /// What the line costs with the clerk's quantities, computed as the contract computes it.
-fn subtotal(line: &ProductLine, edit: &LineEdit) -> Decimal {
+fn subtotal(line: &ProductLine, edit: &LineEdit) -> Result<Decimal, money::Overflow> {
     money::line_total(line.unit_price, edit.units(), line.taxes)
 }
 

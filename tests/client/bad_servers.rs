@@ -1,6 +1,10 @@
 //! Servers that answer, but badly: a proxy's HTML error page, JSON cut short, JSON that is broken, replies far
 //! larger than the client reads, and bodies that never end. Each gives a typed error, in bounded time, after
 //! exactly as many tries as the call allows, and no error text ever repeats what the body said.
+//!
+//! And servers that answer well-formed JSON no honest Osigu sends: durations of millennia, prices past what
+//! money holds, foreign ids, escape sequences in names, values the contract does not name. Each is either a
+//! typed error naming the field, or a value the counter can live with; never a panic.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -282,6 +286,176 @@ async fn a_huge_error_page_still_reports_its_status() {
         let error = client(&raw.base).sponsors().await.unwrap_err();
         assert!(matches!(error, ClientError::Api { status: 503, code: None, .. }), "{error:?}");
         assert_eq!(log.count(SPONSORS_PATH), 3, "a GET refused with 503 is repeated");
+    })
+    .await;
+}
+
+/// A dispensation reply of one or more lines, each `(quantity, unit_price)` as JSON text, with a foreign id and
+/// names full of terminal escape sequences.
+fn dispensation_json(lines: &[(&str, &str)]) -> String {
+    let products: Vec<String> = lines
+        .iter()
+        .map(|(quantity, price)| {
+            format!(
+                r#"{{"product_code":"MED-1","product_name":"Ibuprofeno\u001b]0;pwned\u0007\u001b[2J","quantity":{quantity},"unit_price":{price}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"dispensation_id":"dsp_SOMEONE_ELSES","status":"STARTED","code_type":"PRESCRIPTION",
+            "beneficiary":{{"beneficiary_id":18446744073709551615,"first_name":"\u001b[32mOK\u001b[0m"}},
+            "products":[{}]}}"#,
+        products.join(",")
+    )
+}
+
+#[tokio::test]
+async fn prices_past_what_money_holds_are_an_undecodable_reply_naming_the_field() {
+    bounded(async {
+        let log = Log::new();
+        let cases = [
+            ("fine", dispensation_json(&[("2", "12.50")])),
+            ("huge", dispensation_json(&[("2", "7.9e28")])),
+            ("sum", dispensation_json(&[("1", "5e28"), ("1", "5e28")])),
+            ("negative", dispensation_json(&[("1", "-3")])),
+            ("units", dispensation_json(&[("1000000000", "1")])),
+        ];
+        let mut router = Router::new();
+        for (id, body) in &cases {
+            router = router.route(&format!("/dispensing/v1/dispensations/{id}"), get(fixed(200, body)));
+        }
+        let base = serve(&log, with_token(router)).await;
+        let client = client(&base);
+
+        // Within bounds, what is odd is kept as data: another dispensation's id, an id past i64, escape
+        // sequences in names (the core decides about the id; the screens draw no control character).
+        let fine = client.dispensation(&Id::new("fine")).await.unwrap();
+        assert_eq!(fine.dispensation_id, Id::new("dsp_SOMEONE_ELSES"));
+        assert_eq!(fine.beneficiary.as_ref().unwrap().beneficiary_id, Id::new("18446744073709551615"));
+        assert!(fine.products[0].product_name.as_deref().unwrap().contains('\u{1b}'));
+        assert_eq!(fine.amount_due(), Ok(rust_decimal::Decimal::new(25, 0)));
+
+        for (id, field) in [
+            ("huge", "products[0].unit_price"),
+            ("sum", "products[0].unit_price"),
+            ("negative", "products[0].unit_price"),
+            ("units", "products[0].quantity"),
+        ] {
+            let error = client.dispensation(&Id::new(id)).await.unwrap_err();
+            let ClientError::Undecodable { status: 200, detail } = &error else { panic!("{id}: {error:?}") };
+            assert!(detail.contains(field), "{id}: {detail}");
+            assert!(!detail.contains("pwned") && !detail.contains('\u{1b}'), "{id}: never the body: {detail}");
+            assert!(error.outcome_unknown(), "{id}: a reply not understood is confirmed, never assumed");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_completed_dispensation_with_an_impossible_amount_in_a_refusal_is_not_taken_as_ours() {
+    bounded(async {
+        let log = Log::new();
+        let envelope = format!(
+            r#"{{"code":"ALREADY_COMPLETED","message":"x","details":{{"dispensation":{}}}}}"#,
+            dispensation_json(&[("2", "7.9e28")]).replace("STARTED", "COMPLETED")
+        );
+        let path = "/dispensing/v1/dispensations/dsp_1/complete";
+        let base = serve(&log, with_token(Router::new().route(path, post(fixed(409, &envelope))))).await;
+        let request = mostrador::osigu::model::CompleteRequest {
+            amount: rust_decimal::Decimal::ONE,
+            document_number: Some("F001-000001".into()),
+            document_date: None,
+            document_serial: None,
+            provider_transaction_id: None,
+            otp_verification_token: None,
+            biometric_verification_token: None,
+            external_verifications: Vec::new(),
+        };
+        let key = mostrador::osigu::error::IdempotencyKey::new("k1");
+        let error = client(&base).complete(&Id::new("dsp_1"), &request, &key).await.unwrap_err();
+        assert_eq!(error.code(), Some(&mostrador::osigu::model::ErrorCode::AlreadyCompleted));
+        assert!(error.completed_dispensation().is_none(), "the counter confirms with a GET instead");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn durations_of_days_or_millennia_are_an_undecodable_reply() {
+    bounded(async {
+        let log = Log::new();
+        let huge = 999_999_999_999_u64;
+        let router = Router::new()
+            .route("/v1/otp/send", post(fixed(200, &format!(r#"{{"otp_id":"o1","expires_in":{huge}}}"#))))
+            .route(
+                "/v1/otp/validate",
+                post(fixed(200, &format!(r#"{{"otp_verification_token":"t","expires_in":{huge}}}"#))),
+            )
+            .route(
+                "/dispensing/v1/dispensations/dsp_1/biometric/challenge",
+                post(fixed(200, &format!(r#"{{"challenge_url":"https://x/c","expires_in":{huge}}}"#))),
+            );
+        let base = serve(&log, with_token(router)).await;
+        let client = client(&base);
+        let key = mostrador::osigu::error::IdempotencyKey::new("k");
+        let send = mostrador::osigu::model::OtpSendRequest {
+            beneficiary_id: Id::new("b"),
+            sponsor_slug: "aseguradora-otp".into(),
+            channel: mostrador::osigu::model::OtpChannel::Sms,
+            dispensation_id: None,
+        };
+        let validate = mostrador::osigu::model::OtpValidateRequest { otp_id: Id::new("o1"), code: "123456".into() };
+        let challenge = mostrador::osigu::model::ChallengeRequest {
+            biometric_type: mostrador::osigu::model::BiometricType::Facial,
+        };
+        let errors = [
+            client.send_otp(&send, &key).await.unwrap_err(),
+            client.validate_otp(&validate, &key).await.unwrap_err(),
+            client.challenge(&Id::new("dsp_1"), &challenge, &key).await.unwrap_err(),
+        ];
+        for error in errors {
+            let ClientError::Undecodable { status: 200, detail } = &error else { panic!("{error:?}") };
+            assert!(detail.contains("expires_in"), "{detail}");
+        }
+
+        // A token that claims to live for millennia is refused as well: every call then fails cleanly.
+        let log = Log::new();
+        let token = format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{huge}}}"#);
+        let router = Router::new()
+            .route(SPONSORS_PATH, get(fixed(200, SPONSORS_JSON)))
+            .route(TOKEN_PATH, post(fixed(200, &token)));
+        let base = serve(&log, router).await;
+        let error = client_with(&base, |_| {}).sponsors().await.unwrap_err();
+        assert!(
+            matches!(&error, ClientError::Undecodable { detail, .. } if detail.contains("expires_in")),
+            "{error:?}"
+        );
+        assert_eq!(log.count(SPONSORS_PATH), 0, "nothing is asked with a token that was not understood");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sponsor_configuration_with_values_this_build_does_not_know_is_tolerated() {
+    bounded(async {
+        let log = Log::new();
+        let configuration = r#"{"sponsor_slug":"aseguradora-otp","product_type":"MEDICATION","evaluation_mode":"LATER",
+            "dispensing":{"verification":"OTP","otp_channels":["SMS","WHATSAPP"],"biometric_modes":["IRIS"],
+              "biometric_capture":"KIOSK","beneficiary_identification":{"required":false,"form_slug":null},
+              "invoice":{"document_number_required":true,"document_serial_required":false},
+              "substitution":{"allowed":true,"reasons":["OUT_OF_STOCK","PRICE_TOO_HIGH"]},"max_attempts":3},
+            "settlement":{"mode":"MONTHLY_NETTING"}}"#;
+        let path = "/arc/v1/sponsors/aseguradora-otp/configuration";
+        let base = serve(&log, with_token(Router::new().route(path, get(fixed(200, configuration))))).await;
+        let read = client(&base)
+            .sponsor_configuration("aseguradora-otp", mostrador::osigu::model::ProductType::Medication)
+            .await
+            .unwrap();
+        use mostrador::osigu::model::{Known, OtpChannel, SettlementMode};
+        assert_eq!(read.dispensing.otp_channels, [OtpChannel::Sms, OtpChannel::Unknown]);
+        assert_eq!(read.settlement.mode, SettlementMode::Unknown);
+        assert!(!read.dispensing.biometric_capture.unwrap().is_known());
+        assert!(!read.dispensing.substitution.reasons[1].is_known());
+        assert_eq!(read.dispensing.max_attempts, 3);
     })
     .await;
 }

@@ -59,7 +59,7 @@ async fn integer_ids_schema_product_types_short_lines_and_unknown_fields_decode(
         assert_eq!(drug.product_type, Some(ProductType::Medication));
         assert_eq!(dispensation.claim.as_ref().unwrap().claim_id, Id::new("555"));
         // 375.00 + 80.00 + (10.50 + 0.63)
-        assert_eq!(dispensation.amount_due(), Decimal::new(46613, 2));
+        assert_eq!(dispensation.amount_due(), Ok(Decimal::new(46613, 2)));
         assert_eq!(dispensation.total_amount, Some(Decimal::new(46613, 2)));
     })
     .await;

@@ -3,29 +3,20 @@
 //! through a real HTTP proxy that rewrites those replies; the server's own record decides, asked with a GET after
 //! a pause that grows, never in a loop as fast as the server answers.
 
-use std::net::SocketAddr;
-
 use axum::http::{Method, StatusCode};
 use mostrador::counter::{FinalizeState, Step};
-use mostrador::runtime::Capture;
-use mostrador::sandbox::{Clock, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 use crate::proxy::Proxy;
-use crate::support::{Counter, Setup};
+use crate::support::Counter;
 
 /// A counter on a frozen-clock sandbox, talking to it through a rewriting proxy.
-pub async fn through_proxy() -> (Counter, Proxy) {
-    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
-    let config = SandboxConfig { clock: Clock::frozen_at(now), remote_auto_approve: None, ..SandboxConfig::default() };
-    let sandbox = Sandbox::start(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let proxy = Proxy::start(sandbox.base_url()).await;
-    let setup = Setup { through: Some(proxy.base_url.clone()), sandbox: Some(sandbox), ..Setup::default() };
-    (Counter::open_in(config, Capture::Sandbox, setup).await, proxy)
+async fn through_proxy() -> (Counter, Proxy) {
+    Counter::open_behind_proxy(|_| {}).await
 }
 
 /// Rewrites the successful replies to `complete` with `change`; everything else passes.
-pub fn on_complete(
+fn on_complete(
     change: impl Fn(&mut Value) + Send + Sync + 'static,
 ) -> impl Fn(&Method, &str, StatusCode, &Value) -> Option<(StatusCode, Value)> + Send + Sync + 'static {
     move |method: &Method, path: &str, status: StatusCode, body: &Value| {

@@ -36,7 +36,7 @@ fn keep(counter: &Counter, dispensation: &Dispensation, event: Event) {
 /// The finalize intent a dead run wrote just before sending `complete`.
 fn intent(counter: &Counter, dispensation: &Dispensation, key: &str) -> CompleteRequest {
     let request = CompleteRequest {
-        amount: dispensation.amount_due(),
+        amount: dispensation.amount_due().expect("a decoded dispensation has a total"),
         // Each dead run's own number: the journal never lets two dispensations carry one.
         document_number: Some(format!("F001-9{}", dispensation.dispensation_id.as_str())),
         document_date: Some("2026-11-21".into()),

@@ -15,6 +15,7 @@ use tui_input::InputRequest;
 use crate::driver::Driver;
 pub use crate::driver::Setup;
 pub use crate::driver::{client, unique};
+use crate::proxy::Proxy;
 
 /// The counter of [`Driver`], with a second client to ask the server what it holds.
 pub struct Counter {
@@ -54,6 +55,26 @@ impl Counter {
 
     pub async fn open_with(config: SandboxConfig) -> Self {
         Self::open_with_capture(config, Capture::Sandbox).await
+    }
+
+    /// A counter like [`Counter::open`] whose client reaches the sandbox through a [`Proxy`]; `arm` sets the
+    /// proxy's rewrites before the counter opens (it fetches sponsors and rules as it does).
+    pub async fn open_behind_proxy(arm: impl FnOnce(&Proxy)) -> (Self, Proxy) {
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("whole second");
+        let config = SandboxConfig {
+            clock: mostrador::sandbox::Clock::frozen_at(now),
+            remote_auto_approve: None,
+            id_seed: Some(11),
+            ..SandboxConfig::default()
+        };
+        let sandbox =
+            mostrador::sandbox::Sandbox::start(config.clone(), std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+                .await
+                .expect("sandbox");
+        let proxy = Proxy::start(sandbox.base_url()).await;
+        arm(&proxy);
+        let setup = Setup { through: Some(proxy.base_url.clone()), sandbox: Some(sandbox), ..Setup::default() };
+        (Self::open_in(config, Capture::Sandbox, setup).await, proxy)
     }
 
     pub async fn open_with_capture(config: SandboxConfig, capture: Capture) -> Self {

@@ -180,3 +180,30 @@ async fn a_null_cancel_body_means_no_reason() {
     let cancelled = sandbox.post(&path, serde_json::Value::Null).await.expect(200).json();
     assert_eq!(cancelled["cancellation_reason"], "CANCELLED_BY_PROVIDER");
 }
+
+#[tokio::test]
+async fn prices_past_what_money_holds_never_take_the_sandbox_down() {
+    let sandbox = Harness::start().await;
+    let started = sandbox.start_code("RX-2026-000001").await;
+    let id = started["dispensation_id"].as_str().unwrap().to_owned();
+    let path = format!("/dispensing/v1/dispensations/{id}");
+    let lines: Vec<_> = started["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| json!({ "id": line["id"], "quantity": 1, "unit_price": 5e28 }))
+        .collect();
+    assert!(lines.len() >= 2, "two lines whose sum overflows");
+    // Refused as invalid (422) or taken as given: either way an answer, never a dropped connection.
+    let put = sandbox.put(&path, json!({ "products": lines })).await;
+    assert!(matches!(put.status, 200 | 400 | 422), "{put:?}");
+    // Whatever it holds now, it still reads it back and refuses to complete on an amount it cannot compute.
+    let read_back = sandbox.get(&path).await.expect(200).json();
+    assert_eq!(read_back["dispensation_id"], id.as_str());
+    let complete = sandbox.complete(&read_back, json!({ "amount": 1 })).await;
+    assert!((400..600).contains(&complete.status) && !complete.code().is_empty(), "{complete:?}");
+    assert_eq!(sandbox.get(&path).await.expect(200).json()["status"], "STARTED");
+    // And every other route still answers.
+    sandbox.start_code("RX-2026-000002").await;
+    sandbox.get("/v1/sponsors").await.expect(200);
+}

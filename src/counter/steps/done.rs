@@ -34,7 +34,7 @@ impl App {
                 at: self.now,
                 code: dispensation.code.clone().unwrap_or_default(),
                 outcome: RecentOutcome::Completed {
-                    amount: dispensation.charged(),
+                    amount: dispensation.charged().unwrap_or_default(),
                     currency: dispensation.currency_code.clone(),
                     claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
                 },

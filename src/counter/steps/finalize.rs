@@ -76,6 +76,11 @@ impl App {
     /// Opens finalize with the server's lines.
     pub(in crate::counter) fn begin_finalize(&mut self) {
         let Some(active) = &self.active else { return };
+        // Decoding refuses lines whose total cannot be computed, so this holds for every server reply; a
+        // dispensation that slipped past it stays on the review, STARTED, never finalized with a wrong amount.
+        let Ok(amount) = active.dispensation.amount_due() else {
+            return self.show(Problem::new(ProblemKind::UnreadableReply, NextStep::Acknowledge));
+        };
         let serial_required = active
             .configuration
             .as_ref()
@@ -86,7 +91,7 @@ impl App {
             serial_required,
             focus: 0,
             date: self.now.to_offset(self.settings.utc_offset).date(),
-            amount: active.dispensation.amount_due(),
+            amount,
             currency: active.dispensation.currency_code.clone(),
             state: FinalizeState::Editing,
             attempts: 0,
@@ -283,7 +288,9 @@ impl App {
                 // sent, or it is not the answer to what was sent.
                 DispensationStatus::Completed
                     if confirming
-                        || sent_amount.is_none_or(|sent| money::same_amount(sent, dispensation.charged())) =>
+                        || sent_amount.is_none_or(|sent| {
+                            dispensation.charged().is_ok_and(|charged| money::same_amount(sent, charged))
+                        }) =>
                 {
                     self.completed(*dispensation, effects)
                 }

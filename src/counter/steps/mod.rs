@@ -20,7 +20,13 @@ pub const PAGE_LINES: usize = 8;
 
 /// The start of the second after `now`, for countdowns that tick each second.
 pub(super) fn next_second(now: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
-    now.replace_nanosecond(0).ok().map(|whole| whole + time::Duration::SECOND)
+    now.replace_nanosecond(0).ok().and_then(|whole| whole.checked_add(time::Duration::SECOND))
+}
+
+/// `now` plus `secs` seconds from a reply, or `None` past the calendar's end. Decoding already bounds the
+/// durations of replies (see `osigu::model::bounded`); this keeps a stray one from ending the program.
+pub(super) fn after_secs(now: time::OffsetDateTime, secs: u64) -> Option<time::OffsetDateTime> {
+    now.checked_add(time::Duration::seconds(i64::try_from(secs).ok()?))
 }
 
 /// Text fields the core edits: scanners and pastes can send anything, so every field has a length limit and

@@ -10,7 +10,7 @@ use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
-use crate::osigu::model::{Dispensation, ProductLine, SubstitutionReason, UpdateLine, UpdateRequest};
+use crate::osigu::model::{Dispensation, Known, ProductLine, SubstitutionReason, UpdateLine, UpdateRequest};
 
 const MAX_PRODUCT_CODE_CHARS: usize = 40;
 const MAX_DESCRIPTION_CHARS: usize = 200;
@@ -243,7 +243,17 @@ impl App {
             .active
             .as_ref()
             .and_then(|active| active.configuration.as_ref())
-            .map(|configuration| configuration.dispensing.substitution.reasons.clone())
+            // A reason this build does not know cannot be sent: it is not offered.
+            .map(|configuration| {
+                configuration
+                    .dispensing
+                    .substitution
+                    .reasons
+                    .iter()
+                    .copied()
+                    .filter(Known::is_known)
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default();
         if configured.is_empty() {
             vec![

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{Id, whole};
+use super::{Id, bounded, known, money, whole};
 
 /// Where a dispensation is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -86,6 +86,9 @@ pub enum VerificationMethod {
     Otp,
     Fingerprint,
     Facial,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// Biometric modalities.
@@ -94,6 +97,9 @@ pub enum VerificationMethod {
 pub enum BiometricType {
     Fingerprint,
     Facial,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 impl From<BiometricType> for VerificationMethod {
@@ -101,6 +107,7 @@ impl From<BiometricType> for VerificationMethod {
         match kind {
             BiometricType::Fingerprint => Self::Fingerprint,
             BiometricType::Facial => Self::Facial,
+            BiometricType::Unknown => Self::Unknown,
         }
     }
 }
@@ -113,6 +120,9 @@ pub enum SubstitutionReason {
     Emergency,
     ActiveIngredient,
     Other,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// The person the code belongs to. Document numbers are personal data: the counter masks them on screen.
@@ -158,21 +168,21 @@ pub struct ProductLine {
     pub product_name: Option<String>,
     #[serde(default)]
     pub product_type: Option<ProductType>,
-    #[serde(default, deserialize_with = "whole::optional")]
+    #[serde(default, deserialize_with = "bounded::optional_quantity")]
     pub prescribed_quantity: Option<u32>,
-    #[serde(default, deserialize_with = "whole::optional")]
+    #[serde(default, deserialize_with = "bounded::optional_quantity")]
     pub authorized_quantity: Option<u32>,
-    #[serde(default, deserialize_with = "whole::optional")]
+    #[serde(default, deserialize_with = "bounded::optional_quantity")]
     pub claimed_quantity: Option<u32>,
     /// What may still be dispensed over all dispensations of this code.
-    #[serde(default, deserialize_with = "whole::optional")]
+    #[serde(default, deserialize_with = "bounded::optional_quantity")]
     pub available_quantity: Option<u32>,
     /// What this dispensation will deliver of the original product.
-    #[serde(deserialize_with = "whole::number")]
+    #[serde(deserialize_with = "bounded::quantity")]
     pub quantity: u32,
-    #[serde(alias = "price")]
+    #[serde(alias = "price", deserialize_with = "bounded::amount")]
     pub unit_price: Decimal,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::amount")]
     pub taxes: Decimal,
     #[serde(default)]
     pub posology: Option<String>,
@@ -191,7 +201,7 @@ pub struct ProductLine {
     pub substitute_product_code: Option<String>,
     #[serde(default)]
     pub substitute_product_name: Option<String>,
-    #[serde(default, deserialize_with = "whole::optional")]
+    #[serde(default, deserialize_with = "bounded::optional_quantity")]
     pub substitute_quantity: Option<u32>,
     #[serde(default)]
     pub substitution_reason_enum: Option<SubstitutionReason>,
@@ -217,7 +227,7 @@ pub struct Claim {
     pub claim_id: Id,
     #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::optional_amount")]
     pub amount: Option<Decimal>,
 }
 
@@ -240,7 +250,8 @@ pub struct Dispensation {
     pub diagnoses: Vec<Diagnosis>,
     #[serde(default)]
     pub currency_code: Option<String>,
-    #[serde(default)]
+    /// At most [`bounded::MAX_LINES`], whose total can always be computed (decoding refuses other lists).
+    #[serde(default, deserialize_with = "priced_lines")]
     pub products: Vec<ProductLine>,
     /// Authoritative for this dispensation: `null` means complete straight away.
     #[serde(default)]
@@ -264,7 +275,7 @@ pub struct Dispensation {
     #[serde(default)]
     pub cancellation_reason: Option<String>,
     /// Σ(unit_price × units + taxes), each line rounded half-even.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bounded::optional_amount")]
     pub total_amount: Option<Decimal>,
     /// Present on COMPLETED authorizations.
     #[serde(default)]
@@ -320,7 +331,8 @@ pub struct UpdateLine {
     pub substitute_product_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole::optional")]
     pub substitute_quantity: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A reason this build does not know is refused, as the contract's list is closed for requests.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "known::optional")]
     pub substitution_reason_enum: Option<SubstitutionReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub substitution_other_description: Option<String>,
@@ -386,6 +398,7 @@ pub struct VerificationStatus {
 /// `POST /dispensing/v1/dispensations/{id}/biometric`: a sample captured at the counter.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BiometricSample {
+    #[serde(deserialize_with = "known::required")]
     pub biometric_type: BiometricType,
     /// `WSQ`, `ISO19794`, `JPEG` or `PNG`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -408,6 +421,7 @@ pub struct BiometricMatch {
 /// `POST /dispensing/v1/dispensations/{id}/biometric/challenge`: ask for a check on the beneficiary's phone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ChallengeRequest {
+    #[serde(deserialize_with = "known::required")]
     pub biometric_type: BiometricType,
 }
 
@@ -415,7 +429,8 @@ pub struct ChallengeRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Challenge {
     pub challenge_url: String,
-    /// Seconds until the challenge lapses.
+    /// Seconds until the challenge lapses, at most a day.
+    #[serde(deserialize_with = "bounded::verification_secs")]
     pub expires_in: u64,
     #[serde(default)]
     pub challenge_id: Option<Id>,
@@ -444,9 +459,9 @@ impl ProductLine {
     }
 
     /// The line's subtotal as the contract computes it: `unit_price × units + taxes`, rounded half-even; a line
-    /// that delivers nothing costs nothing.
-    pub fn subtotal(&self) -> Decimal {
-        super::money::line_total(self.unit_price, self.units(), self.taxes)
+    /// that delivers nothing costs nothing. Never an overflow for a decoded line (see [`bounded`]).
+    pub fn subtotal(&self) -> Result<Decimal, money::Overflow> {
+        money::line_total(self.unit_price, self.units(), self.taxes)
     }
 
     /// Units that may still be delivered (the guide-style shape has no availability: its quantity is it).
@@ -461,15 +476,28 @@ impl ProductLine {
 }
 
 impl Dispensation {
-    /// The amount `complete` must carry: Σ line subtotals, computed exactly as the server does.
-    pub fn amount_due(&self) -> Decimal {
-        super::money::total(self.products.iter().map(ProductLine::subtotal))
+    /// The amount `complete` must carry: Σ line subtotals, computed exactly as the server does. Never an
+    /// overflow for a decoded dispensation: decoding refuses lines whose total cannot be computed.
+    pub fn amount_due(&self) -> Result<Decimal, money::Overflow> {
+        money::total(self.products.iter().map(ProductLine::subtotal))
     }
 
     /// What the dispensation charged: the server's total once it has one, the lines' sum until then.
-    pub fn charged(&self) -> Decimal {
-        self.total_amount.unwrap_or_else(|| self.amount_due())
+    pub fn charged(&self) -> Result<Decimal, money::Overflow> {
+        self.total_amount.map_or_else(|| self.amount_due(), Ok)
     }
+}
+
+/// A dispensation's lines: each range-checked by its own fields, at most [`bounded::MAX_LINES`] of them, and
+/// their total computable, so that [`Dispensation::amount_due`] of a decoded dispensation always has a value.
+fn priced_lines<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<ProductLine>, D::Error> {
+    use serde::de::Error;
+    let lines = Vec::<ProductLine>::deserialize(deserializer)?;
+    if lines.len() > bounded::MAX_LINES {
+        return Err(D::Error::invalid_length(lines.len(), &"at most 1000 lines"));
+    }
+    money::total(lines.iter().map(ProductLine::subtotal)).map_err(D::Error::custom)?;
+    Ok(lines)
 }
 
 #[cfg(test)]
@@ -486,6 +514,68 @@ mod tests {
         assert_eq!(dispensation.products[0].taxes, Decimal::ZERO);
         assert_eq!(dispensation.verification_required, Some(VerificationKind::Otp));
         assert_eq!(dispensation.verification.status, VerificationState::NotRequired);
+    }
+
+    fn with_products(products: &str) -> Result<Dispensation, serde_json::Error> {
+        let body = format!(
+            r#"{{"dispensation_id":"dsp_1","status":"STARTED","code_type":"AUTHORIZATION","products":{products}}}"#
+        );
+        serde_json::from_str(&body)
+    }
+
+    #[test]
+    fn prices_and_quantities_past_their_bounds_do_not_decode() {
+        let line = |quantity: &str, price: &str| {
+            format!(r#"{{"product_code":"MED-1","quantity":{quantity},"unit_price":{price}}}"#)
+        };
+        let ok = with_products(&format!("[{}]", line("30", "12.50"))).unwrap();
+        assert_eq!(ok.amount_due(), Ok(Decimal::new(375, 0)));
+        // The issue's replies: one price of 7.9e28; two lines of 5e28, whose sum overflows.
+        assert!(with_products(&format!("[{}]", line("1", "7.9e28"))).is_err());
+        assert!(with_products(&format!("[{},{}]", line("1", "5e28"), line("1", "5e28"))).is_err());
+        assert!(with_products(&format!("[{}]", line("1", "-1"))).is_err(), "a negative price");
+        assert!(with_products(&format!("[{}]", line("1000001", "1"))).is_err(), "a million and one units");
+        let taxes = r#"[{"product_code":"MED-1","quantity":1,"unit_price":1,"taxes":1e13}]"#;
+        assert!(with_products(taxes).is_err());
+        let total = r#"{"dispensation_id":"d","status":"COMPLETED","code_type":"PRESCRIPTION","total_amount":1e20}"#;
+        assert!(serde_json::from_str::<Dispensation>(total).is_err());
+        let claim = r#"{"dispensation_id":"d","status":"COMPLETED","code_type":"AUTHORIZATION",
+            "claim":{"claim_id":"c","amount":-5}}"#;
+        assert!(serde_json::from_str::<Dispensation>(claim).is_err());
+    }
+
+    #[test]
+    fn a_dispensation_of_more_than_a_thousand_lines_does_not_decode() {
+        let line = r#"{"product_code":"M","quantity":1,"unit_price":1}"#;
+        let lines = |count: usize| format!("[{}]", vec![line; count].join(","));
+        assert_eq!(with_products(&lines(bounded::MAX_LINES)).unwrap().products.len(), bounded::MAX_LINES);
+        assert!(with_products(&lines(bounded::MAX_LINES + 1)).is_err());
+    }
+
+    #[test]
+    fn the_totals_of_lines_built_by_hand_are_checked_too() {
+        let mut dispensation = with_products(r#"[{"product_code":"M","quantity":2,"unit_price":1}]"#).unwrap();
+        dispensation.products[0].unit_price = Decimal::MAX;
+        assert_eq!(dispensation.amount_due(), Err(money::Overflow));
+        assert_eq!(dispensation.charged(), Err(money::Overflow));
+        dispensation.total_amount = Some(Decimal::ONE);
+        assert_eq!(dispensation.charged(), Ok(Decimal::ONE), "the server's total once it has one");
+    }
+
+    #[test]
+    fn a_challenge_lasting_more_than_a_day_does_not_decode() {
+        let challenge = |secs: &str| {
+            serde_json::from_str::<Challenge>(&format!(r#"{{"challenge_url":"https://x/c","expires_in":{secs}}}"#))
+        };
+        assert_eq!(challenge("600").unwrap().expires_in, 600);
+        assert!(challenge("999999999999").is_err());
+    }
+
+    #[test]
+    fn requests_refuse_values_the_contract_does_not_name() {
+        assert!(serde_json::from_str::<ChallengeRequest>(r#"{"biometric_type":"IRIS"}"#).is_err());
+        let line = r#"{"id":"l1","quantity":1,"substitute_product_code":"X","substitution_reason_enum":"PRICE"}"#;
+        assert!(serde_json::from_str::<UpdateLine>(line).is_err());
     }
 
     #[test]

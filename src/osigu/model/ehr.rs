@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{Id, OtpChannel, Prescriber, ProductType, whole};
+use super::{Id, OtpChannel, Prescriber, ProductType, bounded, known, whole};
 
 /// A patient of the ePrescription product.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -109,7 +109,9 @@ pub struct PrescriptionItem {
     pub id: Id,
     pub product_code: String,
     pub product_name: String,
+    #[serde(deserialize_with = "bounded::quantity")]
     pub quantity: u32,
+    #[serde(deserialize_with = "bounded::quantity")]
     pub dispensed_quantity: u32,
     /// `DISPENSABLE`, `LOCKED`, `DISPENSED`, `PARTIALLY_DISPENSED`, `SUBSTITUTED`, `PARTIALLY_SUBSTITUTED`.
     pub dispensation_status: String,
@@ -143,6 +145,7 @@ pub struct PrescriptionDetail {
 /// `POST /ehr/v1/prescriptions/{id}/resend`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ResendRequest {
+    #[serde(deserialize_with = "known::required")]
     pub channel: OtpChannel,
 }
 

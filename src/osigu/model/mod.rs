@@ -2,10 +2,15 @@
 //!
 //! The sandbox emits the first shape the contract names; decoding also accepts each documented variant
 //! (`osigu-api-facts.md`, marked CONFLICT there) so the same types read the real Osigu's replies.
+//!
+//! Replies are decoded defensively: durations, quantities and amounts are range-checked ([`bounded`]) and the
+//! enums a sponsor's configuration may extend keep a value this build does not know as `Unknown` ([`known`]).
+pub mod bounded;
 mod dispensation;
 mod ehr;
 mod error;
 mod ids;
+pub mod known;
 pub mod money;
 mod otp;
 mod sponsor;
@@ -16,16 +21,18 @@ pub use dispensation::*;
 pub use ehr::*;
 pub use error::*;
 pub use ids::Id;
+pub use known::Known;
 pub use money::Money;
 pub use otp::*;
 pub use sponsor::*;
 pub use token::*;
 
-/// The name a value travels under on the wire (`OTP`, `SMS`, `OUT_OF_STOCK`…), for messages and logs.
+/// The name a value travels under on the wire (`OTP`, `SMS`, `OUT_OF_STOCK`…), for messages and logs; a
+/// value this build does not know (never sent, so it has no wire name) reads `UNKNOWN`.
 pub fn wire_name(value: &impl serde::Serialize) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         Ok(other) => other.to_string(),
-        Err(_) => String::new(),
+        Err(_) => "UNKNOWN".to_owned(),
     }
 }

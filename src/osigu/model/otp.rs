@@ -4,13 +4,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{Id, OtpChannel};
+use super::{Id, OtpChannel, bounded, known};
 
 /// `POST /v1/otp/send` (alias `POST /otp/generate`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OtpSendRequest {
     pub beneficiary_id: Id,
     pub sponsor_slug: String,
+    #[serde(deserialize_with = "known::required")]
     pub channel: OtpChannel,
     /// Binds the OTP to one dispensation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,16 +26,16 @@ pub struct OtpSent {
     pub otp_id: Id,
     #[serde(default)]
     pub channel: Option<OtpChannel>,
-    /// Seconds until the code lapses.
-    #[serde(default)]
+    /// Seconds until the code lapses, at most a day.
+    #[serde(default, deserialize_with = "bounded::optional_verification_secs")]
     pub expires_in: Option<u64>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
     /// Safe to show: `+502 **** **42`.
     #[serde(default)]
     pub masked_destination: Option<String>,
-    /// Seconds before another OTP may be sent.
-    #[serde(default)]
+    /// Seconds before another OTP may be sent, at most a day.
+    #[serde(default, deserialize_with = "bounded::optional_verification_secs")]
     pub resend_available_in: Option<u64>,
 }
 
@@ -54,6 +55,7 @@ pub struct OtpValidateRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct OtpValidated {
     pub otp_verification_token: String,
+    /// Seconds the token stays good, at most a day.
     #[serde(default)]
     pub expires_in: Option<u64>,
 }
@@ -64,7 +66,7 @@ impl<'de> Deserialize<'de> for OtpValidated {
         struct Flat {
             #[serde(alias = "verification_token", alias = "token")]
             otp_verification_token: Option<String>,
-            #[serde(default)]
+            #[serde(default, deserialize_with = "bounded::optional_verification_secs")]
             expires_in: Option<u64>,
             #[serde(default)]
             data: Option<Box<Flat>>,
@@ -98,6 +100,21 @@ mod tests {
             assert_eq!(validated.expires_in, Some(600), "{body}");
         }
         assert!(serde_json::from_str::<OtpValidated>(r#"{"data": {}}"#).is_err());
+    }
+
+    #[test]
+    fn otp_durations_past_a_day_do_not_decode() {
+        let sent =
+            |field: &str| serde_json::from_str::<OtpSent>(&format!(r#"{{"otp_id":"o","{field}":999999999999}}"#));
+        assert!(sent("expires_in").is_err());
+        assert!(sent("resend_available_in").is_err());
+        let fine: OtpSent =
+            serde_json::from_str(r#"{"otp_id":"o","expires_in":300,"resend_available_in":30}"#).unwrap();
+        assert_eq!((fine.expires_in, fine.resend_available_in), (Some(300), Some(30)));
+        assert!(serde_json::from_str::<OtpValidated>(r#"{"token":"t","expires_in":999999999999}"#).is_err());
+        assert!(serde_json::from_str::<OtpValidated>(r#"{"data":{"token":"t","expires_in":86401}}"#).is_err());
+        let request = r#"{"beneficiary_id":"b","sponsor_slug":"s","channel":"WHATSAPP"}"#;
+        assert!(serde_json::from_str::<OtpSendRequest>(request).is_err(), "a request names a known channel");
     }
 
     #[test]

@@ -1,4 +1,7 @@
 //! Sponsors, their configuration, search forms and beneficiary search (contract §2).
+//!
+//! Every enum of the configuration keeps a value this build does not know as `Unknown` (see [`super::known`]),
+//! so a sponsor that adds a channel or a settlement mode stays usable with what the counter does know.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,6 +24,9 @@ pub struct Sponsor {
 pub enum EvaluationMode {
     Sync,
     Async,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// The verification a sponsor demands at the counter.
@@ -30,6 +36,9 @@ pub enum SponsorVerification {
     None,
     Otp,
     Biometric,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// Where a biometric sample is captured.
@@ -40,15 +49,22 @@ pub enum BiometricCapture {
     Device,
     /// The beneficiary's phone, through a challenge URL.
     Remote,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// Channels an OTP can travel by.
+// A channel this build does not know decodes as `Unknown` and is never offered to the clerk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OtpChannel {
     Sms,
     Email,
     InApp,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// Whether and how claims are settled in batches (Dominican radicación).
@@ -57,6 +73,9 @@ pub enum OtpChannel {
 pub enum SettlementMode {
     PerTransaction,
     Batch,
+    /// A value this build does not know (a newer contract): decoded, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// `GET /arc/v1/sponsors/{slug}/configuration?product_type=…`.
@@ -203,6 +222,58 @@ pub struct BeneficiaryMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Contract §2's configuration, with `alter` applied to its text.
+    fn configuration(alter: &[(&str, &str)]) -> Result<SponsorConfiguration, serde_json::Error> {
+        let mut body = r#"{ "sponsor_slug": "aseguradora-otp", "product_type": "MEDICATION", "evaluation_mode": "SYNC",
+          "dispensing": {
+            "verification": "OTP",
+            "otp_channels": ["SMS", "EMAIL"],
+            "biometric_modes": ["FINGERPRINT"],
+            "biometric_capture": "DEVICE",
+            "beneficiary_identification": { "required": false, "form_slug": null },
+            "invoice": { "document_number_required": true, "document_serial_required": false },
+            "substitution": { "allowed": true, "reasons": ["OUT_OF_STOCK", "EMERGENCY", "ACTIVE_INGREDIENT", "OTHER"] },
+            "max_attempts": 3 },
+          "settlement": { "mode": "PER_TRANSACTION" } }"#
+            .to_owned();
+        for (from, to) in alter {
+            assert!(body.contains(from), "{from}");
+            body = body.replace(from, to);
+        }
+        serde_json::from_str(&body)
+    }
+
+    #[test]
+    fn a_configuration_with_values_this_build_does_not_know_still_decodes() {
+        let known = configuration(&[]).unwrap();
+        assert_eq!(known.dispensing.otp_channels, [OtpChannel::Sms, OtpChannel::Email]);
+        let newer = configuration(&[
+            ("\"SYNC\"", "\"DEFERRED\""),
+            ("\"verification\": \"OTP\"", "\"verification\": \"VOICE\""),
+            ("[\"SMS\", \"EMAIL\"]", "[\"SMS\", \"WHATSAPP\"]"),
+            ("[\"FINGERPRINT\"]", "[\"FINGERPRINT\", \"IRIS\"]"),
+            ("\"DEVICE\"", "\"KIOSK\""),
+            ("\"OTHER\"]", "\"OTHER\", \"PRICE\"]"),
+            ("PER_TRANSACTION", "NETTING"),
+        ])
+        .unwrap();
+        assert_eq!(newer.evaluation_mode, EvaluationMode::Unknown);
+        assert_eq!(newer.dispensing.verification, SponsorVerification::Unknown);
+        assert_eq!(newer.dispensing.otp_channels, [OtpChannel::Sms, OtpChannel::Unknown]);
+        assert_eq!(newer.dispensing.biometric_modes, [BiometricType::Fingerprint, BiometricType::Unknown]);
+        assert_eq!(newer.dispensing.biometric_capture, Some(BiometricCapture::Unknown));
+        assert_eq!(newer.dispensing.substitution.reasons.last(), Some(&SubstitutionReason::Unknown));
+        assert_eq!(newer.settlement.mode, SettlementMode::Unknown);
+        // What is known is kept as it was.
+        assert_eq!(newer.dispensing.max_attempts, 3);
+        assert_eq!(newer.dispensing.substitution.reasons[..4], known.dispensing.substitution.reasons[..]);
+        // Unknown values are never sent back.
+        assert!(serde_json::to_string(&OtpChannel::Unknown).is_err());
+        // A value of the wrong type is still refused.
+        assert!(configuration(&[("PER_TRANSACTION\"", "PER_TRANSACTION\", \"x\": [")]).is_err());
+        assert!(configuration(&[("[\"SMS\", \"EMAIL\"]", "[\"SMS\", 7]")]).is_err());
+    }
 
     #[test]
     fn decodes_both_form_shapes() {

@@ -263,7 +263,8 @@ impl Store {
         let masked_destination = match channel {
             OtpChannel::Email => patient.email.as_deref().map(mask_email),
             OtpChannel::Sms => patient.phone.as_deref().map(mask_phone),
-            OtpChannel::InApp => None,
+            // An unknown channel is refused when the request is decoded; it has no destination either way.
+            OtpChannel::InApp | OtpChannel::Unknown => None,
         };
         Ok(ResendAccepted {
             prescription_id: id.clone(),

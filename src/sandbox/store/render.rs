@@ -78,7 +78,8 @@ impl Store {
             completed_at: record.completed_at,
             cancelled_at: record.cancelled_at,
             cancellation_reason: record.cancellation_reason.clone(),
-            total_amount: record.total(),
+            // Lines that cannot be summed have no total (never a panic in the middle of a reply).
+            total_amount: record.total().ok(),
             claim: record.claim.clone(),
             invoice: record.invoice.clone(),
         }

@@ -129,7 +129,8 @@ impl App {
         match result {
             Ok(Reply::Challenge(challenge)) => {
                 facial.challenge_url = Some(challenge.challenge_url);
-                facial.expires_at = Some(now + time::Duration::seconds(challenge.expires_in as i64));
+                // A time past the calendar's end lapses at once: the clerk asks for another challenge.
+                facial.expires_at = Some(crate::counter::steps::after_secs(now, challenge.expires_in).unwrap_or(now));
                 facial.state = FacialState::Waiting;
                 facial.interval = POLL_FIRST;
                 facial.next_poll = now + POLL_FIRST;

@@ -19,7 +19,7 @@ use crate::counter::effect::Effect;
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::record::{Event, VerifiedBy};
 use crate::osigu::error::ClientError;
-use crate::osigu::model::{BiometricCapture, BiometricType, OtpChannel, VerificationKind, VerificationState};
+use crate::osigu::model::{BiometricCapture, BiometricType, Known, OtpChannel, VerificationKind, VerificationState};
 
 /// The verification step.
 #[derive(Clone, Debug)]
@@ -52,7 +52,10 @@ impl App {
         match needed {
             None => self.begin_review(effects),
             Some(VerificationKind::Otp) => {
-                let mut channels = rules.map(|rules| rules.otp_channels.clone()).unwrap_or_default();
+                // A channel this build does not know (a newer contract's) is never offered.
+                let mut channels: Vec<OtpChannel> = rules
+                    .map(|rules| rules.otp_channels.iter().copied().filter(Known::is_known).collect())
+                    .unwrap_or_default();
                 if channels.is_empty() {
                     channels.push(OtpChannel::Sms);
                 }
@@ -62,7 +65,9 @@ impl App {
             }
             Some(VerificationKind::Biometric) => {
                 let remote = rules.and_then(|rules| rules.biometric_capture) == Some(BiometricCapture::Remote)
-                    || rules.is_some_and(|rules| rules.biometric_modes == [BiometricType::Facial]);
+                    || rules.is_some_and(|rules| {
+                        rules.biometric_modes.iter().filter(|mode| mode.is_known()).eq([&BiometricType::Facial])
+                    });
                 if remote {
                     self.go(Step::Verify(Verify::Facial(Facial::new(self.now))));
                     self.request_challenge(effects);

@@ -11,10 +11,10 @@ use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, VerifiedBy};
-use crate::counter::steps::next_second;
 use crate::counter::steps::text;
+use crate::counter::steps::{after_secs, next_second};
 use crate::osigu::error::ClientError;
-use crate::osigu::model::{ErrorCode, Id, OtpChannel, OtpSendRequest, OtpValidateRequest};
+use crate::osigu::model::{ErrorCode, Id, Known, OtpChannel, OtpSendRequest, OtpValidateRequest};
 
 /// OTP codes have six digits; the sixth submits.
 pub const OTP_DIGITS: usize = 6;
@@ -209,15 +209,17 @@ impl App {
         let Step::Verify(Verify::Otp(otp)) = &mut self.step else { return };
         match result {
             Ok(Reply::OtpSent(sent)) => {
+                // A time past the calendar's end lapses at once: the clerk sends another code.
                 let expires_at = match (sent.expires_in, sent.expires_at) {
-                    (Some(seconds), _) => now + time::Duration::seconds(seconds as i64),
+                    (Some(seconds), _) => after_secs(now, seconds).unwrap_or(now),
                     (None, Some(at)) => at,
-                    (None, None) => now + time::Duration::minutes(5),
+                    (None, None) => after_secs(now, 5 * 60).unwrap_or(now),
                 };
-                let resend_at = now + time::Duration::seconds(sent.resend_available_in.unwrap_or(30) as i64);
+                let resend_at = after_secs(now, sent.resend_available_in.unwrap_or(30)).unwrap_or(now);
                 otp.sent = Some(SentOtp {
                     otp_id: sent.otp_id,
-                    channel: sent.channel.unwrap_or(otp.channels[otp.channel]),
+                    // The channel asked for, unless the server names another one this build knows.
+                    channel: sent.channel.filter(Known::is_known).unwrap_or(otp.channels[otp.channel]),
                     masked_destination: sent.masked_destination,
                     expires_at,
                     resend_at,
@@ -262,7 +264,7 @@ impl App {
                         // An OTP sent moments ago is still good: keep waiting for it.
                         otp.state = if otp.sent.is_some() { OtpState::Waiting } else { OtpState::Expired };
                         if let Some(sent) = &mut otp.sent {
-                            sent.resend_at = now + time::Duration::seconds(wait_secs as i64);
+                            sent.resend_at = after_secs(now, wait_secs).unwrap_or(now);
                         }
                         self.show(problem);
                     }

@@ -54,9 +54,10 @@ impl Store {
             return Err(ApiError::new(ErrorCode::QuantityInvalid, "every line has quantity 0: nothing to dispense"));
         }
         let proof = self.check_verification(now, record, &request)?;
+        // Input validation keeps such prices out; should any get in, the completion is refused, not a panic.
         let expected = record
             .total()
-            .ok_or_else(|| ApiError::new(ErrorCode::InternalError, format!("the total of {id} cannot be computed")))?;
+            .map_err(|overflow| ApiError::new(ErrorCode::InternalError, format!("the lines' total: {overflow}")))?;
         if !money::same_amount(request.amount, expected) {
             return Err(ApiError::new(
                 ErrorCode::AmountMismatch,

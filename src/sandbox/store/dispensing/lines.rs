@@ -58,7 +58,7 @@ impl Store {
         }
         // Defense in depth: the bounds above keep the total far from overflowing, but it is computed with
         // checked arithmetic anyway, and refused before it is saved if it ever could not be.
-        if selections.iter().try_fold(Decimal::ZERO, |sum, line| sum.checked_add(line.subtotal()?)).is_none() {
+        if money::total(selections.iter().map(LineSelection::subtotal)).is_err() {
             return Err(ApiError::new(ErrorCode::PriceInvalid, "the lines' total is beyond what can be computed"));
         }
 

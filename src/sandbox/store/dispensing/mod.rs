@@ -43,14 +43,8 @@ impl LineSelection {
         self.quantity.saturating_add(self.substitute.as_ref().map_or(0, |substitute| substitute.quantity))
     }
 
-    /// The line's subtotal by the contract's rule ([`money::line_total`]), in checked arithmetic: `None`
-    /// rather than a panic should it ever overflow (the bounds of `PUT` keep it from doing so).
-    pub fn subtotal(&self) -> Option<Decimal> {
-        let units = self.units();
-        if units == 0 {
-            return Some(Decimal::ZERO);
-        }
-        self.unit_price.checked_mul(Decimal::from(units))?.checked_add(self.taxes).map(money::round)
+    pub fn subtotal(&self) -> Result<Decimal, money::Overflow> {
+        money::line_total(self.unit_price, self.units(), self.taxes)
     }
 }
 
@@ -88,9 +82,9 @@ pub(crate) struct DispensationRecord {
 }
 
 impl DispensationRecord {
-    /// Σ of the lines' subtotals, checked; `None` only if it could not be computed.
-    pub fn total(&self) -> Option<Decimal> {
-        self.lines.iter().try_fold(Decimal::ZERO, |sum, line| sum.checked_add(line.subtotal()?))
+    /// Σ line subtotals; an overflow when the prices held cannot be summed.
+    pub fn total(&self) -> Result<Decimal, money::Overflow> {
+        money::total(self.lines.iter().map(LineSelection::subtotal))
     }
 }
 

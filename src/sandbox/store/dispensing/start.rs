@@ -133,7 +133,8 @@ impl Store {
             beneficiary_id: authorization.beneficiary_id.clone(),
             currency: sponsor.currency().to_owned(),
             verification: match sponsor.dispensing.verification {
-                SponsorVerification::None => None,
+                // The sandbox's own catalogue never holds an unknown verification (only a newer server would).
+                SponsorVerification::None | SponsorVerification::Unknown => None,
                 SponsorVerification::Otp => Some(VerificationKind::Otp),
                 SponsorVerification::Biometric => Some(VerificationKind::Biometric),
             },
