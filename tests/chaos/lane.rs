@@ -2,6 +2,7 @@
 //! read with the faults off, then its share of the dispensations done by the clerk with the faults on.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use mostrador::counter::Settings;
@@ -13,7 +14,7 @@ use rand::seq::SliceRandom;
 use time::OffsetDateTime;
 
 use crate::clerk::{ARS_BENEFICIARY, Clerk, Kind, Outcome, Planned};
-use crate::driver::{Driver, client, unique};
+use crate::driver::{Driver, Setup, client, unique};
 use crate::issue::{self, Claims, Issued, Raw};
 
 /// The seed's authorizations a clerk can dispense again and again (partially), with how each is verified and,
@@ -57,8 +58,9 @@ pub struct LaneRun {
     pub dispensing: std::time::Duration,
 }
 
-/// Opens lane `lane`, issues and reads its codes, turns `faults` on and dispenses `count` times.
-pub async fn run(lane: usize, count: usize, fault_seed: u64, faults: FaultPlan) -> LaneRun {
+/// Opens lane `lane` on `data_dir` (shared with another lane, as two counters of one store server share it: each
+/// holds its own till), issues and reads its codes, turns `faults` on and dispenses `count` times.
+pub async fn run(lane: usize, count: usize, fault_seed: u64, faults: FaultPlan, data_dir: PathBuf) -> LaneRun {
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("whole second");
     let config = SandboxConfig {
         clock: Clock::frozen_at(now),
@@ -69,8 +71,10 @@ pub async fn run(lane: usize, count: usize, fault_seed: u64, faults: FaultPlan) 
         id_seed: Some(1000 + lane as u64),
         ..SandboxConfig::default()
     };
-    let settings = Settings { invoice_prefix: format!("C{lane}-"), key_nonce: unique(), ..Settings::default() };
-    let driver = Driver::start_with(config, Capture::Sandbox, settings, crate::driver::Setup::default()).await;
+    // The two lanes of a data directory share its invoice series: the journal must never give both one number.
+    let settings = Settings { invoice_prefix: format!("C{}-", lane / 2), key_nonce: unique(), ..Settings::default() };
+    let setup = Setup { data_dir: Some(data_dir), till: format!("caja-{}", lane % 2 + 1), ..Setup::default() };
+    let driver = Driver::start_with(config, Capture::Sandbox, settings, setup).await;
     let raw = Raw::connect(driver.sandbox.base_url()).await;
     let mut rng = StdRng::seed_from_u64(fault_seed ^ 0x00C0_FFEE);
 

@@ -5,7 +5,8 @@
 //!
 //! The dispensations run on [`LANES`] counters at once, each with its own sandbox (the shared driver starts one
 //! per counter), so that the client's real-time pauses (a JSON 5xx carries `Retry-After: 1`, which the client
-//! honours) overlap instead of adding up. Every counter gets the same mix: the five scenario sponsors (none,
+//! honours) overlap instead of adding up. Two counters share each data directory, as two clerks on one store
+//! server do: one journal file, two connections, two tills, one invoice series, whose numbers must never repeat. Every counter gets the same mix: the five scenario sponsors (none,
 //! OTP, fingerprint, facial, identify-then-OTP), their authorizations dispensed a few units at a time so that
 //! each lasts for many dispensations, and fresh cash prescriptions issued through the ePrescription API.
 
@@ -34,7 +35,7 @@ const FAULT_SEED: u64 = 20_260_505;
 /// commit-then-drop 15%: about a third of all requests fail one way or another. `complete`, the call the
 /// properties are about, gets 20% of each (about half its requests fail), so that the client's three tries
 /// are often all lost and the core's own protocol (GET, the same completion again) has to finish the job.
-const FAULTS: [&str; 8] = [
+const FAULTS: [&str; 9] = [
     "*:latency-ms=2",
     "*:jitter-ms=8",
     "*:error-5xx=0.1",
@@ -43,6 +44,8 @@ const FAULTS: [&str; 8] = [
     "complete:error-5xx=0.2",
     "complete:drop=0.2",
     "complete:commit-then-drop=0.2",
+    // A start whose reply is lost leaves a dispensation holding the code: found again from its intent on disk.
+    "start:commit-then-drop=0.2",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,8 +53,14 @@ async fn two_hundred_dispensations_under_faults_lose_nothing_and_double_nothing(
     tally::install();
     let began = Instant::now();
     let faults = FaultPlan::parse(FAULTS).expect("fault plan");
+    let stores: Vec<std::path::PathBuf> = (0..LANES.div_ceil(2))
+        .map(|store| std::env::temp_dir().join(format!("mostrador-chaos-{}-{store}", driver::unique())))
+        .collect();
     let lanes: Vec<_> = (0..LANES)
-        .map(|lane| tokio::spawn(lane::run(lane, PER_LANE, FAULT_SEED + lane as u64, faults.clone())))
+        .map(|lane| {
+            let store = stores[lane / 2].clone();
+            tokio::spawn(lane::run(lane, PER_LANE, FAULT_SEED + lane as u64, faults.clone(), store))
+        })
         .collect();
     let mut runs = Vec::new();
     for lane in lanes {
@@ -128,6 +137,29 @@ async fn two_hundred_dispensations_under_faults_lose_nothing_and_double_nothing(
         dispensing.as_secs_f64() / PER_LANE as f64,
         began.elapsed().as_secs_f64(),
     );
+    // One invoice series per store, written by two tills at once: never a number twice.
+    let (mut invoices, mut duplicates) = (0, 0);
+    for store in &stores {
+        let reader = mostrador::journal::Journal::open_read_only(store, &mostrador::journal::Place::new("audit", "-"))
+            .expect("the store's journal");
+        let mut numbers: Vec<String> = reader
+            .dispensations(None, None)
+            .expect("journal")
+            .into_iter()
+            .filter(|entry| entry.status == "COMPLETED")
+            .filter_map(|entry| entry.invoice_number)
+            .collect();
+        let issued = numbers.len();
+        numbers.sort();
+        numbers.dedup();
+        invoices += issued;
+        duplicates += issued - numbers.len();
+        if numbers.len() != issued {
+            violations.push(format!("{}: {} invoice numbers issued twice", store.display(), issued - numbers.len()));
+        }
+        let _ = std::fs::remove_dir_all(store);
+    }
+    eprintln!("chaos: {invoices} invoice numbers issued by two tills per journal, {duplicates} duplicates");
     assert_eq!(outcomes.len(), LANES * PER_LANE);
     assert!(violations.is_empty(), "{} violations:\n{}", violations.len(), violations.join("\n"));
     assert!(counts.faults() > 0, "the faults were injected");
