@@ -55,6 +55,13 @@ pub fn restore() {
     IN_COUNTER_MODE.store(false, Ordering::SeqCst);
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+    // Log lines the log file would not take were kept while the screen was the counter's: now they can be read.
+    crate::logging::release_deferred();
+}
+
+/// Whether the counter has the terminal (raw mode, the alternate screen): nothing else may write to it then.
+pub fn in_counter_mode() -> bool {
+    IN_COUNTER_MODE.load(Ordering::SeqCst)
 }
 
 impl Drop for Guard {

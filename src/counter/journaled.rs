@@ -44,7 +44,6 @@ impl App {
         }
         self.journal_failure = Some(failure);
         if self.started() && !self.outcome_in_doubt() && !matches!(self.step, Step::Leaving { .. }) {
-            self.problem = None;
             self.leave(Leave::ToEntry, effects);
         }
     }
@@ -74,8 +73,10 @@ impl App {
             }
             (Purpose::Complete, Unsent::Journal(failure)) => {
                 // Nothing was sent: the dispensation is as it was, and is cancelled below like any open one.
+                let cause = failure.cause;
                 self.completion_unsent();
                 self.journal_failed(failure, effects);
+                self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
             }
             (Purpose::Start, Unsent::Journal(failure)) => {
                 self.pending_start = None;
