@@ -34,20 +34,16 @@ impl Default for Settings {
     }
 }
 
-/// The counter.
+/// The counter: what lasts across dispensations ([`Session`]), the dispensation in progress, and the step on screen
+/// with whatever is drawn over it.
 #[derive(Debug)]
 pub struct App {
-    pub settings: Settings,
+    pub session: Session,
     pub step: Step,
     /// A problem on screen, over the step, until the clerk acts on it.
     pub problem: Option<Problem>,
     /// The dispensation in progress (STARTED on the server) with everything learned about it.
     pub active: Option<Active>,
-    pub sponsors: Sponsors,
-    /// Dispensations finished in this session, newest first.
-    pub recent: Vec<RecentEntry>,
-    /// The clock as of the last message.
-    pub now: OffsetDateTime,
     /// The clerk asked to quit; the program exits once nothing is left to clean up on the server.
     pub quitting: bool,
     /// The clerk chose to leave a completion unconfirmed: exit without waiting for its outcome.
@@ -56,15 +52,30 @@ pub struct App {
     pub overlays: Overlays,
     /// What start-up recovery found, shown over the counter until the clerk acknowledges it.
     pub recovered: Vec<super::record::Recovered>,
-    pub(super) awaiting: BTreeMap<ReqId, Purpose>,
+    /// The terminal's size as the loop last said (columns, rows): below the smallest the screens are laid out
+    /// for, nothing shows, so no key but Ctrl-C acts.
+    pub screen: (u16, u16),
+}
+
+/// What lasts across dispensations: where the counter runs, the sponsors and their rules, what was done today,
+/// the clock, the journal's health, and the requests awaited.
+#[derive(Debug)]
+pub struct Session {
+    pub settings: Settings,
+    pub sponsors: Sponsors,
+    /// Dispensations finished in this session, newest first.
+    pub recent: Vec<RecentEntry>,
+    /// The clock as of the last message.
+    pub now: OffsetDateTime,
     /// Why the journal cannot be written, while it cannot: the counter dispenses nothing and says so.
     pub journal_failure: Option<super::record::JournalFailure>,
+    pub(super) awaiting: BTreeMap<ReqId, Purpose>,
     /// The start request in progress and its key, reused when the clerk retries it.
     pub(super) pending_start: Option<(StartRequest, IdempotencyKey)>,
     /// Starts whose outcome was never learned (a lost reply) and that the clerk left: the same code scanned again
     /// resumes one (same request, same key); quitting settles them (sent again, and cancelled if they started).
     pub(super) loose_starts: Vec<(StartRequest, IdempotencyKey)>,
-    /// The invoice number proposed for the next finalize.
+    /// The invoice number proposed for the dispensation in progress.
     pub(super) invoice: Option<String>,
     next_request: u64,
     next_key: u64,
@@ -256,21 +267,13 @@ pub enum RecentOutcome {
     Cancelled,
 }
 
-impl App {
-    /// A counter showing the code field. Send [`super::Msg::Opened`] to start loading.
-    pub fn new(settings: Settings, now: OffsetDateTime) -> Self {
+impl Session {
+    fn new(settings: Settings, now: OffsetDateTime) -> Self {
         Self {
             settings,
-            step: Step::Entry { code: Input::default() },
-            problem: None,
-            active: None,
             sponsors: Sponsors::default(),
             recent: Vec::new(),
             now,
-            quitting: false,
-            leave_now: false,
-            overlays: Overlays::default(),
-            recovered: Vec::new(),
             journal_failure: None,
             awaiting: BTreeMap::new(),
             pending_start: None,
@@ -300,6 +303,56 @@ impl App {
         self.awaiting.values().any(purpose_matches)
     }
 
+    /// Registers a call and returns its effect.
+    pub(super) fn call(&mut self, purpose: Purpose, call: super::effect::Call) -> super::effect::Effect {
+        let id = self.request(purpose);
+        super::effect::Effect::Call { id, call: Box::new(call) }
+    }
+
+    /// Registers a request that leaves once its intent is on disk, and returns its effect.
+    pub(super) fn send(&mut self, purpose: Purpose, send: super::effect::Guarded) -> super::effect::Effect {
+        let id = self.request(purpose);
+        super::effect::Effect::Send { id, send: Box::new(send) }
+    }
+
+    /// A journal write, awaited (the program does not exit before it is done, and a failure stops dispensing).
+    pub(super) fn write(&mut self, write: super::effect::Write) -> super::effect::Effect {
+        let id = self.request(Purpose::Record);
+        super::effect::Effect::Journal { id, write }
+    }
+}
+
+impl App {
+    /// A counter showing the code field. Send [`super::Msg::Opened`] to start loading.
+    pub fn new(settings: Settings, now: OffsetDateTime) -> Self {
+        Self {
+            session: Session::new(settings, now),
+            step: Step::Entry { code: Input::default() },
+            problem: None,
+            active: None,
+            quitting: false,
+            leave_now: false,
+            overlays: Overlays::default(),
+            recovered: Vec::new(),
+            screen: (crate::counter::MIN_COLUMNS, crate::counter::MIN_ROWS),
+        }
+    }
+
+    /// Registers an awaited request.
+    pub(super) fn request(&mut self, purpose: Purpose) -> ReqId {
+        self.session.request(purpose)
+    }
+
+    /// A fresh idempotency key for one state-changing operation (its retries reuse it).
+    pub(super) fn key(&mut self, what: &str) -> IdempotencyKey {
+        self.session.key(what)
+    }
+
+    /// Whether a request for `purpose` is awaited.
+    pub fn is_awaiting(&self, purpose_matches: impl Fn(&Purpose) -> bool) -> bool {
+        self.session.is_awaiting(purpose_matches)
+    }
+
     /// The code of the dispensation in progress (empty when there is none), for messages about it.
     pub fn active_code(&self) -> String {
         self.active.as_ref().and_then(|active| active.dispensation.code.clone()).unwrap_or_default()
@@ -314,13 +367,12 @@ impl App {
     /// `event` about the dispensation in progress, as the journal keeps it.
     pub(super) fn record_of(&self, event: super::record::Event) -> Option<super::record::Record> {
         let active = self.active.as_ref()?;
-        Some(super::record::Record::about(&active.dispensation, event, self.now))
+        Some(super::record::Record::about(&active.dispensation, event, self.session.now))
     }
 
     /// A journal write, awaited (the program does not exit before it is done, and a failure stops dispensing).
     pub(super) fn write(&mut self, write: super::effect::Write) -> super::effect::Effect {
-        let id = self.request(Purpose::Record);
-        super::effect::Effect::Journal { id, write }
+        self.session.write(write)
     }
 
     /// The id of the dispensation in progress.
@@ -330,19 +382,19 @@ impl App {
 
     /// Whether anything is awaited at all (the screen shows a spinner; tests wait for quiet).
     pub fn busy(&self) -> bool {
-        !self.awaiting.is_empty()
+        !self.session.awaiting.is_empty()
     }
 
     /// Moves to `step`, forgetting the replies the old step was waiting for.
     pub(super) fn go(&mut self, step: Step) {
-        self.awaiting.retain(|_, purpose| purpose.outlives_step());
+        self.session.awaiting.retain(|_, purpose| purpose.outlives_step());
         self.step = step;
     }
 
     /// The code field, emptied, ready for the next scan.
     pub(super) fn go_to_entry(&mut self) {
         self.active = None;
-        self.invoice = None;
+        self.session.invoice = None;
         self.overlays.reveal = false;
         self.go(Step::Entry { code: Input::default() });
     }
@@ -368,8 +420,8 @@ impl App {
     /// `None` means no timer at all (an idle counter costs nothing).
     pub fn wake_at(&self) -> Option<OffsetDateTime> {
         match &self.step {
-            Step::Verify(verify) => verify.wake_at(self.now),
-            Step::Finalize(finalize) => finalize.wake_at(self.now),
+            Step::Verify(verify) => verify.wake_at(self.session.now),
+            Step::Finalize(finalize) => finalize.wake_at(self.session.now),
             _ => None,
         }
     }

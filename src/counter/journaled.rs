@@ -22,7 +22,7 @@ impl App {
         match (purpose, result) {
             (Some(Purpose::Probe { then_code }), Ok(())) => {
                 tracing::info!("the journal can be written again");
-                self.journal_failure = None;
+                self.session.journal_failure = None;
                 if let (Some(code), Step::Entry { .. }) = (then_code, &self.step) {
                     self.start(code, None, effects);
                 }
@@ -39,10 +39,10 @@ impl App {
 
     /// Nothing can be kept on record: say so until it can, and cancel what is open while that is safe.
     pub(super) fn journal_failed(&mut self, failure: JournalFailure, effects: &mut Vec<Effect>) {
-        if self.journal_failure.is_none() {
+        if self.session.journal_failure.is_none() {
             tracing::error!(cause = ?failure.cause, detail = %failure.detail, "the journal cannot be written: dispensing stops");
         }
-        self.journal_failure = Some(failure);
+        self.session.journal_failure = Some(failure);
         if self.started() && !self.outcome_in_doubt() && !matches!(self.step, Step::Leaving { .. }) {
             self.leave(Leave::ToEntry, effects);
         }
@@ -54,7 +54,7 @@ impl App {
             return;
         }
         let id = self.request(Purpose::Probe { then_code });
-        effects.push(Effect::Journal { id, write: Write::Probe { at: self.now } });
+        effects.push(Effect::Journal { id, write: Write::Probe { at: self.session.now } });
     }
 
     /// A guarded request was not sent, because its intent could not be written.
@@ -67,7 +67,7 @@ impl App {
                     finalize.focus = 0;
                 }
                 // A fresh proposal replaces the number another dispensation already carries.
-                self.invoice = None;
+                self.session.invoice = None;
                 self.hold_invoice(effects);
                 self.show(Problem::new(ProblemKind::InvoiceTaken { number }, NextStep::Finalize));
             }
@@ -79,7 +79,7 @@ impl App {
                 self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
             }
             (Purpose::Start, Unsent::Journal(failure)) => {
-                self.pending_start = None;
+                self.session.pending_start = None;
                 if let Step::Starting { code } = &self.step {
                     let code = code.clone();
                     self.go(Step::Entry { code: tui_input::Input::new(code) });
@@ -98,12 +98,14 @@ impl App {
     /// Proposes an invoice number for the dispensation on screen, held for it in the journal.
     pub(super) fn hold_invoice(&mut self, effects: &mut Vec<Effect>) {
         let Some(dispensation_id) = self.active_id() else { return };
-        if self.invoice.is_some() || self.is_awaiting(|purpose| matches!(purpose, Purpose::InvoiceNumber { .. })) {
+        if self.session.invoice.is_some()
+            || self.is_awaiting(|purpose| matches!(purpose, Purpose::InvoiceNumber { .. }))
+        {
             return;
         }
         let id = self.request(Purpose::InvoiceNumber { dispensation_id: dispensation_id.clone() });
-        let prefix = self.settings.invoice_prefix.clone();
-        effects.push(Effect::HoldInvoice { id, prefix, dispensation_id, at: self.now });
+        let prefix = self.session.settings.invoice_prefix.clone();
+        effects.push(Effect::HoldInvoice { id, prefix, dispensation_id, at: self.session.now });
     }
 
     /// The journal proposed an invoice number, or could not.
@@ -125,7 +127,7 @@ impl App {
         result: Result<Reply, ClientError>,
         effects: &mut Vec<Effect>,
     ) {
-        self.loose_starts.retain(|(_, loose)| *loose != key);
+        self.session.loose_starts.retain(|(_, loose)| *loose != key);
         match result {
             Ok(Reply::Dispensation(dispensation)) => {
                 let start_key = Some(key.as_str().to_owned());
@@ -134,11 +136,11 @@ impl App {
                     sponsor_slug: dispensation.sponsor_slug.clone(),
                     start_key,
                 };
-                effects.push(self.write(Write::Record(Record::about(&dispensation, started, self.now))));
+                effects.push(self.write(Write::Record(Record::about(&dispensation, started, self.session.now))));
                 if dispensation.status == DispensationStatus::Started {
                     let cancel = self.key("cancel");
                     let event = Event::CancelIntent { key: cancel.as_str().to_owned() };
-                    let intent = Some(Record::about(&dispensation, event, self.now));
+                    let intent = Some(Record::about(&dispensation, event, self.session.now));
                     let id = dispensation.dispensation_id.clone();
                     let request = CancelRequest { reason: Some("Abandoned at the counter".to_owned()) };
                     effects.push(self.send(Purpose::Cleanup, Guarded::Cancel { id, request, key: cancel, intent }));

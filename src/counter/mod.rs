@@ -14,9 +14,14 @@ mod record;
 mod steps;
 mod update;
 
+/// The smallest terminal the screens are laid out for: below it nothing is shown, and no key but Ctrl-C acts (a
+/// clerk must never complete what they cannot see).
+pub const MIN_COLUMNS: u16 = 80;
+pub const MIN_ROWS: u16 = 24;
+
 pub use app::{
-    Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, RecentEntry, RecentOutcome, Settings, Sponsors,
-    Step,
+    Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, RecentEntry, RecentOutcome, Session, Settings,
+    Sponsors, Step,
 };
 pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};

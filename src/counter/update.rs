@@ -14,41 +14,41 @@ use crate::osigu::model::{CancelRequest, DispensationStatus, ProductType};
 
 /// Applies `msg` at time `now` and returns what the runtime must do.
 pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
-    app.now = now;
+    app.session.now = now;
     let mut effects = Vec::new();
     match msg {
         Msg::Opened => effects.push(app.call(Purpose::Sponsors, Call::Sponsors)),
         Msg::Replied { id, reply } => {
-            let Some(purpose) = app.awaiting.remove(&id) else {
+            let Some(purpose) = app.session.awaiting.remove(&id) else {
                 tracing::debug!(request = id.0, "stale reply ignored");
                 return effects;
             };
             app.replied(purpose, reply, &mut effects);
         }
         Msg::Captured { id, sample } => {
-            if app.awaiting.remove(&id).is_some() {
+            if app.session.awaiting.remove(&id).is_some() {
                 app.captured(sample, &mut effects);
             }
         }
         Msg::HistoryLoaded { id, rows } => {
-            if app.awaiting.remove(&id).is_some() {
+            if app.session.awaiting.remove(&id).is_some() {
                 app.history_loaded(rows);
             }
         }
         Msg::InvoiceHeld { id, result } => {
             // Only for the dispensation it was proposed for: the clerk may have moved on to another.
-            if let Some(Purpose::InvoiceNumber { dispensation_id }) = app.awaiting.remove(&id)
+            if let Some(Purpose::InvoiceNumber { dispensation_id }) = app.session.awaiting.remove(&id)
                 && app.active_id().as_ref() == Some(&dispensation_id)
             {
                 app.invoice_held(result, &mut effects);
             }
         }
         Msg::Journaled { id, result } => {
-            let purpose = id.and_then(|id| app.awaiting.remove(&id));
+            let purpose = id.and_then(|id| app.session.awaiting.remove(&id));
             app.journaled(purpose, result, &mut effects);
         }
         Msg::Unsent { id, why } => {
-            if let Some(purpose) = app.awaiting.remove(&id) {
+            if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.unsent(purpose, why, &mut effects);
             }
         }
@@ -94,14 +94,12 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
 impl App {
     /// Registers a call and returns its effect.
     pub(super) fn call(&mut self, purpose: Purpose, call: Call) -> Effect {
-        let id = self.request(purpose);
-        Effect::Call { id, call: Box::new(call) }
+        self.session.call(purpose, call)
     }
 
     /// Registers a request that leaves once its intent is on disk, and returns its effect.
     pub(super) fn send(&mut self, purpose: Purpose, send: Guarded) -> Effect {
-        let id = self.request(purpose);
-        Effect::Send { id, send: Box::new(send) }
+        self.session.send(purpose, send)
     }
 
     /// Shows a problem over the current step.
@@ -292,13 +290,13 @@ impl App {
     /// dispensation it made, if it made one) and what started is cancelled.
     fn settle_loose_starts(&mut self, effects: &mut Vec<Effect>) {
         let in_flight = self.is_awaiting(|purpose| matches!(purpose, Purpose::Start | Purpose::AbandonedStart { .. }));
-        let mut loose = std::mem::take(&mut self.loose_starts);
+        let mut loose = std::mem::take(&mut self.session.loose_starts);
         if !in_flight {
-            loose.extend(self.pending_start.take());
+            loose.extend(self.session.pending_start.take());
         }
         for (request, key) in loose {
             let purpose = Purpose::AbandonedStart { key: key.clone() };
-            effects.push(self.send(purpose, Guarded::Start { request, key, at: self.now }));
+            effects.push(self.send(purpose, Guarded::Start { request, key, at: self.session.now }));
         }
     }
 
@@ -362,9 +360,9 @@ impl App {
     fn replied(&mut self, purpose: Purpose, reply: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
         match (purpose, reply) {
             (Purpose::Sponsors, Ok(Reply::Sponsors(list))) => {
-                self.sponsors.list = list;
+                self.session.sponsors.list = list;
                 // Fetch every sponsor's configuration now, so a code needs one round trip fewer later.
-                let slugs: Vec<String> = self.sponsors.list.iter().map(|s| s.sponsor_slug.clone()).collect();
+                let slugs: Vec<String> = self.session.sponsors.list.iter().map(|s| s.sponsor_slug.clone()).collect();
                 for sponsor_slug in slugs {
                     effects.push(self.fetch_configuration(sponsor_slug, ProductType::Medication));
                 }
@@ -385,14 +383,17 @@ impl App {
                 }
             }
             (Purpose::Configuration { sponsor_slug, product_type }, Ok(Reply::Configuration(configuration))) => {
-                self.sponsors.configurations.insert((sponsor_slug, product_type), (*configuration, self.now));
+                self.session
+                    .sponsors
+                    .configurations
+                    .insert((sponsor_slug, product_type), (*configuration, self.session.now));
                 if let Step::Preparing = self.step {
                     self.prepare(effects);
                 }
             }
             (Purpose::AbandonedStart { key }, result) => self.abandoned_start_replied(key, result, effects),
             (Purpose::Cleanup, Ok(Reply::Dispensation(dispensation))) => {
-                let record = Record::about(&dispensation, super::record::Event::Cancelled, self.now);
+                let record = Record::about(&dispensation, super::record::Event::Cancelled, self.session.now);
                 effects.push(self.write(Write::Record(record)));
             }
             (Purpose::Cleanup, _) => {}
@@ -441,8 +442,10 @@ impl App {
 
     fn record_cancelled(&mut self, code: String, effects: &mut Vec<Effect>) {
         effects.extend(self.record(super::record::Event::Cancelled));
-        self.recent
-            .insert(0, super::app::RecentEntry { at: self.now, code, outcome: super::app::RecentOutcome::Cancelled });
+        self.session.recent.insert(
+            0,
+            super::app::RecentEntry { at: self.session.now, code, outcome: super::app::RecentOutcome::Cancelled },
+        );
         self.active = None;
     }
 
@@ -452,7 +455,7 @@ impl App {
         let Some(active) = &mut self.active else { return self.go_to_entry() };
         if let Some(slug) = active.dispensation.sponsor_slug.clone() {
             let product_type = product_type_of(active);
-            match self.sponsors.configuration(&slug, product_type, self.now) {
+            match self.session.sponsors.configuration(&slug, product_type, self.session.now) {
                 Some(configuration) => active.configuration = Some(configuration.clone()),
                 None => {
                     // The prefetch at opening may already be on its way: wait for it rather than ask twice.

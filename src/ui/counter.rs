@@ -95,11 +95,12 @@ fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
         .title(Span::styled(format!(" {} ", t(locale, "counter.today")), theme::TITLE));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if app.recent.is_empty() {
+    if app.session.recent.is_empty() {
         frame.render_widget(Paragraph::new(t(locale, "counter.nothing_yet")).style(theme::DIM), inner);
         return;
     }
     let shown: Vec<(&'static str, ratatui::style::Style, String, &str, String)> = app
+        .session
         .recent
         .iter()
         .take(usize::from(inner.height))

@@ -51,7 +51,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, facial: &Facial, app: &App, 
     }
     lines.push(Line::default());
     if let (Some(expires_at), FacialState::Waiting) = (facial.expires_at, facial.state) {
-        let left = (expires_at - app.now).whole_seconds();
+        let left = (expires_at - app.session.now).whole_seconds();
         lines.push(Line::from(i18n::fill(locale, "facial.expires_in", &[("time", &text::countdown(left))])));
     }
     let (state, style) = match facial.state {

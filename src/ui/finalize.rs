@@ -72,7 +72,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
         FinalizeState::Confirming => match finalize.next_try_at {
             // Between tries: which one comes next, and when; the outcome stays "being confirmed", never "failed".
             Some(at) => {
-                let wait = super::text::countdown((at - app.now).whole_seconds());
+                let wait = super::text::countdown((at - app.session.now).whole_seconds());
                 let attempt = (finalize.attempts + 1).to_string();
                 let words = i18n::fill(locale, "finalize.confirming_again", &[("attempt", &attempt), ("time", &wait)]);
                 frame.render_widget(

@@ -106,7 +106,7 @@ fn table(frame: &mut Frame, area: Rect, rows: &[&HistoryRow], offset: usize, app
 
 /// The sponsor's name for a row, or "private" for a cash prescription.
 fn sponsor<'a>(row: &'a HistoryRow, app: &'a App, locale: Locale) -> &'a str {
-    row.sponsor_slug.as_deref().map_or(t(locale, "history.cash"), |slug| app.sponsors.name_or_slug(slug))
+    row.sponsor_slug.as_deref().map_or(t(locale, "history.cash"), |slug| app.session.sponsors.name_or_slug(slug))
 }
 
 /// `Total del turno: Sponsor Sandbox Q1,234.50 (3) · particular Q52.00 (1)`: completed dispensations only.

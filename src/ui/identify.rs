@@ -15,7 +15,7 @@ use crate::osigu::model::FieldType;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let sponsor = app.sponsors.name_or_slug(&identify.sponsor_slug);
+    let sponsor = app.session.sponsors.name_or_slug(&identify.sponsor_slug);
     let inner = super::panel(frame, area, t(locale, "identify.title"));
     let [intro, _, form_area, status_area] =
         Layout::vertical([Constraint::Length(2), Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)])

@@ -31,8 +31,7 @@ use crate::counter::{App, Step, Verify};
 use crate::i18n::{self, Locale};
 
 /// The smallest terminal the counter is laid out for; anything smaller shows one line asking for more room.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use crate::counter::{MIN_COLUMNS as MIN_WIDTH, MIN_ROWS as MIN_HEIGHT};
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
@@ -53,7 +52,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     let toast = chrome.toast.as_ref();
     let toast_rows = u16::from(toast.is_some());
     // A journal that cannot be written takes a row under the status bar for as long as it lasts, on every step.
-    let banner = app.journal_failure.as_ref().map(|failure| {
+    let banner = app.session.journal_failure.as_ref().map(|failure| {
         let cause = t(chrome.locale, i18n::journal_cause_key(failure.cause));
         i18n::fill(chrome.locale, "journal.banner", &[("cause", cause)])
     });

@@ -67,7 +67,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     let mut state_lines = Vec::new();
     let usable = otp.usable();
     if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
-        let left = (sent.expires_at - app.now).whole_seconds();
+        let left = (sent.expires_at - app.session.now).whole_seconds();
         let mut line = vec![Span::raw(i18n::fill(locale, "otp.expires_in", &[("time", &text::countdown(left))]))];
         if let Some(attempts) = otp.attempts_left {
             line.push(Span::raw(" · "));
@@ -87,7 +87,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     }
     // Lapsed or locked: Enter sends another, once the server's wait is over.
     if let Some(sent) = otp.sent.as_ref().filter(|_| !usable) {
-        let wait = sent.resend_wait(app.now);
+        let wait = sent.resend_wait(app.session.now);
         let key = chrome.keymap.hint(Action::Continue).unwrap_or_default();
         let words = if wait > 0 {
             i18n::fill(locale, "otp.another_in", &[("time", &text::countdown(wait))])
@@ -101,7 +101,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     let mut resend = Vec::new();
     if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
         let key = chrome.keymap.hint(Action::Resend).unwrap_or_default();
-        let wait = sent.resend_wait(app.now);
+        let wait = sent.resend_wait(app.session.now);
         let words = if wait > 0 {
             i18n::fill(locale, "otp.resend_in", &[("key", &key), ("time", &text::countdown(wait))])
         } else {

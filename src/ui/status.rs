@@ -103,7 +103,7 @@ fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
         Step::Identify(_) => vec![(Continue, "hint.search"), (NextField, "hint.next_field"), (Back, "hint.back")],
         Step::Verify(Verify::Otp(otp)) => {
             // Resending is offered only once the server allows it; until then the screen shows the wait.
-            let may_resend = otp.sent.as_ref().is_some_and(|sent| app.now >= sent.resend_at);
+            let may_resend = otp.sent.as_ref().is_some_and(|sent| app.session.now >= sent.resend_at);
             let usable = otp.usable();
             let mut hints = Vec::new();
             if usable {

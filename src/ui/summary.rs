@@ -100,7 +100,7 @@ fn badge(dispensation: &Dispensation, chrome: &Chrome) -> &'static str {
 /// The sponsor's name, its slug while the list is unknown, or "private" for a cash prescription.
 fn sponsor_name(dispensation: &Dispensation, app: &App, chrome: &Chrome) -> String {
     match dispensation.sponsor_slug.as_deref() {
-        Some(slug) => app.sponsors.name_or_slug(slug).to_owned(),
+        Some(slug) => app.session.sponsors.name_or_slug(slug).to_owned(),
         None => t(chrome.locale, "summary.cash").to_owned(),
     }
 }

@@ -36,7 +36,7 @@ async fn auth_101_without_verification_completes_and_creates_a_claim() {
     assert!(matches!(&counter.app.step, Step::Entry { code } if code.value().is_empty()), "ready for the next scan");
     counter.scan("AUTH-2026-000107").await;
     counter.send(Msg::Submit).await;
-    assert_eq!(counter.app.recent.len(), 1, "today's activity lists the completion");
+    assert_eq!(counter.app.session.recent.len(), 1, "today's activity lists the completion");
 }
 
 #[tokio::test]

@@ -80,7 +80,7 @@ async fn held_on_server(counter: &Counter, code: &str) -> Vec<DispensationStatus
 }
 
 fn journal_cause(counter: &Counter) -> Option<JournalCause> {
-    counter.app.journal_failure.as_ref().map(|failure| failure.cause)
+    counter.app.session.journal_failure.as_ref().map(|failure| failure.cause)
 }
 
 #[tokio::test]

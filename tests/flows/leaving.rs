@@ -179,7 +179,7 @@ async fn a_configuration_missed_at_opening_is_fetched_when_a_code_needs_it() {
     let faults = FaultPlan { rules: vec!["*:error-5xx=1.0".parse().unwrap()] };
     let config = SandboxConfig { faults, remote_auto_approve: None, ..SandboxConfig::default() };
     let mut counter = Counter::open_with(config).await;
-    assert!(counter.app.sponsors.list.is_empty());
+    assert!(counter.app.session.sponsors.list.is_empty());
     counter.sandbox.faults().set(FaultPlan::none());
     counter.scan("AUTH-2026-000102").await;
     // The sponsor's configuration was fetched on the way, and the OTP went out on its first channel.

@@ -41,7 +41,7 @@ async fn counter_04_recent() {
     screen.scan("RX-2026-000001").await;
     screen.press(KeyCode::Esc).await;
     screen.press(KeyCode::Enter).await;
-    assert_eq!(screen.app.recent.len(), 2, "{:?}", screen.app.problem);
+    assert_eq!(screen.app.session.recent.len(), 2, "{:?}", screen.app.problem);
     let drawn = screen.snapshot("counter_04_recent_es");
     let completed = drawn.rows_with("AUTH-2026-000101");
     let cancelled = drawn.rows_with("RX-2026-000001");

@@ -25,13 +25,13 @@ impl App {
         let event = Event::completed(&dispensation, sent);
         let Event::Completed { invoice_number, .. } = &event else { return };
         let invoice_number = invoice_number.clone();
-        self.invoice = None;
-        let record = Record::about(&dispensation, event, self.now);
+        self.session.invoice = None;
+        let record = Record::about(&dispensation, event, self.session.now);
         effects.push(self.write(Write::Record(record)));
-        self.recent.insert(
+        self.session.recent.insert(
             0,
             RecentEntry {
-                at: self.now,
+                at: self.session.now,
                 code: dispensation.code.clone().unwrap_or_default(),
                 outcome: RecentOutcome::Completed {
                     amount: dispensation.charged().unwrap_or_default(),

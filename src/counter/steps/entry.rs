@@ -49,7 +49,7 @@ impl App {
         match normalize_code(code.value()) {
             None => self.show(Problem::new(ProblemKind::CodeEmpty, NextStep::EditCode)),
             // Nothing is dispensed off the record: the journal is tried first, and the code starts if it works.
-            Some(code) if self.journal_failure.is_some() => self.probe_journal(Some(code), effects),
+            Some(code) if self.session.journal_failure.is_some() => self.probe_journal(Some(code), effects),
             Some(code) => self.start(code, None, effects),
         }
     }
@@ -61,28 +61,30 @@ impl App {
         let resumes = |request: &StartRequest| {
             request.code == code && (beneficiary_id.is_none() || request.beneficiary_id == beneficiary_id)
         };
-        if let Some((request, key)) = self.pending_start.take() {
+        if let Some((request, key)) = self.session.pending_start.take() {
             if resumes(&request) {
-                self.pending_start = Some((request, key));
+                self.session.pending_start = Some((request, key));
             } else {
-                self.loose_starts.push((request, key));
+                self.session.loose_starts.push((request, key));
             }
         }
-        if self.pending_start.is_none() {
-            self.pending_start = match self.loose_starts.iter().position(|(request, _)| resumes(request)) {
-                Some(index) => Some(self.loose_starts.remove(index)),
-                None => {
-                    Some((StartRequest { code: code.clone(), beneficiary_id, currency_code: None }, self.key("start")))
-                }
-            };
+        if self.session.pending_start.is_none() {
+            self.session.pending_start =
+                match self.session.loose_starts.iter().position(|(request, _)| resumes(request)) {
+                    Some(index) => Some(self.session.loose_starts.remove(index)),
+                    None => Some((
+                        StartRequest { code: code.clone(), beneficiary_id, currency_code: None },
+                        self.key("start"),
+                    )),
+                };
         }
         self.go(Step::Starting { code });
         self.send_start(effects);
     }
 
     fn send_start(&mut self, effects: &mut Vec<Effect>) {
-        let Some((request, key)) = self.pending_start.clone() else { return };
-        effects.push(self.send(Purpose::Start, Guarded::Start { request, key, at: self.now }));
+        let Some((request, key)) = self.session.pending_start.clone() else { return };
+        effects.push(self.send(Purpose::Start, Guarded::Start { request, key, at: self.session.now }));
     }
 
     /// Enter after a failed start: the same request with the same key, so a start that did go through is
@@ -93,8 +95,8 @@ impl App {
 
     /// The clerk walked away from a start in flight: if it starts a dispensation, cancel it.
     pub(in crate::counter) fn abandon_start(&mut self) {
-        let Some((_, key)) = self.pending_start.take() else { return };
-        for purpose in self.awaiting.values_mut() {
+        let Some((_, key)) = self.session.pending_start.take() else { return };
+        for purpose in self.session.awaiting.values_mut() {
             if *purpose == Purpose::Start {
                 *purpose = Purpose::AbandonedStart { key: key.clone() };
             }
@@ -108,7 +110,7 @@ impl App {
         // start stays pending: Enter sends it again, and leaving keeps it to settle.
         if let Err(error) = &result
             && !error.outcome_unknown()
-            && let Some((_, key)) = self.pending_start.take()
+            && let Some((_, key)) = self.session.pending_start.take()
         {
             effects.push(self.write(Write::StartSettled { key: key.as_str().to_owned() }));
         }
@@ -128,7 +130,7 @@ impl App {
 
     /// A dispensation came back from start.
     fn started_dispensation(&mut self, dispensation: Dispensation, effects: &mut Vec<Effect>) {
-        let start_key = self.pending_start.take().map(|(_, key)| key.as_str().to_owned());
+        let start_key = self.session.pending_start.take().map(|(_, key)| key.as_str().to_owned());
         if dispensation.status != DispensationStatus::Started {
             // A replayed start of a dispensation that has since ended: start afresh with a new key.
             if let Some(key) = start_key {
@@ -144,7 +146,7 @@ impl App {
             start_key,
         };
         self.active = Some(Active { dispensation, configuration: None, proof: Proof::None });
-        self.invoice = None;
+        self.session.invoice = None;
         effects.extend(self.record(event));
         self.prepare(effects);
     }

@@ -86,11 +86,11 @@ impl App {
             .as_ref()
             .is_some_and(|configuration| configuration.dispensing.invoice.document_serial_required);
         let finalize = Finalize {
-            invoice_number: Input::new(self.invoice.clone().unwrap_or_default()),
+            invoice_number: Input::new(self.session.invoice.clone().unwrap_or_default()),
             invoice_serial: Input::default(),
             serial_required,
             focus: 0,
-            date: self.now.to_offset(self.settings.utc_offset).date(),
+            date: self.session.now.to_offset(self.session.settings.utc_offset).date(),
             amount,
             currency: active.dispensation.currency_code.clone(),
             state: FinalizeState::Editing,
@@ -109,7 +109,7 @@ impl App {
         {
             finalize.invoice_number = Input::new(number.clone());
         }
-        self.invoice = Some(number);
+        self.session.invoice = Some(number);
     }
 
     pub(in crate::counter) fn finalize_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
@@ -248,7 +248,7 @@ impl App {
     /// The outcome is still unknown: try again later, each pause twice the last, up to 30 s. The clerk sees the
     /// countdown and may press Enter to try at once; the screen never says "failed" for what may have worked.
     fn confirm_later(&mut self) {
-        let now = self.now;
+        let now = self.session.now;
         let Step::Finalize(finalize) = &mut self.step else { return };
         finalize.attempts += 1;
         let doublings = finalize.attempts.saturating_sub(1).min(5);
@@ -260,7 +260,8 @@ impl App {
     /// A timer fired while confirming: the next try, when it is due.
     pub(in crate::counter) fn finalize_tick(&mut self, effects: &mut Vec<Effect>) {
         let Step::Finalize(finalize) = &self.step else { return };
-        if finalize.state == FinalizeState::Confirming && finalize.next_try_at.is_some_and(|at| at <= self.now) {
+        if finalize.state == FinalizeState::Confirming && finalize.next_try_at.is_some_and(|at| at <= self.session.now)
+        {
             self.confirm(effects);
         }
     }

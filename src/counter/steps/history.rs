@@ -69,7 +69,7 @@ impl App {
         }
         self.go_to_entry();
         self.go(Step::History(History::default()));
-        let local = self.now.to_offset(self.settings.utc_offset);
+        let local = self.session.now.to_offset(self.session.settings.utc_offset);
         let since = local.replace_time(time::Time::MIDNIGHT);
         let id = self.request(Purpose::History);
         effects.push(Effect::LoadHistory { id, since });

@@ -80,7 +80,7 @@ impl App {
     /// Enter or Retry after a rejection or expiry asks for a new challenge; Enter while waiting polls at once.
     /// `busy` says a verification call is in flight.
     pub(super) fn facial_msg(&mut self, msg: &Msg, busy: bool, effects: &mut Vec<Effect>) {
-        let now = self.now;
+        let now = self.session.now;
         let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
         let again = matches!(facial.state, FacialState::Rejected | FacialState::Expired);
         if matches!(msg, Msg::Submit | Msg::Retry) && again && !busy {
@@ -107,7 +107,7 @@ impl App {
     /// Expires the challenge once its time is up, else polls when the pause is over and no poll is in flight.
     pub(super) fn facial_tick(&mut self, effects: &mut Vec<Effect>) {
         let polling = self.is_awaiting(|p| *p == Purpose::Poll);
-        let now = self.now;
+        let now = self.session.now;
         let Some(id) = self.active_id() else { return };
         let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
         if facial.state != FacialState::Waiting {
@@ -123,7 +123,7 @@ impl App {
     }
 
     pub(super) fn facial_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
-        let now = self.now;
+        let now = self.session.now;
         let code = self.active_code();
         let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
         match result {

@@ -69,7 +69,7 @@ impl App {
                         rules.biometric_modes.iter().filter(|mode| mode.is_known()).eq([&BiometricType::Facial])
                     });
                 if remote {
-                    self.go(Step::Verify(Verify::Facial(Facial::new(self.now))));
+                    self.go(Step::Verify(Verify::Facial(Facial::new(self.session.now))));
                     self.request_challenge(effects);
                 } else {
                     self.go(Step::Verify(Verify::Fingerprint(Fingerprint::new())));

@@ -154,9 +154,9 @@ impl App {
             return;
         }
         if let Some(sent) = &otp.sent
-            && self.now < sent.resend_at
+            && self.session.now < sent.resend_at
         {
-            let wait_secs = sent.resend_wait(self.now).max(1) as u64;
+            let wait_secs = sent.resend_wait(self.session.now).max(1) as u64;
             return self.show(Problem::new(ProblemKind::OtpResendTooSoon { wait_secs }, NextStep::Acknowledge));
         }
         self.send_otp(effects);
@@ -169,7 +169,7 @@ impl App {
         if otp.code.value().len() < OTP_DIGITS || otp.state == OtpState::Validating {
             return;
         }
-        if self.now >= sent.expires_at {
+        if self.session.now >= sent.expires_at {
             otp.state = OtpState::Expired;
             return;
         }
@@ -193,7 +193,7 @@ impl App {
 
     /// Expires the code once its time is up.
     pub(super) fn otp_tick(&mut self) {
-        let now = self.now;
+        let now = self.session.now;
         let Step::Verify(Verify::Otp(otp)) = &mut self.step else { return };
         if otp.sent.as_ref().is_some_and(|sent| now >= sent.expires_at)
             && matches!(otp.state, OtpState::Waiting | OtpState::Wrong)
@@ -204,7 +204,7 @@ impl App {
     }
 
     pub(super) fn otp_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
-        let now = self.now;
+        let now = self.session.now;
         let code = self.active_code();
         let Step::Verify(Verify::Otp(otp)) = &mut self.step else { return };
         match result {
