@@ -75,7 +75,7 @@ async fn states() -> Vec<(&'static str, App)> {
     states.push((
         "counter_typed",
         checked(counter, "counter_typed", |app| {
-            on_entry(app) && matches!(&app.step, Step::Entry { code } if code.value() == "AUTH-2026-000101")
+            on_entry(app) && matches!(&app.step, Step::Entry { code, .. } if code.value() == "AUTH-2026-000101")
         }),
     ));
 
@@ -273,7 +273,7 @@ fn bench_render(c: &mut Criterion, states: &[(&'static str, App)], chrome: &Chro
 fn bench_keystroke(c: &mut Criterion, app: &mut App, chrome: &Chrome, now: OffsetDateTime) {
     let mut terminal = test_terminal(80, 24);
     let code_len = |app: &App| match &app.step {
-        Step::Entry { code } => code.value().chars().count(),
+        Step::Entry { code, .. } => code.value().chars().count(),
         other => panic!("not on the code field: {other:?}"),
     };
     c.bench_function("keystroke/code_field", |b| {

@@ -7,72 +7,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// Declares [`Action`] with its configuration name and default keys, written once.
-macro_rules! actions {
-    ($($(#[$doc:meta])* $variant:ident => $name:literal [$($key:literal),*],)+) => {
-        /// Something the clerk can ask for with a key.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Action {
-            $($(#[$doc])* $variant,)+
-        }
-
-        impl Action {
-            /// Every action, in help order.
-            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
-
-            /// The name used in `[keys]` and in the i18n catalogue (`action.<name>`).
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(Action::$variant => $name,)+
-                }
-            }
-
-            /// The keys bound to this action when the configuration says nothing.
-            pub fn default_keys(self) -> &'static [&'static str] {
-                match self {
-                    $(Action::$variant => &[$($key),*],)+
-                }
-            }
-        }
-    };
-}
-
-actions! {
-    /// Continue, confirm, submit.
-    Continue => "continue" ["enter"],
-    /// Back one step; closes a dialog.
-    Back => "back" ["esc"],
-    /// The help overlay.
-    Help => "help" ["f1"],
-    /// Leave what is in progress and scan a new code.
-    NewCode => "new_code" ["f2"],
-    /// Today's dispensations.
-    History => "history" ["f3"],
-    /// Substitute the selected line.
-    Substitute => "substitute" ["f4"],
-    /// Send the OTP again.
-    Resend => "resend" ["f5"],
-    /// Send the OTP by the sponsor's next channel.
-    SwitchChannel => "switch_channel" ["f6"],
-    /// Show personal data masked by default (document numbers).
-    Reveal => "reveal" ["f7"],
-    /// The technical details of a problem.
-    Details => "details" ["f8"],
-    /// Go to finalize.
-    Finalize => "finalize" ["f10"],
-    NextField => "next_field" ["tab"],
-    PrevField => "prev_field" ["shift-tab"],
-    Up => "up" ["up"],
-    Down => "down" ["down"],
-    PageUp => "page_up" ["pageup"],
-    PageDown => "page_down" ["pagedown"],
-    /// One more unit of the selected line.
-    Increase => "increase" ["+"],
-    /// One unit fewer.
-    Decrease => "decrease" ["-"],
-    /// Close Mostrador (asking first when a dispensation is in progress).
-    Quit => "quit" ["ctrl-c"],
-}
+pub use crate::counter::Action;
 
 /// A key with its modifiers, as written in the configuration (`f10`, `ctrl-c`, `shift-tab`, `+`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -77,6 +77,9 @@ pub struct Session {
     pub(super) loose_starts: Vec<(StartRequest, IdempotencyKey)>,
     /// The invoice number proposed for the dispensation in progress.
     pub(super) invoice: Option<String>,
+    /// A code scanned while the screen could not take it (a completion in doubt, a question about leaving): it
+    /// waits in the code field for when the clerk gets there.
+    pub queued_code: Option<String>,
     next_request: u64,
     next_key: u64,
 }
@@ -98,8 +101,9 @@ pub struct Overlays {
 /// Where the clerk is.
 #[derive(Debug)]
 pub enum Step {
-    /// The code field, ready for a scan.
-    Entry { code: Input },
+    /// The code field, ready for a scan. `selected`: the text is a code put back to be corrected (a refusal, a
+    /// lookup left): shown selected, the first key typed replaces it rather than being glued onto it.
+    Entry { code: Input, selected: bool },
     /// Looking the code up (starting the dispensation).
     Starting { code: String },
     /// The sponsor requires the beneficiary to be identified first.
@@ -122,10 +126,24 @@ pub enum Step {
     Leaving { then: Leave },
 }
 
+impl Step {
+    /// The code field, empty.
+    pub fn entry() -> Self {
+        Self::Entry { code: Input::default(), selected: false }
+    }
+
+    /// The code field holding `code`, selected: Enter looks it up again, typing replaces it.
+    pub fn entry_with(code: String) -> Self {
+        Self::Entry { code: Input::new(code), selected: true }
+    }
+}
+
 /// Where to go once a started dispensation is cancelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Leave {
     ToEntry,
+    /// A code was scanned during the dispensation and the clerk chose to leave it for that code.
+    ToCode(String),
     Quit,
 }
 
@@ -279,6 +297,7 @@ impl Session {
             pending_start: None,
             loose_starts: Vec::new(),
             invoice: None,
+            queued_code: None,
             next_request: 0,
             next_key: 0,
         }
@@ -327,7 +346,7 @@ impl App {
     pub fn new(settings: Settings, now: OffsetDateTime) -> Self {
         Self {
             session: Session::new(settings, now),
-            step: Step::Entry { code: Input::default() },
+            step: Step::entry(),
             problem: None,
             active: None,
             quitting: false,
@@ -396,24 +415,13 @@ impl App {
         self.active = None;
         self.session.invoice = None;
         self.overlays.reveal = false;
-        self.go(Step::Entry { code: Input::default() });
+        let step = self.session.queued_code.take().map_or_else(Step::entry, Step::entry_with);
+        self.go(step);
     }
 
     /// Whether plain characters are text for a field on screen (so `+` is typed, not "increase").
     pub fn typing(&self) -> bool {
-        if self.problem.is_some() || self.overlays.help || !self.recovered.is_empty() {
-            return false;
-        }
-        match &self.step {
-            Step::Entry { .. } | Step::Verify(Verify::Otp(_)) => true,
-            Step::Identify(identify) => {
-                identify.fields.get(identify.focus).is_some_and(|field| field.option.is_none() && field.editable())
-            }
-            Step::Review(review) => review.dialog.is_some(),
-            Step::History(_) => true,
-            Step::Finalize(finalize) => finalize.editable(),
-            _ => false,
-        }
+        self.offers().typing
     }
 
     /// When the core next needs a [`super::Msg::Tick`]: only while something on screen counts down or polls.

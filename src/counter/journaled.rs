@@ -82,7 +82,7 @@ impl App {
                 self.session.pending_start = None;
                 if let Step::Starting { code } = &self.step {
                     let code = code.clone();
-                    self.go(Step::Entry { code: tui_input::Input::new(code) });
+                    self.go(Step::entry_with(code));
                 }
                 let cause = failure.cause;
                 self.journal_failed(failure, effects);

@@ -5,10 +5,12 @@
 //! The flow: code → start → [identify the beneficiary] → [verify: OTP | fingerprint | facial] → review lines →
 //! finalize → done. `Esc` backs out one step; leaving a started dispensation cancels it on the server.
 
+mod action;
 mod app;
 mod effect;
 mod journaled;
 mod msg;
+mod offers;
 mod problem;
 mod record;
 mod steps;
@@ -19,12 +21,14 @@ mod update;
 pub const MIN_COLUMNS: u16 = 80;
 pub const MIN_ROWS: u16 = 24;
 
+pub use action::Action;
 pub use app::{
     Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, RecentEntry, RecentOutcome, Session, Settings,
     Sponsors, Step,
 };
 pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
+pub use offers::{Offer, Offers};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
 pub use record::{
     Event, InvoiceRefusal, JournalCause, JournalFailure, Record, Recovered, Recovery, Unsent, VerifiedBy,

@@ -21,6 +21,13 @@ pub enum Msg {
     Edit(InputRequest),
     /// A paste, or a scanner burst delivered at once.
     Paste(String),
+    /// A barcode scanner's burst, recognised by the input layer (see `runtime::input`): a code to open.
+    Scan(String),
+    /// The terminal's size, at start and after every resize.
+    Resized {
+        columns: u16,
+        rows: u16,
+    },
     /// Enter: continue, confirm, submit.
     Submit,
     /// Esc: back one step (leaving a started dispensation asks first, then cancels it on the server).
@@ -117,4 +124,35 @@ pub enum Reply {
     Biometric(BiometricMatch),
     Challenge(Challenge),
     VerificationStatus(VerificationStatus),
+}
+
+impl Msg {
+    /// The clerk's action this message is (a key through the keymap), so that [`super::update`] can ask whether
+    /// the screen offers it. `None` for what is not an action: typing, replies, timers, signals.
+    pub fn action(&self) -> Option<super::Action> {
+        use super::Action as A;
+        Some(match self {
+            Self::Submit => A::Continue,
+            Self::Back => A::Back,
+            Self::NextField => A::NextField,
+            Self::PrevField => A::PrevField,
+            Self::Up => A::Up,
+            Self::Down => A::Down,
+            Self::PageUp => A::PageUp,
+            Self::PageDown => A::PageDown,
+            Self::Increase => A::Increase,
+            Self::Decrease => A::Decrease,
+            Self::Substitute => A::Substitute,
+            Self::Finalize => A::Finalize,
+            Self::Resend => A::Resend,
+            Self::SwitchChannel => A::SwitchChannel,
+            Self::NewCode => A::NewCode,
+            Self::Interrupt => A::Quit,
+            Self::Help => A::Help,
+            Self::Details => A::Details,
+            Self::Reveal => A::Reveal,
+            Self::History => A::History,
+            _ => return None,
+        })
+    }
 }

@@ -2,7 +2,6 @@
 //! problem over it); replies are matched to the request that awaited them, and stale ones are dropped.
 
 use time::OffsetDateTime;
-use tui_input::Input;
 
 use super::app::{Active, App, Leave, Purpose, Step};
 use super::effect::{Call, Effect, Guarded, Write};
@@ -53,37 +52,10 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             }
         }
         Msg::Quit => app.quit(&mut effects),
-        Msg::Interrupt => app.interrupt(&mut effects),
         Msg::Tick => app.tick(&mut effects),
-        // Asked whether to leave a completion unconfirmed: Enter leaves, Esc goes on waiting.
-        msg if app.overlays.leave_unconfirmed => match msg {
-            Msg::Submit => app.leave_now = true,
-            Msg::Back => app.overlays.leave_unconfirmed = false,
-            _ => {}
-        },
-        Msg::Help => app.overlays.help = !app.overlays.help,
-        // The help overlay takes the keys that close it and ignores the rest, so nothing happens unseen under it.
-        msg if app.overlays.help => {
-            if matches!(msg, Msg::Back | Msg::Submit) {
-                app.overlays.help = false;
-            }
-        }
-        // What recovery found stays over the counter until Enter or Esc: it is read before the first scan.
-        msg if !app.recovered.is_empty() => {
-            if matches!(msg, Msg::Submit | Msg::Back) {
-                app.recovered.clear();
-            }
-        }
-        Msg::Details => app.overlays.details = !app.overlays.details,
-        Msg::Reveal => {
-            app.overlays.reveal = !app.overlays.reveal;
-            // Who saw a beneficiary's document in clear, and when, is on record.
-            if app.overlays.reveal {
-                effects.extend(app.record(super::record::Event::Revealed));
-            }
-        }
-        msg if app.problem.is_some() => app.on_problem(msg, &mut effects),
-        msg => app.on_step(msg, &mut effects),
+        Msg::Resized { columns, rows } => app.screen = (columns, rows),
+        // From here on, the clerk's keys: only what the screen offers acts (see `offers`).
+        msg => app.on_key(msg, &mut effects),
     }
     if app.quitting {
         app.keep_quitting(&mut effects);
@@ -92,6 +64,79 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
 }
 
 impl App {
+    /// A key, a paste or a scan from the clerk. A key whose action is not offered, enabled, on the screen the clerk
+    /// sees does nothing; text goes only where a field takes it; below the smallest window only Ctrl-C acts.
+    fn on_key(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let offers = self.offers();
+        if let Some(action) = msg.action()
+            && !offers.allows(action)
+        {
+            return;
+        }
+        if self.too_small() && matches!(msg, Msg::Edit(_) | Msg::Paste(_) | Msg::Scan(_)) {
+            return;
+        }
+        match msg {
+            Msg::Interrupt => self.interrupt(effects),
+            Msg::Scan(code) => self.scanned(code, effects),
+            // Asked whether to leave a completion unconfirmed: Enter leaves, Esc goes on waiting.
+            msg if self.overlays.leave_unconfirmed => match msg {
+                Msg::Submit => self.leave_now = true,
+                Msg::Back => self.overlays.leave_unconfirmed = false,
+                _ => {}
+            },
+            Msg::Help => self.overlays.help = !self.overlays.help,
+            // The help overlay takes the keys that close it and ignores the rest, so nothing happens unseen under it.
+            msg if self.overlays.help => {
+                if matches!(msg, Msg::Back | Msg::Submit) {
+                    self.overlays.help = false;
+                }
+            }
+            // What recovery found stays over the counter until Enter or Esc: it is read before the first scan.
+            msg if !self.recovered.is_empty() => {
+                if matches!(msg, Msg::Submit | Msg::Back) {
+                    self.recovered.clear();
+                }
+            }
+            Msg::Details => self.overlays.details = !self.overlays.details,
+            Msg::Reveal => {
+                self.overlays.reveal = !self.overlays.reveal;
+                // Who saw a beneficiary's document in clear, and when, is on record.
+                if self.overlays.reveal {
+                    effects.extend(self.record(super::record::Event::Revealed));
+                }
+            }
+            msg if self.problem.is_some() => self.on_problem(msg, effects),
+            msg => self.on_step(msg, effects),
+        }
+    }
+
+    /// A barcode scanner's burst (or a pasted line): a code to open. Between dispensations it opens at once,
+    /// whatever was on screen (Done, a refusal, the history, what recovery found); during one, the clerk is asked
+    /// whether to leave it for the new code, and the code is kept either way.
+    fn scanned(&mut self, text: String, effects: &mut Vec<Effect>) {
+        let Some(code) = super::steps::normalize_code(&text) else { return };
+        let code: String = code.chars().take(super::steps::MAX_CODE_CHARS).collect();
+        if self.outcome_in_doubt() || matches!(self.step, Step::Leaving { .. } | Step::ConfirmLeave { .. }) {
+            // Nothing may interrupt this: the code waits in the field for when it is over.
+            self.session.queued_code = Some(code);
+            return;
+        }
+        self.overlays.help = false;
+        self.recovered.clear();
+        if self.started() {
+            self.problem = None;
+            self.confirm_leave(Leave::ToCode(code), effects);
+            return;
+        }
+        self.problem = None;
+        if let Step::Starting { .. } = self.step {
+            self.abandon_start();
+        }
+        self.go_to_entry();
+        self.submit_code(code, effects);
+    }
+
     /// Registers a call and returns its effect.
     pub(super) fn call(&mut self, purpose: Purpose, call: Call) -> Effect {
         self.session.call(purpose, call)
@@ -113,7 +158,7 @@ impl App {
         match msg {
             Msg::Submit | Msg::Retry if problem.next == NextStep::Retry => self.retry(effects),
             Msg::Submit | Msg::Back | Msg::Retry => self.after_problem(problem.next, effects),
-            Msg::NewCode => self.new_code(),
+            Msg::NewCode => self.new_code(effects),
             // Anything else leaves the problem on screen: a stray key must not dismiss it unread.
             _ => self.problem = Some(problem),
         }
@@ -125,7 +170,7 @@ impl App {
             // A refused code goes back to the field with the code still in it, to correct or replace.
             (Step::Starting { code }, _) => {
                 let code = code.clone();
-                self.go(Step::Entry { code: Input::new(code) });
+                self.go(Step::entry_with(code));
             }
             (Step::Preparing, _) => self.leave_after_failure(effects),
             _ => {}
@@ -134,8 +179,8 @@ impl App {
 
     fn on_step(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
         match msg {
-            Msg::NewCode => self.new_code(),
-            Msg::Back => self.back(),
+            Msg::NewCode => self.new_code(effects),
+            Msg::Back => self.back(effects),
             Msg::History => self.open_history(effects),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
@@ -143,14 +188,18 @@ impl App {
                 Step::Verify(_) => self.verify_msg(msg, effects),
                 Step::Review(_) => self.review_msg(msg, effects),
                 Step::Finalize(_) => self.finalize_msg(msg, effects),
-                Step::Done(_) => {
-                    if matches!(msg, Msg::Submit) {
+                Step::Done(_) => match msg {
+                    Msg::Submit => self.go_to_entry(),
+                    // Typing on Done starts the next code (the first character is kept).
+                    Msg::Edit(request @ tui_input::InputRequest::InsertChar(_)) => {
                         self.go_to_entry();
+                        self.entry_msg(Msg::Edit(request), effects);
                     }
-                }
+                    _ => {}
+                },
                 Step::ConfirmLeave { then, .. } => {
                     if matches!(msg, Msg::Submit) {
-                        let then = *then;
+                        let then = then.clone();
                         self.leave(then, effects);
                     }
                 }
@@ -161,29 +210,32 @@ impl App {
     }
 
     /// Esc.
-    fn back(&mut self) {
+    fn back(&mut self, effects: &mut Vec<Effect>) {
         match &mut self.step {
-            Step::Entry { code } => code.reset(),
+            Step::Entry { code, selected } => {
+                code.reset();
+                *selected = false;
+            }
             Step::Starting { code } => {
                 let code = code.clone();
                 self.abandon_start();
-                self.go(Step::Entry { code: Input::new(code) });
+                self.go(Step::entry_with(code));
             }
             Step::Identify(identify) => {
                 let code = identify.code.clone();
-                self.go(Step::Entry { code: Input::new(code) });
+                self.go(Step::entry_with(code));
             }
             Step::Review(review) if review.dialog.is_some() => review.dialog = None,
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
             Step::Done(_) | Step::History(_) => self.go_to_entry(),
             Step::ConfirmLeave { .. } => self.close_question(),
-            Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry),
+            Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry, effects),
         }
     }
 
     /// F2: whatever is on screen, start over with a new code.
-    fn new_code(&mut self) {
+    fn new_code(&mut self, effects: &mut Vec<Effect>) {
         match &self.step {
             Step::Finalize(finalize) if !finalize.editable() => {}
             Step::Leaving { .. } | Step::ConfirmLeave { .. } => {}
@@ -191,16 +243,16 @@ impl App {
                 self.abandon_start();
                 self.go_to_entry();
             }
-            _ if self.started() => self.confirm_leave(Leave::ToEntry),
+            _ if self.started() => self.confirm_leave(Leave::ToEntry, effects),
             _ => self.go_to_entry(),
         }
         self.problem = None;
     }
 
     /// Asks before cancelling a started dispensation.
-    fn confirm_leave(&mut self, then: Leave) {
+    fn confirm_leave(&mut self, then: Leave, effects: &mut Vec<Effect>) {
         if !self.started() {
-            return self.finish_leaving(then);
+            return self.finish_leaving(then, effects);
         }
         let back_to = std::mem::replace(&mut self.step, Step::Preparing);
         self.step = Step::ConfirmLeave { then, back_to: Box::new(back_to) };
@@ -213,7 +265,7 @@ impl App {
 
     /// Cancels the started dispensation on the server, then goes on.
     pub(super) fn leave(&mut self, then: Leave, effects: &mut Vec<Effect>) {
-        let Some(active) = &self.active else { return self.finish_leaving(then) };
+        let Some(active) = &self.active else { return self.finish_leaving(then, effects) };
         let id = active.id().clone();
         let key = self.key("cancel");
         let intent = self.record_of(super::record::Event::CancelIntent { key: key.as_str().to_owned() });
@@ -222,9 +274,13 @@ impl App {
         effects.push(self.send(Purpose::Cancel, Guarded::Cancel { id, request, key, intent }));
     }
 
-    fn finish_leaving(&mut self, then: Leave) {
+    fn finish_leaving(&mut self, then: Leave, effects: &mut Vec<Effect>) {
         match then {
             Leave::ToEntry => self.go_to_entry(),
+            Leave::ToCode(code) => {
+                self.go_to_entry();
+                self.submit_code(code, effects);
+            }
             Leave::Quit => self.quitting = true,
         }
     }
@@ -300,11 +356,15 @@ impl App {
         }
     }
 
-    /// Esc on a question about leaving: back to the step it was asked over.
+    /// Esc on a question about leaving: back to the step it was asked over. A code scanned meanwhile is kept for
+    /// the code field.
     fn close_question(&mut self) {
         if matches!(self.step, Step::ConfirmLeave { .. })
-            && let Step::ConfirmLeave { back_to, .. } = std::mem::replace(&mut self.step, Step::Preparing)
+            && let Step::ConfirmLeave { back_to, then } = std::mem::replace(&mut self.step, Step::Preparing)
         {
+            if let Leave::ToCode(code) = then {
+                self.session.queued_code = Some(code);
+            }
             self.step = *back_to;
         }
     }
@@ -328,7 +388,7 @@ impl App {
             self.overlays.help = false;
             // Asked about leaving to the counter? The question becomes leaving the program.
             self.close_question();
-            self.confirm_leave(Leave::Quit);
+            self.confirm_leave(Leave::Quit, effects);
         } else {
             self.quit(effects);
         }
@@ -418,8 +478,8 @@ impl App {
     }
 
     fn cancelled(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
-        let then = match self.step {
-            Step::Leaving { then } => then,
+        let then = match &self.step {
+            Step::Leaving { then } => then.clone(),
             _ => Leave::ToEntry,
         };
         let code = self.active_code();
@@ -432,12 +492,12 @@ impl App {
                 let lapses_at = self.active.as_ref().and_then(|active| active.dispensation.timeout_at);
                 let problem =
                     Problem::new(super::problem::ProblemKind::CancelFailed { lapses_at }, NextStep::Acknowledge);
-                self.finish_leaving(then);
+                self.finish_leaving(then, effects);
                 self.show(Problem { details: Some(error.to_string()), ..problem });
                 return;
             }
         }
-        self.finish_leaving(then);
+        self.finish_leaving(then, effects);
     }
 
     fn record_cancelled(&mut self, code: String, effects: &mut Vec<Effect>) {

@@ -1,5 +1,6 @@
-//! The help overlay (F1): every action with its keys, generated from the keymap in use, so a `[keys]` override
-//! shows here the moment it applies.
+//! The help overlay (F1): what the screen under it offers, each with its keys and what it does there, read from
+//! the core's offers (the same answer the hints bar and the key dispatch read), so it can never list a key that
+//! does nothing or miss one that acts. An offer that is quiet right now is listed dimmed, marked as such.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,22 +9,30 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::i18n;
+use crate::counter::App;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
-    let entries = chrome.keymap.help();
-    let keys: Vec<String> = entries
+    let offers = app.screen_offers();
+    let entries: Vec<(String, String, bool)> = offers
+        .list
         .iter()
-        .map(|(_, keys)| if keys.is_empty() { t(locale, "help.unbound").to_owned() } else { keys.join(", ") })
+        .map(|offer| {
+            let keys = chrome.keymap.keys(offer.action);
+            let keys = if keys.is_empty() { t(locale, "help.unbound").to_owned() } else { keys.join(", ") };
+            let mut words = t(locale, offer.words).to_owned();
+            if !offer.enabled {
+                words = format!("{words} {}", t(locale, "help.not_now"));
+            }
+            (keys, words, offer.enabled)
+        })
         .collect();
-    let key_width = keys.iter().map(|keys| text::width(keys)).max().unwrap_or(0);
-    // One column when it fits; two side by side on a short screen (21 actions do not fit 22 rows with a frame).
-    let columns: usize = if entries.len() + 4 <= usize::from(area.height) { 1 } else { 2 };
-    let rows = entries.len().div_ceil(columns);
-    let width = area.width.saturating_sub(2).min(if columns == 1 { 72 } else { 110 });
-    // Rows, a blank line and the note about `[keys]`, inside a frame.
-    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX).min(area.height);
+    let key_width = entries.iter().map(|(keys, _, _)| text::width(keys)).max().unwrap_or(0);
+    let rows = entries.len();
+    let width = area.width.saturating_sub(2).min(72);
+    let note = text::wrap(t(locale, "help.config"), width.saturating_sub(4));
+    // The rows, a blank line and the note about `[keys]`, inside a frame.
+    let height = u16::try_from(rows + 3 + note.len()).unwrap_or(u16::MAX).min(area.height);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, popup);
     let block = Block::default()
@@ -32,29 +41,18 @@ pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
         .title(Span::styled(format!(" {} ", t(locale, "help.title")), theme::TITLE));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let column_width = inner.width / u16::try_from(columns).unwrap_or(1);
-    let room = column_width.saturating_sub(u16::try_from(key_width + 3).unwrap_or(0));
-    let cells: Vec<Vec<Span>> = entries
+    let room = inner.width.saturating_sub(u16::try_from(key_width + 3).unwrap_or(0));
+    let mut lines: Vec<Line> = entries
         .iter()
-        .zip(&keys)
-        .map(|((action, _), keys)| {
-            let description = i18n::text(locale, &format!("action.{}", action.name())).to_owned();
-            let description = text::fit(&description, room);
-            let pad = usize::from(room).saturating_sub(text::width(&description));
-            vec![
-                Span::styled(format!(" {keys:<key_width$}  "), theme::KEY),
-                Span::raw(format!("{description}{}", " ".repeat(pad))),
-            ]
-        })
-        .collect();
-    let mut lines: Vec<Line> = (0..rows)
-        .map(|row| {
-            let spans: Vec<Span> =
-                (0..columns).filter_map(|column| cells.get(column * rows + row)).flatten().cloned().collect();
-            Line::from(spans)
+        .map(|(keys, words, enabled)| {
+            let style = if *enabled { theme::PLAIN } else { theme::DIM };
+            Line::from(vec![
+                Span::styled(format!(" {keys:<key_width$}  "), if *enabled { theme::KEY } else { theme::DIM }),
+                Span::styled(text::fit(words, room), style),
+            ])
         })
         .collect();
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(format!(" {}", text::fit(t(locale, "help.config"), inner.width)), theme::DIM)));
+    lines.extend(note.into_iter().map(|line| Line::from(Span::styled(format!(" {line}"), theme::DIM))));
     frame.render_widget(Paragraph::new(lines), inner);
 }

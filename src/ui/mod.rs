@@ -89,7 +89,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         modal::problem(frame, body, problem, app, chrome);
     }
     if app.overlays.help {
-        help::render(frame, body, chrome);
+        help::render(frame, body, app, chrome);
     }
     if app.overlays.leave_unconfirmed {
         modal::leave_unconfirmed(frame, body, app, chrome);
@@ -100,7 +100,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
 /// Draws one step into `area` (a question about leaving draws the step it would leave underneath).
 fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: &Step) {
     match step {
-        Step::Entry { code } => counter::render(frame, area, app, chrome, Some(code), None),
+        Step::Entry { code, .. } => counter::render(frame, area, app, chrome, Some(code), None),
         Step::Starting { code } => counter::render(frame, area, app, chrome, None, Some(code)),
         Step::Identify(identify) => identify::render(frame, area, identify, app, chrome),
         Step::Preparing => summary::waiting(frame, area, app, chrome, "screen.preparing"),
@@ -112,7 +112,7 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
         Step::Done(done) => done::render(frame, area, done, chrome),
         Step::ConfirmLeave { then, back_to } => {
             render_step(frame, area, app, chrome, back_to);
-            modal::confirm_leave(frame, area, *then, app, chrome);
+            modal::confirm_leave(frame, area, then, app, chrome);
         }
         Step::Leaving { .. } => summary::waiting(frame, area, app, chrome, "screen.leaving"),
         Step::History(history) => history::render(frame, area, history, app, chrome),

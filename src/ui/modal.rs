@@ -33,11 +33,12 @@ pub(super) fn problem(frame: &mut Frame, area: Rect, problem: &Problem, app: &Ap
 }
 
 /// "Cancel the dispensation of AUTH-…?" before leaving a STARTED dispensation.
-pub(super) fn confirm_leave(frame: &mut Frame, area: Rect, then: Leave, app: &App, chrome: &Chrome) {
+pub(super) fn confirm_leave(frame: &mut Frame, area: Rect, then: &Leave, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     let code = app.active_code();
     let question = match then {
         Leave::ToEntry => i18n::fill(locale, "confirm.leave", &[("code", &code)]),
+        Leave::ToCode(new) => i18n::fill(locale, "confirm.leave_for_code", &[("code", &code), ("new", new)]),
         Leave::Quit => i18n::fill(locale, "confirm.quit", &[("code", &code)]),
     };
     let enter = chrome.keymap.hint(crate::keymap::Action::Continue).unwrap_or_default();

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::chrome::{Chrome, Health};
 use super::{t, text, theme};
-use crate::counter::{App, FacialState, FinalizeState, FingerprintState, Step, SubstitutionField, Verify};
+use crate::counter::App;
 use crate::i18n;
 use crate::keymap::Action;
 use crate::osigu::endpoint::Environment;
@@ -50,18 +50,35 @@ pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
     frame.render_widget(right, Rect { x: area.right() - clock_width, width: clock_width, ..area });
 }
 
-/// The keys that do something on this screen, each with what it does: `Enter buscar · F1 ayuda · …`.
+/// The keys that do something on this screen, each with what it does: `Enter buscar · F1 ayuda · …`, read from
+/// the core's offers (so a hint is never shown for a key that would do nothing). Offers with the same words side
+/// by side share one hint (`↑/↓ desplazar`).
 pub(super) fn hints(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
+    let offers = app.offers();
     // Help is always offered, at the right end, so a newcomer finds it however full the line is.
-    let help = chrome.keymap.hint(Action::Help).map(|key| (key, t(locale, "hint.help")));
+    let help = offers
+        .allows(Action::Help)
+        .then(|| chrome.keymap.hint(Action::Help))
+        .flatten()
+        .map(|key| (key, t(locale, if app.overlays.help { "hint.close" } else { "hint.help" })));
     let help_width = help.as_ref().map_or(0, |(key, label)| text::width(key) + text::width(label) + 3);
     let room = usize::from(area.width).saturating_sub(help_width);
+    let mut grouped: Vec<(String, &'static str)> = Vec::new();
+    for offer in offers.hints().filter(|offer| offer.action != Action::Help) {
+        let Some(key) = chrome.keymap.hint(offer.action) else { continue };
+        match grouped.last_mut() {
+            Some((keys, words)) if *words == offer.words => {
+                keys.push('/');
+                keys.push_str(&key);
+            }
+            _ => grouped.push((key, offer.words)),
+        }
+    }
     let mut spans = Vec::new();
     let mut used = 0;
-    for (action, label) in hints_for(app) {
-        let Some(key) = chrome.keymap.hint(action) else { continue };
-        let label = t(locale, label);
+    for (key, words) in grouped {
+        let label = t(locale, words);
         let width = text::width(&key) + text::width(label) + 3;
         if used + width > room {
             break;
@@ -71,98 +88,9 @@ pub(super) fn hints(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
         spans.push(Span::raw(format!(" {label} ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    if let Some((key, label)) = help
-        && !app.overlays.help
-    {
+    if let Some((key, label)) = help {
         let line = Line::from(vec![Span::styled(format!(" {key}"), theme::KEY), Span::raw(format!(" {label} "))]);
         let width = u16::try_from(help_width).unwrap_or(0).min(area.width);
         frame.render_widget(Paragraph::new(line), Rect { x: area.right() - width, width, ..area });
     }
-}
-
-/// What each screen offers, most important first (the line is cut from the end on a narrow screen).
-fn hints_for(app: &App) -> Vec<(Action, &'static str)> {
-    use Action::*;
-    if app.overlays.help {
-        return vec![(Back, "hint.close")];
-    }
-    if !app.recovered.is_empty() && app.problem.is_none() {
-        return vec![(Continue, "hint.continue")];
-    }
-    if let Some(problem) = &app.problem {
-        let mut hints = vec![(Continue, "hint.continue")];
-        if problem.details.is_some() {
-            hints.push((Details, "hint.details"));
-        }
-        hints.push((NewCode, "hint.new_code"));
-        return hints;
-    }
-    let mut hints = match &app.step {
-        Step::Entry { .. } => vec![(Continue, "hint.search"), (Back, "hint.clear"), (History, "hint.history")],
-        Step::Starting { .. } | Step::Preparing => vec![(Back, "hint.back")],
-        Step::Identify(_) => vec![(Continue, "hint.search"), (NextField, "hint.next_field"), (Back, "hint.back")],
-        Step::Verify(Verify::Otp(otp)) => {
-            // Resending is offered only once the server allows it; until then the screen shows the wait.
-            let may_resend = otp.sent.as_ref().is_some_and(|sent| app.session.now >= sent.resend_at);
-            let usable = otp.usable();
-            let mut hints = Vec::new();
-            if usable {
-                hints.push((Continue, "hint.validate"));
-                if may_resend {
-                    hints.push((Resend, "hint.resend"));
-                }
-            } else if may_resend {
-                hints.push((Continue, "hint.resend"));
-            }
-            if otp.channels.len() > 1 {
-                hints.push((SwitchChannel, "hint.switch_channel"));
-            }
-            hints.push((Back, "hint.cancel"));
-            hints
-        }
-        Step::Verify(Verify::Fingerprint(fingerprint)) => match fingerprint.state {
-            FingerprintState::NoMatch | FingerprintState::ReaderFailed => {
-                vec![(Continue, "hint.capture_again"), (Back, "hint.cancel")]
-            }
-            _ => vec![(Back, "hint.cancel")],
-        },
-        Step::Verify(Verify::Facial(facial)) => match facial.state {
-            FacialState::Rejected | FacialState::Expired => {
-                vec![(Continue, "hint.new_challenge"), (Back, "hint.cancel")]
-            }
-            _ => vec![(Continue, "hint.check_now"), (Back, "hint.cancel")],
-        },
-        Step::Review(review) if review.dialog.is_some() => {
-            let mut hints = vec![(Continue, "hint.save"), (NextField, "hint.next_field")];
-            if review.dialog.as_ref().is_some_and(|dialog| dialog.focus == SubstitutionField::Reason) {
-                hints.push((Down, "hint.change_reason"));
-            }
-            hints.push((Back, "hint.close"));
-            hints
-        }
-        Step::Review(review) => {
-            let mut hints = vec![(Finalize, "hint.finalize")];
-            // A locked line takes no quantity and no substitute: its keys are not offered.
-            if review.lines.get(review.selected).is_some_and(|line| line.max > 0) {
-                hints.extend([(Increase, "hint.more"), (Decrease, "hint.less"), (Substitute, "hint.substitute")]);
-            }
-            hints.push((Back, "hint.cancel"));
-            hints.push((Reveal, if app.overlays.reveal { "hint.hide" } else { "hint.reveal" }));
-            hints
-        }
-        Step::Finalize(finalize) => match finalize.state {
-            FinalizeState::Editing => vec![(Continue, "hint.confirm_finalize"), (Back, "hint.back_to_review")],
-            FinalizeState::Unknown => vec![(Continue, "hint.retry_same")],
-            FinalizeState::Confirming if finalize.next_try_at.is_some() => vec![(Continue, "hint.try_now")],
-            FinalizeState::Sending | FinalizeState::Confirming => vec![],
-        },
-        Step::Done(_) => vec![(Continue, "hint.next_code"), (History, "hint.history")],
-        Step::History(_) => vec![(Back, "hint.back"), (Down, "hint.scroll")],
-        Step::ConfirmLeave { .. } => vec![(Continue, "hint.yes_cancel"), (Back, "hint.stay")],
-        Step::Leaving { .. } => vec![],
-    };
-    if !matches!(app.step, Step::Finalize(_) | Step::Leaving { .. } | Step::ConfirmLeave { .. }) {
-        hints.push((NewCode, "hint.new_code"));
-    }
-    hints
 }

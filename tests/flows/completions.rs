@@ -33,7 +33,10 @@ async fn auth_101_without_verification_completes_and_creates_a_claim() {
     // The terminal's invoice counter was used and moves on.
     assert_eq!(server.invoice.as_ref().map(|i| i.document_number.as_str()), Some("F001-000001"));
     counter.send(Msg::Submit).await;
-    assert!(matches!(&counter.app.step, Step::Entry { code } if code.value().is_empty()), "ready for the next scan");
+    assert!(
+        matches!(&counter.app.step, Step::Entry { code, .. } if code.value().is_empty()),
+        "ready for the next scan"
+    );
     counter.scan("AUTH-2026-000107").await;
     counter.send(Msg::Submit).await;
     assert_eq!(counter.app.session.recent.len(), 1, "today's activity lists the completion");

@@ -75,7 +75,7 @@ async fn walking_away_from_a_start_in_flight_cancels_what_it_started() {
     // Enter, and Esc before the reply is applied.
     counter.apply(Msg::Submit);
     counter.send(Msg::Back).await;
-    let Step::Entry { code } = &counter.app.step else { panic!("{:?}", counter.app.step) };
+    let Step::Entry { code, .. } = &counter.app.step else { panic!("{:?}", counter.app.step) };
     assert_eq!(code.value(), "AUTH-2026-000101", "the code is still there");
     assert!(counter.app.active.is_none(), "the late reply did not change the screen");
     // The server holds no STARTED dispensation for the code: starting it again works.

@@ -17,7 +17,7 @@ async fn keys_pressed_under_the_help_do_nothing_and_enter_closes_it() {
     counter.send(Msg::Submit).await;
     assert!(!counter.app.overlays.help, "Enter closes the help");
     assert!(
-        matches!(&counter.app.step, Step::Entry { code } if code.value() == "AUTH-2026-000101"),
+        matches!(&counter.app.step, Step::Entry { code, .. } if code.value() == "AUTH-2026-000101"),
         "nothing was typed, cleared or searched under the help: {:?}",
         counter.app.step
     );

@@ -62,7 +62,7 @@ async fn a_code_held_by_another_terminal_says_since_when() {
 async fn the_refused_code_stays_in_the_field_to_correct() {
     let (mut counter, _) = refused("nope-0000").await;
     counter.send(Msg::Submit).await;
-    let Step::Entry { code } = &counter.app.step else { panic!("{:?}", counter.app.step) };
+    let Step::Entry { code, .. } = &counter.app.step else { panic!("{:?}", counter.app.step) };
     assert_eq!(code.value(), "NOPE-0000");
     assert!(counter.app.problem.is_none());
 }
@@ -81,7 +81,7 @@ async fn an_empty_scan_is_refused_without_a_request() {
 async fn a_pasted_megabyte_is_cut_to_a_code_length_and_refused_cleanly() {
     let mut counter = Counter::open().await;
     counter.send(Msg::Paste("Ñ".repeat(1_000_000))).await;
-    let Step::Entry { code } = &counter.app.step else { panic!() };
+    let Step::Entry { code, .. } = &counter.app.step else { panic!() };
     assert_eq!(code.value().chars().count(), 64);
     counter.send(Msg::Submit).await;
     assert!(matches!(counter.problem_kind(), ProblemKind::CodeNotFound { .. }));

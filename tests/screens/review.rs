@@ -62,7 +62,8 @@ async fn review_05_partial() {
 
 #[tokio::test]
 async fn review_06_substitution_dialog() {
-    let mut screen = reviewing("RX-2026-000001").await;
+    // Sponsor Sandbox allows substitutions (a cash prescription has no sponsor to allow them: no F4 there).
+    let mut screen = reviewing("AUTH-2026-000101").await;
     screen.press(KeyCode::F(4)).await;
     screen.type_text("MED-SBX-042").await;
     screen.press(KeyCode::Tab).await;

@@ -1,7 +1,7 @@
 //! The code field and the start of a dispensation: normalise what the scanner typed, look the code up, and
 //! route the answer (identify the beneficiary, verify, or review).
 
-use tui_input::Input;
+use tui_input::{Input, InputRequest};
 
 use super::text;
 use crate::counter::app::{Active, App, Proof, Purpose, Step};
@@ -28,30 +28,55 @@ fn code_char(c: char) -> bool {
 
 impl App {
     pub(in crate::counter) fn entry_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
-        let Step::Entry { code } = &mut self.step else { return };
+        let Step::Entry { code, selected } = &mut self.step else { return };
         match msg {
-            Msg::Edit(request) => text::edit(code, request, MAX_CODE_CHARS, code_char),
+            Msg::Edit(request) => {
+                // A code put back to be corrected is shown selected: typing replaces it, Backspace clears it.
+                if std::mem::take(selected) {
+                    match request {
+                        InputRequest::InsertChar(_) => code.reset(),
+                        InputRequest::DeletePrevChar | InputRequest::DeleteNextChar => return code.reset(),
+                        _ => {}
+                    }
+                }
+                text::edit(code, request, MAX_CODE_CHARS, code_char);
+            }
             Msg::Paste(pasted) => {
+                if std::mem::take(selected) {
+                    code.reset();
+                }
                 // A scanner or a paste may end with a newline: the text before it is the code, and it submits.
                 let (first, rest) = pasted.split_once(['\r', '\n']).unwrap_or((&pasted, ""));
                 text::paste(code, first, MAX_CODE_CHARS, code_char);
                 if !rest.is_empty() || pasted.ends_with(['\r', '\n']) {
-                    self.submit_code(effects);
+                    self.submit_field(effects);
                 }
             }
-            Msg::Submit => self.submit_code(effects),
+            Msg::Submit => self.submit_field(effects),
             _ => {}
         }
     }
 
-    fn submit_code(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Entry { code } = &self.step else { return };
+    /// Enter on the code field.
+    fn submit_field(&mut self, effects: &mut Vec<Effect>) {
+        let Step::Entry { code, .. } = &self.step else { return };
         match normalize_code(code.value()) {
             None => self.show(Problem::new(ProblemKind::CodeEmpty, NextStep::EditCode)),
-            // Nothing is dispensed off the record: the journal is tried first, and the code starts if it works.
-            Some(code) if self.session.journal_failure.is_some() => self.probe_journal(Some(code), effects),
-            Some(code) => self.start(code, None, effects),
+            Some(code) => self.submit_code(code, effects),
         }
+    }
+
+    /// Looks `code` up. Nothing is dispensed off the record: while the journal cannot be written it is tried
+    /// first, and the code starts if it works again.
+    pub(in crate::counter) fn submit_code(&mut self, code: String, effects: &mut Vec<Effect>) {
+        if self.session.journal_failure.is_some() {
+            if let Step::Entry { code: field, selected } = &mut self.step {
+                *field = Input::new(code.clone());
+                *selected = true;
+            }
+            return self.probe_journal(Some(code), effects);
+        }
+        self.start(code, None, effects);
     }
 
     /// `POST /dispensations` for `code`, on behalf of `beneficiary_id` when the sponsor asked for one. A start of
@@ -137,7 +162,7 @@ impl App {
                 effects.push(self.write(Write::StartSettled { key }));
             }
             let code = dispensation.code.clone().unwrap_or_default();
-            self.go(Step::Entry { code: Input::new(code) });
+            self.go(Step::entry_with(code));
             return self.show(Problem::new(ProblemKind::InvalidState, NextStep::EditCode));
         }
         let event = Event::Started {

@@ -7,9 +7,11 @@ use time::{Date, OffsetDateTime};
 use tui_input::Input;
 
 use super::text;
+use crate::counter::action::Action;
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect, Guarded};
 use crate::counter::msg::{Msg, Reply};
+use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, Record};
 use crate::osigu::error::{ClientError, IdempotencyKey};
@@ -59,6 +61,27 @@ pub enum FinalizeState {
 }
 
 impl Finalize {
+    /// Confirm (the only key that completes: F10 brought the clerk here, it does not finalize twice), the other
+    /// invoice field, back to the lines; or, with a completion in doubt, try again at once.
+    pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
+        use Action::*;
+        let list = match self.state {
+            FinalizeState::Editing => {
+                let mut list =
+                    vec![Offer::on(Continue, "hint.confirm_finalize"), Offer::on(Back, "hint.back_to_review")];
+                if self.serial_required {
+                    list.push(Offer::on(NextField, "hint.fields"));
+                    list.push(Offer::on(PrevField, "hint.fields"));
+                }
+                list
+            }
+            FinalizeState::Unknown => vec![Offer::on(Continue, "hint.retry_same")],
+            FinalizeState::Confirming if self.next_try_at.is_some() => vec![Offer::on(Continue, "hint.try_now")],
+            FinalizeState::Sending | FinalizeState::Confirming => Vec::new(),
+        };
+        (list, self.editable())
+    }
+
     /// Whether the clerk may still change things or leave (not while a completion may be in flight).
     pub fn editable(&self) -> bool {
         self.state == FinalizeState::Editing

@@ -6,9 +6,11 @@ use time::OffsetDateTime;
 use tui_input::Input;
 
 use super::{PAGE_LINES, text};
+use crate::counter::action::Action;
 use crate::counter::app::{App, Purpose, Step};
 use crate::counter::effect::Effect;
 use crate::counter::msg::Msg;
+use crate::counter::offers::Offer;
 use crate::osigu::model::Id;
 
 const MAX_FILTER_CHARS: usize = 40;
@@ -41,6 +43,19 @@ pub struct History {
 }
 
 impl History {
+    /// Scroll, filter (typed), back to the code.
+    pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
+        use Action::*;
+        let list = vec![
+            Offer::on(Back, "hint.back"),
+            Offer::on(Down, "hint.scroll"),
+            Offer::on(Up, "hint.scroll"),
+            Offer::on(PageDown, "hint.scroll"),
+            Offer::on(PageUp, "hint.scroll"),
+        ];
+        (list, true)
+    }
+
     /// The rows the filter lets through, newest first.
     pub fn shown(&self) -> Vec<&HistoryRow> {
         let needle = self.filter.value().trim().to_lowercase();

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use tui_input::Input;
 
 use super::text;
+use crate::counter::action::Action;
 use crate::counter::app::{App, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
+use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{BeneficiaryMatch, FieldType, FormField, SearchForm};
@@ -114,6 +116,29 @@ impl Identify {
                 return;
             }
         }
+    }
+}
+
+impl Identify {
+    /// Search, move between fields, change a choice or another of the sponsor's forms, back to the code.
+    pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
+        use Action::*;
+        let focused = self.fields.get(self.focus);
+        let choice = focused.is_some_and(|field| field.option.is_some());
+        let mut list =
+            vec![Offer::when(!self.fields.is_empty(), Continue, "hint.search"), Offer::on(Back, "hint.back")];
+        if self.fields.len() > 1 {
+            list.push(Offer::on(NextField, "hint.fields"));
+            list.push(Offer::on(PrevField, "hint.fields"));
+        }
+        list.push(Offer::when(choice, Down, "hint.change_choice"));
+        list.push(Offer::when(choice, Up, "hint.change_choice"));
+        if self.forms.len() > 1 {
+            list.push(Offer::on(PageDown, "hint.other_form"));
+            list.push(Offer::on(PageUp, "hint.other_form"));
+        }
+        let typing = focused.is_some_and(|field| field.option.is_none() && field.editable());
+        (list, typing)
     }
 }
 

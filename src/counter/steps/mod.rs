@@ -9,6 +9,7 @@ mod review;
 mod verify;
 
 pub use done::Done;
+pub use entry::{MAX_CODE_CHARS, normalize_code};
 pub use finalize::{Finalize, FinalizeState};
 pub use history::{History, HistoryRow};
 pub use identify::{FieldEdit, Identify};

@@ -4,13 +4,17 @@
 use tui_input::Input;
 
 use super::{PAGE_LINES, text};
+use crate::counter::action::Action;
 use crate::counter::app::{App, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
+use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
-use crate::osigu::model::{Dispensation, Known, ProductLine, SubstitutionReason, UpdateLine, UpdateRequest};
+use crate::osigu::model::{
+    Dispensation, Known, ProductLine, SponsorConfiguration, SubstitutionReason, UpdateLine, UpdateRequest,
+};
 
 const MAX_PRODUCT_CODE_CHARS: usize = 40;
 const MAX_DESCRIPTION_CHARS: usize = 200;
@@ -36,6 +40,9 @@ pub struct LineEdit {
     pub substitution: Option<Substitution>,
     /// The most this line may deliver (0 for a locked line).
     pub max: u32,
+    /// It may be delivered as another product: the line can be dispensed, it does not forbid it, and the
+    /// sponsor allows substitutions (a cash prescription has no sponsor to allow them).
+    pub substitutable: bool,
 }
 
 /// A line delivered (in part or whole) as another product.
@@ -70,15 +77,16 @@ pub struct SubstitutionDialog {
 }
 
 impl LineEdit {
-    fn from_line(line: &ProductLine) -> Self {
+    fn from_line(line: &ProductLine, sponsor_allows: bool) -> Self {
         let max = if line.dispensable() { line.available() } else { 0 };
+        let substitutable = sponsor_allows && max > 0 && line.substitution_allowed != Some(false);
         let substitution = line.substitute_product_code.clone().map(|product_code| Substitution {
             product_code,
             quantity: line.substitute_quantity.unwrap_or(0),
             reason: line.substitution_reason_enum.unwrap_or(SubstitutionReason::Other),
             other_description: line.substitution_other_description.clone(),
         });
-        Self { quantity: line.quantity.min(max), substitution, max }
+        Self { quantity: line.quantity.min(max), substitution, max, substitutable }
     }
 
     /// Units leaving the pharmacy on this line.
@@ -88,17 +96,59 @@ impl LineEdit {
 }
 
 impl Review {
-    /// The review of `dispensation`'s lines, the selection on the first that can be dispensed.
-    fn new(dispensation: &Dispensation) -> Self {
-        let lines: Vec<LineEdit> = dispensation.products.iter().map(LineEdit::from_line).collect();
+    /// On the lines: finalize (F10; Enter only confirms a quantity being typed), the selected line's quantity and
+    /// substitute where it may have them, move, back. In the substitution dialog: save, fields, reasons, close.
+    pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
+        use Action::*;
+        if let Some(dialog) = &self.dialog {
+            let on_reason = dialog.focus == SubstitutionField::Reason;
+            let list = vec![
+                Offer::on(Continue, "hint.save"),
+                Offer::on(Back, "hint.close"),
+                Offer::on(NextField, "hint.fields"),
+                Offer::on(PrevField, "hint.fields"),
+                Offer::when(on_reason, Down, "hint.change_reason"),
+                Offer::when(on_reason, Up, "hint.change_reason"),
+            ];
+            return (list, !on_reason);
+        }
+        let line = self.lines.get(self.selected);
+        let adjustable = line.is_some_and(|line| line.max > 0);
+        let substitutable = line.is_some_and(|line| line.substitutable);
+        let many = self.lines.len() > 1;
+        let pages = self.lines.len() > super::PAGE_LINES;
+        let list = vec![
+            Offer::when(self.typed.is_some(), Continue, "hint.confirm_quantity"),
+            Offer::when(!self.lines.is_empty(), Finalize, "hint.finalize"),
+            Offer::when(adjustable, Increase, "hint.more"),
+            Offer::when(adjustable, Decrease, "hint.less"),
+            Offer::when(substitutable, Substitute, "hint.substitute"),
+            Offer::on(Back, "hint.cancel"),
+            Offer::when(many, Down, "hint.lines"),
+            Offer::when(many, Up, "hint.lines"),
+            Offer::when(pages, PageDown, "hint.lines"),
+            Offer::when(pages, PageUp, "hint.lines"),
+        ];
+        (list, false)
+    }
+
+    /// The review of `dispensation`'s lines under the sponsor's `configuration` (none for a cash prescription),
+    /// the selection on the first that can be dispensed.
+    fn new(dispensation: &Dispensation, configuration: Option<&SponsorConfiguration>) -> Self {
+        let sponsor_allows = sponsor_allows_substitution(dispensation, configuration);
+        let lines: Vec<LineEdit> =
+            dispensation.products.iter().map(|line| LineEdit::from_line(line, sponsor_allows)).collect();
         let selected = lines.iter().position(|line| line.max > 0).unwrap_or(0);
         Self { lines, selected, typed: None, dialog: None, pending: None }
     }
 
     /// The lines as the server must receive them, or `None` if they are what the server already has.
     fn changes(&self, dispensation: &Dispensation) -> Option<UpdateRequest> {
-        let unchanged =
-            dispensation.products.iter().zip(&self.lines).all(|(line, edit)| LineEdit::from_line(line) == *edit);
+        let unchanged = dispensation
+            .products
+            .iter()
+            .zip(&self.lines)
+            .all(|(line, edit)| LineEdit::from_line(line, edit.substitutable) == *edit);
         if unchanged {
             return None;
         }
@@ -141,11 +191,18 @@ impl Review {
     }
 }
 
+/// Whether the sponsor lets this dispensation's lines be delivered as other products: a cash prescription has no
+/// sponsor to allow it; a sponsor's rules not (yet) known allow it, and the server has the last word.
+fn sponsor_allows_substitution(dispensation: &Dispensation, configuration: Option<&SponsorConfiguration>) -> bool {
+    dispensation.sponsor_slug.is_some()
+        && configuration.is_none_or(|configuration| configuration.dispensing.substitution.allowed)
+}
+
 impl App {
     /// Shows the lines for review.
     pub(in crate::counter) fn begin_review(&mut self, effects: &mut Vec<Effect>) {
         let Some(active) = &self.active else { return };
-        let review = Review::new(&active.dispensation);
+        let review = Review::new(&active.dispensation, active.configuration.as_ref());
         self.go(Step::Review(review));
         // Proposed now so that Finalize opens with the number already there.
         self.hold_invoice(effects);
@@ -154,15 +211,16 @@ impl App {
     /// Back from finalize: the lines as the server has them now.
     pub(in crate::counter) fn back_to_review(&mut self) {
         let Some(active) = &self.active else { return };
-        let review = Review::new(&active.dispensation);
+        let review = Review::new(&active.dispensation, active.configuration.as_ref());
         self.go(Step::Review(review));
     }
 
     pub(in crate::counter) fn review_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
         let saving = self.is_awaiting(|p| *p == Purpose::Update);
-        let substitution_allowed = self.substitution_allowed();
         let reasons = self.substitution_reasons();
-        let Some(dispensation) = self.active.as_ref().map(|active| &active.dispensation) else { return };
+        if self.active.is_none() {
+            return;
+        }
         let Step::Review(review) = &mut self.step else { return };
         if saving {
             return;
@@ -208,13 +266,8 @@ impl App {
             }
             Msg::Substitute => {
                 let line = review.selected;
-                let allowed = dispensation
-                    .products
-                    .get(line)
-                    .is_some_and(|product| product.dispensable() && product.substitution_allowed != Some(false))
-                    && substitution_allowed;
-                if !allowed {
-                    return self.show(Problem::new(ProblemKind::SubstitutionNotAllowed, NextStep::Acknowledge));
+                if !review.lines.get(line).is_some_and(|edit| edit.substitutable) {
+                    return;
                 }
                 let existing = review.lines[line].substitution.clone();
                 let reason = existing.as_ref().and_then(|s| reasons.iter().position(|r| *r == s.reason)).unwrap_or(0);
@@ -228,14 +281,19 @@ impl App {
                     focus: SubstitutionField::ProductCode,
                 });
             }
-            Msg::Finalize | Msg::Submit if count > 0 => self.save_lines(effects),
+            // Enter confirms the quantity being typed and moves to the next line that can be dispensed; only F10
+            // goes on to finalize.
+            Msg::Submit if review.typed.is_some() => {
+                review.apply_typed();
+                review.typed = None;
+                let next = review.lines.iter().enumerate().skip(review.selected + 1).find(|(_, line)| line.max > 0);
+                if let Some((index, _)) = next {
+                    review.selected = index;
+                }
+            }
+            Msg::Finalize if count > 0 => self.save_lines(effects),
             _ => {}
         }
-    }
-
-    fn substitution_allowed(&self) -> bool {
-        let configuration = self.active.as_ref().and_then(|active| active.configuration.as_ref());
-        configuration.is_none_or(|configuration| configuration.dispensing.substitution.allowed)
     }
 
     fn substitution_reasons(&self) -> Vec<SubstitutionReason> {

@@ -7,9 +7,11 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::Verify;
+use crate::counter::action::Action;
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
+use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, VerifiedBy};
 use crate::counter::steps::next_second;
@@ -44,6 +46,17 @@ pub enum FacialState {
 }
 
 impl Facial {
+    /// A new QR after a rejection or expiry, ask the server now while waiting; back.
+    pub(in crate::counter) fn offers(&self) -> Vec<Offer> {
+        use Action::*;
+        let first = match self.state {
+            FacialState::Rejected | FacialState::Expired => Offer::on(Continue, "hint.new_challenge"),
+            FacialState::Waiting => Offer::on(Continue, "hint.check_now"),
+            FacialState::Requesting => Offer::off(Continue, "hint.check_now"),
+        };
+        vec![first, Offer::on(Back, "hint.cancel")]
+    }
+
     /// A check about to request its first challenge at `now`.
     pub(super) fn new(now: OffsetDateTime) -> Self {
         Facial {

@@ -4,9 +4,11 @@
 use base64::Engine;
 
 use super::Verify;
+use crate::counter::action::Action;
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{CaptureError, Msg, Reply};
+use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, VerifiedBy};
 use crate::osigu::error::{ClientError, IdempotencyKey};
@@ -33,6 +35,13 @@ pub enum FingerprintState {
 }
 
 impl Fingerprint {
+    /// Read again after a mismatch or a reader failure; back.
+    pub(in crate::counter) fn offers(&self) -> Vec<Offer> {
+        use Action::*;
+        let again = matches!(self.state, FingerprintState::NoMatch | FingerprintState::ReaderFailed);
+        vec![Offer::when(again, Continue, "hint.capture_again"), Offer::on(Back, "hint.cancel")]
+    }
+
     /// A check about to ask the reader for its first sample.
     pub(super) fn new() -> Self {
         Fingerprint { state: FingerprintState::Capturing, attempts_left: None, key: None, sample: None }

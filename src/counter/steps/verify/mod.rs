@@ -30,6 +30,15 @@ pub enum Verify {
 }
 
 impl Verify {
+    /// What the verification on screen offers.
+    pub(in crate::counter) fn offers(&self, now: OffsetDateTime) -> (Vec<crate::counter::offers::Offer>, bool) {
+        match self {
+            Verify::Otp(otp) => otp.offers(now),
+            Verify::Fingerprint(fingerprint) => (fingerprint.offers(), false),
+            Verify::Facial(facial) => (facial.offers(), false),
+        }
+    }
+
     /// Next moment the screen needs a tick: each second while a countdown shows, or the next poll.
     pub(in crate::counter) fn wake_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
         match self {

@@ -6,9 +6,11 @@ use time::OffsetDateTime;
 use tui_input::Input;
 
 use super::Verify;
+use crate::counter::action::Action;
 use crate::counter::app::{App, Proof, Purpose, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
+use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, VerifiedBy};
 use crate::counter::steps::text;
@@ -83,6 +85,25 @@ impl Otp {
     }
 
     /// Whether the code sent can still be typed: not lapsed, not locked (then only another code helps).
+    /// Validate the code typed (or send a new one when this one can no longer be used), resend once the server
+    /// allows it, another channel, back.
+    pub(in crate::counter) fn offers(&self, now: OffsetDateTime) -> (Vec<Offer>, bool) {
+        use Action::*;
+        let may_resend = self.sent.as_ref().is_some_and(|sent| now >= sent.resend_at);
+        let mut list = Vec::new();
+        if self.usable() {
+            list.push(Offer::when(self.sent.is_some(), Continue, "hint.validate"));
+        } else {
+            list.push(Offer::when(may_resend, Continue, "hint.resend"));
+        }
+        list.push(Offer::when(may_resend, Resend, "hint.resend"));
+        if self.channels.len() > 1 {
+            list.push(Offer::on(SwitchChannel, "hint.switch_channel"));
+        }
+        list.push(Offer::on(Back, "hint.cancel"));
+        (list, true)
+    }
+
     pub fn usable(&self) -> bool {
         !matches!(self.state, OtpState::Expired | OtpState::Locked)
     }
