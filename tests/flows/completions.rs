@@ -202,9 +202,8 @@ async fn auth_104_with_the_facial_check_on_the_beneficiarys_phone() {
     assert!(approved.status().is_success());
     counter.wait(6).await;
     assert!(counter.on_review(), "{:?} / {:?}", counter.app.step, counter.app.problem);
-    // This sponsor wants the invoice's serial too: Enter on the number moves to the serial.
+    // This sponsor wants the invoice's serial too: with the number proposed, the cursor starts in the serial.
     counter.send(Msg::Finalize).await;
-    counter.send(Msg::Submit).await;
     let Step::Finalize(finalize) = &counter.app.step else { panic!("{:?}", counter.app.step) };
     assert!(finalize.serial_required && finalize.focus == 1 && counter.app.problem.is_none());
     counter.type_text("A-2026").await;

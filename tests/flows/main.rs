@@ -12,6 +12,7 @@ mod edges;
 mod hostile;
 mod journal;
 mod journal_failures;
+mod keys;
 mod leaving;
 mod lost_starts;
 mod overlays;

@@ -108,11 +108,13 @@ impl App {
             .configuration
             .as_ref()
             .is_some_and(|configuration| configuration.dispensing.invoice.document_serial_required);
+        let number = self.session.invoice.clone().unwrap_or_default();
         let finalize = Finalize {
-            invoice_number: Input::new(self.session.invoice.clone().unwrap_or_default()),
+            // The cursor starts in the first required field still empty: with the number proposed, the serial.
+            focus: usize::from(serial_required && !number.is_empty()),
+            invoice_number: Input::new(number),
             invoice_serial: Input::default(),
             serial_required,
-            focus: 0,
             date: self.session.now.to_offset(self.session.settings.utc_offset).date(),
             amount,
             currency: active.dispensation.currency_code.clone(),
@@ -131,6 +133,9 @@ impl App {
             && finalize.invoice_number.value().is_empty()
         {
             finalize.invoice_number = Input::new(number.clone());
+            if finalize.serial_required && finalize.invoice_serial.value().is_empty() {
+                finalize.focus = 1;
+            }
         }
         self.session.invoice = Some(number);
     }
