@@ -19,6 +19,19 @@ use std::sync::LazyLock;
 
 pub use crate::config::Locale;
 pub use format::{amount, checked_amount, date, date_time, money, plain_amount, time_of_day};
+/// How an identity document's type reads: the Spanish names the sponsors send in capitals (`CEDULA`,
+/// `PASAPORTE`) written as a clerk writes them (`Cédula`, `Pasaporte` / `Passport`); acronyms (`DPI`, `DNI`, `CC`) and
+/// types this build does not know stay as they came.
+pub fn document_type(locale: Locale, raw: &str) -> String {
+    let key = match raw.trim().to_uppercase().as_str() {
+        "CEDULA" | "CÉDULA" => "document_type.cedula",
+        "PASAPORTE" | "PASSPORT" => "document_type.passport",
+        "CARNET DE EXTRANJERIA" | "CARNET DE EXTRANJERÍA" | "CE" => "document_type.foreigner",
+        _ => return raw.trim().to_owned(),
+    };
+    text(locale, key).to_owned()
+}
+
 pub use problem::{journal_cause_key, next_step_hint, problem_message, problem_message_in};
 
 /// The embedded Spanish catalogue.

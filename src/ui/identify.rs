@@ -70,7 +70,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
         if !field.editable() {
             frame.render_widget(Paragraph::new(t(locale, "identify.unsupported")).style(theme::DIM), value_area);
         } else if let Some(option) = field.option {
-            let words = field.field.options.get(option).cloned().unwrap_or_default();
+            let words = field.field.options.get(option).map(|raw| i18n::document_type(locale, raw)).unwrap_or_default();
             frame.render_widget(Paragraph::new(format!("◀ {words} ▶")).style(style), value_area);
         } else if field.input.value().is_empty() && !focused {
             // An empty field out of focus shows the shape it wants (a date as the region writes it).

@@ -37,12 +37,14 @@ fn header_lines(dispensation: &Dispensation, app: &App, chrome: &Chrome, width: 
             first.push(Span::styled(valid, theme::DIM));
         }
     }
-    let mut second = vec![Span::styled(format!("{} ", t(locale, "summary.beneficiary")), theme::DIM)];
+    // A cash prescription has a patient, not an insurer's beneficiary.
+    let who = if dispensation.sponsor_slug.is_some() { "summary.beneficiary" } else { "summary.patient" };
+    let mut second = vec![Span::styled(format!("{} ", t(locale, who)), theme::DIM)];
     match &dispensation.beneficiary {
         Some(beneficiary) => {
             second.push(Span::raw(format!("{} {}", beneficiary.first_name, beneficiary.last_name)));
             if let Some(number) = &beneficiary.document_number {
-                let kind = beneficiary.document_type.clone().unwrap_or_default();
+                let kind = i18n::document_type(locale, beneficiary.document_type.as_deref().unwrap_or_default());
                 let shown = privacy::document(number, app.overlays.reveal);
                 second.push(Span::styled(format!(" · {kind} {shown}"), theme::PLAIN));
             }
@@ -79,7 +81,7 @@ pub(super) fn stacked(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome)
     if let Some(beneficiary) = &dispensation.beneficiary {
         lines.push(Line::from(format!("{} {}", beneficiary.first_name, beneficiary.last_name)));
         if let Some(number) = &beneficiary.document_number {
-            let kind = beneficiary.document_type.clone().unwrap_or_default();
+            let kind = i18n::document_type(locale, beneficiary.document_type.as_deref().unwrap_or_default());
             lines.push(Line::from(format!("{kind} {}", privacy::document(number, app.overlays.reveal))));
         }
     } else {
