@@ -12,6 +12,8 @@
 //!
 //! Run with `cargo bench --bench render`; criterion's own flags follow `--`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 use std::cell::Cell;
 use std::hint::black_box;
 use std::io::{self, Write};

@@ -7,6 +7,8 @@
 //! Run with `cargo bench --bench sandbox_http`; `PAIRS`, `SECONDS` and `CONNECTIONS` change the load. The
 //! load generator shares the machine with the server, so throughput is a floor, not a ceiling.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 use std::time::{Duration, Instant};
 
 use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxConfig};

@@ -3,6 +3,8 @@
 //! (a skewed clock, a proxy's 502 page, a missing scope, escape sequences in an error code) and a TLS server
 //! whose certificate nobody vouches for.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -2,6 +2,8 @@
 //! inert, a panic in it with where and what) and `journal export` run as the real binary on a journal the user
 //! may only read. One log per test process: the logger is process-wide, as in the program.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,8 @@
 //! `mostrador sandbox serve` refuses, before it starts, every option outside its range: from the flags and from
 //! the `[sandbox]` section alike, naming the option and its range, with exit code 2.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

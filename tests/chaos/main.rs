@@ -10,6 +10,8 @@
 //! OTP, fingerprint, facial, identify-then-OTP), their authorizations dispensed a few units at a time so that
 //! each lasts for many dispensations, and fresh cash prescriptions issued through the ePrescription API.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 #[allow(dead_code)]
 #[path = "../common/driver.rs"]
 mod driver;

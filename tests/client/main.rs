@@ -2,6 +2,8 @@
 //! that count every request and record the headers that matter (`Authorization`, `Idempotency-Key`), so each
 //! test asserts what a clerk would notice (the error, how long it took, how often the server was asked).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 mod support;
 
 mod bad_servers;

@@ -18,6 +18,8 @@
 //! the test's own, without `script`, needs `rustix` with its `pty`, `termios` and `process` features as a
 //! dev-dependency.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};

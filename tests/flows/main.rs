@@ -1,6 +1,8 @@
 //! The counter's whole flow, headless: the core driven by the clerk's keys, its effects run against the
 //! embedded sandbox over real HTTP, and every outcome checked against the server's own state.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 #[path = "../common/driver.rs"]
 mod driver;
 #[path = "../common/proxy.rs"]

@@ -7,6 +7,8 @@
 //! `PROPTEST_CASES` (e.g. 5000) and `PROPTEST_RNG_SEED` (any number, a new one each time). A failure prints its
 //! smallest input; nothing is written to disk (no regression files), and a passing run prints nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 mod generators;
 
 mod core;

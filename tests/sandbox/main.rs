@@ -1,6 +1,8 @@
 //! The embedded sandbox, tested as a client sees it: over real HTTP with reqwest, against a server bound to
 //! 127.0.0.1:0, with a frozen clock the tests move forward instead of sleeping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 mod support;
 
 mod auth;

@@ -2,6 +2,8 @@
 //! sandbox over HTTP, and kept as insta snapshots named after the step they show (`otp_02_wrong_code_es`).
 //! Volatile values are injected (a frozen clock, seeded ids, a fresh invoice counter), never filtered.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
+
 // Shared with the flow tests, which use all of it (the journal, the effects log).
 #[allow(dead_code)]
 #[path = "../common/driver.rs"]
