@@ -14,6 +14,8 @@ mod offers;
 mod problem;
 mod record;
 mod steps;
+#[cfg(test)]
+mod tests;
 mod update;
 
 /// The smallest terminal the screens are laid out for: below it nothing is shown, and no key but Ctrl-C acts (a
