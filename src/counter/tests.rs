@@ -79,7 +79,10 @@ fn on_the_lines() -> App {
     app
 }
 
-fn offered(app: &App) -> Vec<(Action, bool)> {
+/// What a screen offers, as (action, enabled).
+type Offered = Vec<(Action, bool)>;
+
+fn offered(app: &App) -> Offered {
     app.offers().list.iter().map(|offer| (offer.action, offer.enabled)).collect()
 }
 
@@ -87,7 +90,7 @@ fn offered(app: &App) -> Vec<(Action, bool)> {
 fn each_screen_offers_exactly_what_its_keys_do() {
     use Action::*;
     let (app, _) = counter();
-    let table: Vec<(&str, App, Vec<(Action, bool)>)> = vec![
+    let table: Vec<(&str, App, Offered)> = vec![
         ("code field, empty", app, vec![(Continue, true), (Back, false), (History, true), (Help, true), (Quit, true)]),
         (
             "lines of a cash prescription",
