@@ -6,6 +6,7 @@
 //! Replies are decoded defensively: durations, quantities and amounts are range-checked ([`bounded`]) and the
 //! enums a sponsor's configuration may extend keep a value this build does not know as `Unknown` ([`known`]).
 pub mod bounded;
+mod coverage;
 mod dispensation;
 mod ehr;
 mod error;
@@ -17,6 +18,7 @@ mod sponsor;
 mod token;
 pub mod whole;
 
+pub use coverage::*;
 pub use dispensation::*;
 pub use ehr::*;
 pub use error::*;
