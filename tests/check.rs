@@ -236,6 +236,31 @@ fn a_standalone_sandbox_with_the_demo_client_passes() {
     outcome.never_shows(DEMO_CLIENT_SECRET);
 }
 
+/// A sponsor needs a fingerprint at the counter and this terminal has no reader: the check warns (and names
+/// what to set) without failing; with a reader configured, or on the embedded sandbox's own reader, it does not.
+#[test]
+fn a_fingerprint_sponsor_without_a_reader_is_a_warning() {
+    let scratch = Scratch::new("reader");
+    let server = Standalone::start();
+    let osigu = format!(
+        "[osigu]\nenvironment = \"custom\"\nbase_url = \"{}\"\nclient_id = \"{DEMO_CLIENT_ID}\"\n\
+         client_secret = \"{DEMO_CLIENT_SECRET}\"\n",
+        server.base_url()
+    );
+    let outcome = scratch.check(Some(&scratch.config(&osigu))).expect(0);
+    let warnings: Vec<&str> = outcome.stdout.lines().filter(|line| line.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{}", outcome.stdout);
+    assert!(warnings[0].contains("seguro-huella"), "{}", warnings[0]);
+    assert!(warnings[0].contains("[biometric] capture_command"), "{}", warnings[0]);
+    assert!(outcome.stdout.contains("OK:"), "a warning, not a failure:\n{}", outcome.stdout);
+
+    let with_reader = format!("{osigu}[biometric]\ncapture_command = \"fprint-capture --wsq\"\n");
+    let outcome = scratch.check(Some(&scratch.config(&with_reader))).expect(0);
+    assert!(!outcome.stdout.contains("warning"), "{}", outcome.stdout);
+    let outcome = scratch.check(None).expect(0);
+    assert!(!outcome.stdout.contains("warning"), "the embedded sandbox reads its own samples:\n{}", outcome.stdout);
+}
+
 #[test]
 fn wrong_credentials_name_the_client_and_what_to_check() {
     let scratch = Scratch::new("credentials");

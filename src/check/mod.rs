@@ -23,18 +23,20 @@
 //! The output is English: it is meant for IT, not for the counter's clerks.
 //!
 //! This module owns the exit codes, [`CheckFailure`], [`Options`] and the flow of the check (connect, token,
-//! sponsors, configurations, verdict); `report` writes what is found, `causes` turns a client's errors into
+//! sponsors, configurations, verdict, and the warnings that do not fail it: a sponsor that needs a fingerprint at
+//! the counter on a terminal with no reader); `report` writes what is found, `causes` turns a client's errors into
 //! the one line and exit code of a [`CheckFailure`].
 
 use std::io::Write;
 
 use crate::config::Config;
+use crate::counter::fingerprint_at_counter;
 use crate::inert;
 use crate::osigu::client::OsiguClient;
 use crate::osigu::endpoint::{Environment, Secret};
 use crate::osigu::error::ClientError;
-use crate::osigu::model::{ProductType, Sponsor, SponsorConfiguration};
-use crate::runtime::connect;
+use crate::osigu::model::{ProductType, Sponsor, SponsorConfiguration, SponsorVerification};
+use crate::runtime::{Capture, connect};
 
 mod causes;
 mod journal;
@@ -43,7 +45,9 @@ mod report;
 mod tests;
 
 use causes::{connect_failure, failure, sponsor_failure};
-use report::{Paint, clock_offset, environment_text, field, redact, write_ok, write_sponsors, write_token};
+use report::{
+    Paint, clock_offset, environment_text, field, reader_warning, redact, write_ok, write_sponsors, write_token,
+};
 #[cfg(test)]
 use report::{clock_text, scope_note, sponsor_cells, table};
 
@@ -122,7 +126,8 @@ async fn connect_and_check(config: &Config, out: &mut impl Write, paint: Paint) 
         secret: config.endpoint().client_secret.clone(),
         embedded: connection.sandbox.is_some(),
     };
-    let result = check(&connection.client, &who, connection.environment, journal, out, paint).await;
+    let reader = connection.capture != Capture::None;
+    let result = check(&connection.client, &who, connection.environment, reader, journal, out, paint).await;
     if let Some(sandbox) = connection.sandbox.take() {
         sandbox.shutdown().await;
     }
@@ -144,6 +149,7 @@ async fn check(
     client: &OsiguClient,
     who: &Who,
     environment: Environment,
+    reader: bool,
     journal: Option<CheckFailure>,
     out: &mut impl Write,
     paint: Paint,
@@ -163,6 +169,16 @@ async fn check(
         .map(|result| result.map_err(|error| failure(&error, who)))
         .collect();
     write_sponsors(out, &sponsors, &results, paint)?;
+    // A sponsor whose beneficiaries put a finger on the counter's reader, on a terminal without one: it can work
+    // with every other sponsor, so this warns rather than fails.
+    let fingerprint = sponsors.iter().zip(&results).filter_map(|(sponsor, result)| {
+        let rules = &result.as_ref().ok()?.dispensing;
+        let needs = rules.verification == SponsorVerification::Biometric && fingerprint_at_counter(rules);
+        needs.then_some(sponsor.sponsor_slug.as_str())
+    });
+    if let Some(warning) = reader_warning(fingerprint.collect(), reader) {
+        writeln!(out, "\n{}", paint.yellow(&warning))?;
+    }
     let failed = sponsors.iter().zip(&results).filter_map(|(sponsor, result)| Some((sponsor, result.as_ref().err()?)));
     match clock.or_else(|| sponsor_failure(failed)).or(journal) {
         Some(failure) => Err(failure),

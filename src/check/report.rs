@@ -185,6 +185,21 @@ pub fn sponsor_notes(configuration: &SponsorConfiguration) -> Vec<&'static str> 
     notes
 }
 
+/// The warning for sponsors (`slugs`) that need a fingerprint on the counter's reader, when this terminal has
+/// no `reader`; `None` when there is nothing to warn about.
+pub fn reader_warning(slugs: Vec<&str>, reader: bool) -> Option<String> {
+    if reader || slugs.is_empty() {
+        return None;
+    }
+    let (names, need) = if slugs.len() == 1 { (slugs[0].to_owned(), "needs") } else { (slugs.join(", "), "need") };
+    Some(format!(
+        "warning: {} {need} a FINGERPRINT on the counter's reader and this terminal has none: set [biometric] \
+         capture_command to the reader's command (it writes the WSQ sample to stdout), or these dispensations \
+         cannot be verified here",
+        inert::line(&names)
+    ))
+}
+
 /// Rows padded into columns two spaces apart (by display width), without trailing spaces.
 pub fn table(rows: &[Vec<String>]) -> Vec<String> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -240,5 +255,9 @@ impl Paint {
 
     fn green(self, text: &str) -> String {
         self.wrap("32", text)
+    }
+
+    pub(super) fn yellow(self, text: &str) -> String {
+        self.wrap("33", text)
     }
 }

@@ -36,11 +36,11 @@ fn modules(data: &str) -> Option<(usize, Vec<Module>)> {
     })
 }
 
-/// `data` as a QR code fitting `max_width` × `max_height` cells, with the widest quiet zone (up to 2 modules)
+/// `data` as a QR code fitting `max_width` × `max_height` cells, with the widest quiet zone that still fits (up to the standard's 4 modules, at least 1)
 /// that still fits; `None` when it cannot fit or cannot be encoded.
 pub(super) fn draw(data: &str, max_width: u16, max_height: u16) -> Option<Drawn> {
     let (size, modules) = modules(data)?;
-    (1..=2usize).rev().find_map(|quiet| {
+    (1..=4usize).rev().find_map(|quiet| {
         let side = size + 2 * quiet;
         let width = u16::try_from(side).ok()?;
         let height = u16::try_from(side.div_ceil(2)).ok()?;

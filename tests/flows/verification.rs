@@ -1,7 +1,7 @@
 //! The verification steps when things do not go right the first time: a wrong OTP, a locked OTP, resend and
 //! its cool-down, another channel, an OTP that lapses, a finger that does not match, a phone that says no.
 
-use mostrador::counter::{Msg, OtpState, ProblemKind, Step, Verify};
+use mostrador::counter::{Action, Effect, Msg, OtpState, Step, Verify};
 use mostrador::runtime::Capture;
 use mostrador::sandbox::SandboxConfig;
 
@@ -109,12 +109,23 @@ async fn a_finger_that_does_not_match_can_be_captured_again() {
     let _ = std::fs::remove_file(state);
 }
 
+/// Defect 11: with no reader configured the screen says so (no box, no retry that cannot work); Esc cancels.
 #[tokio::test]
-async fn a_terminal_without_a_reader_says_so() {
+async fn a_terminal_without_a_reader_says_so_and_offers_no_retry() {
     let config = SandboxConfig { remote_auto_approve: None, ..SandboxConfig::default() };
     let mut counter = Counter::open_with_capture(config, Capture::None).await;
     counter.scan("AUTH-2026-000103").await;
-    assert_eq!(counter.problem_kind(), &ProblemKind::NoFingerprintReader);
+    assert!(counter.app.problem.is_none(), "said on the screen, not in a box: {:?}", counter.app.problem);
+    assert!(!counter.app.offers().allows(Action::Continue), "no retry: there is no reader to try again");
+    let captures = |counter: &Counter| {
+        counter.effects.iter().filter(|effect| matches!(effect, Effect::CaptureFingerprint { .. })).count()
+    };
+    let before = captures(&counter);
+    counter.send(Msg::Submit).await;
+    assert_eq!(captures(&counter), before, "Enter does not ask a reader that is not there");
+    counter.send(Msg::Back).await;
+    counter.send(Msg::Submit).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }), "{:?}", counter.app.step);
 }
 
 #[tokio::test]
@@ -126,8 +137,8 @@ async fn a_facial_check_refused_on_the_phone_can_be_asked_again() {
     let phone = mostrador::http::client_builder().build().unwrap();
     assert!(phone.post(format!("{url}/reject")).send().await.unwrap().status().is_success());
     counter.wait(5).await;
-    assert_eq!(counter.problem_kind(), &ProblemKind::FacialRejected);
-    counter.send(Msg::Submit).await;
+    // Defect 9: the rejection is said on the screen, so the first Enter asks for a new challenge.
+    assert!(counter.app.problem.is_none(), "{:?}", counter.app.problem);
     counter.send(Msg::Submit).await;
     let Verify::Facial(facial) = counter.verify() else { panic!() };
     let second = facial.challenge_url.clone().expect("a new challenge");
@@ -136,4 +147,48 @@ async fn a_facial_check_refused_on_the_phone_can_be_asked_again() {
     counter.wait(5).await;
     assert!(counter.on_review(), "{:?} / {:?}", counter.app.step, counter.app.problem);
     assert!(matches!(counter.app.step, Step::Review(_)));
+}
+
+/// Defect 6: leaving an OTP code and scanning it again within the cool-down. The server refuses a new OTP for
+/// that beneficiary; the one sent moments ago was for the dispensation just cancelled, so it cannot verify this
+/// one. No box and no "expired": the screen waits for the server's cool-down and sends the new code itself.
+#[tokio::test]
+async fn an_otp_code_scanned_again_within_the_cool_down_gets_its_code_once_the_wait_is_over() {
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000102").await;
+    let first = counter.last_otp().await;
+    counter.send(Msg::Back).await;
+    counter.send(Msg::Submit).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }), "{:?}", counter.app.step);
+    counter.wait(2).await;
+    counter.scan("AUTH-2026-000102").await;
+    assert!(counter.app.problem.is_none(), "no box: {:?}", counter.app.problem);
+    assert!(counter.drain_outbox().is_empty(), "the server sent nothing");
+    let Verify::Otp(otp) = counter.verify() else { panic!() };
+    assert!(otp.sent.is_none() && !otp.usable(), "no code to type yet: {otp:?}");
+    assert!(!counter.app.offers().allows(Action::Resend), "nothing to send before the server allows it");
+    counter.wait(27).await;
+    assert!(counter.drain_outbox().is_empty(), "still within the server's wait");
+    counter.wait(1).await;
+    let second = counter.last_otp().await;
+    assert_ne!(first.otp_id, second.otp_id, "a new code, sent without a key pressed");
+    counter.type_text(&second.code).await;
+    assert!(counter.on_review(), "{:?} / {:?}", counter.app.step, counter.app.problem);
+}
+
+/// Defect 6: a code asked by another channel and then back by the first one within its cool-down. The server
+/// refuses; the screen says so in place and the code sent last still works.
+#[tokio::test]
+async fn a_code_the_server_refuses_to_send_again_is_said_in_place_and_the_last_one_still_works() {
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000102").await;
+    counter.last_otp().await;
+    counter.send(Msg::SwitchChannel).await;
+    let email = counter.last_otp().await;
+    counter.send(Msg::SwitchChannel).await;
+    assert!(counter.app.problem.is_none(), "no box: {:?}", counter.app.problem);
+    assert!(counter.drain_outbox().is_empty(), "the server refused the SMS");
+    assert_eq!(otp_state(&counter).0, OtpState::Waiting);
+    counter.type_text(&email.code).await;
+    assert!(counter.on_review(), "{:?} / {:?}", counter.app.step, counter.app.problem);
 }

@@ -14,7 +14,10 @@ pub use finalize::{Finalize, FinalizeState};
 pub use history::{History, HistoryRow};
 pub use identify::{FieldEdit, Identify};
 pub use review::{LineEdit, Review, Substitution, SubstitutionDialog, SubstitutionField};
-pub use verify::{Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpState, SentOtp, Verify};
+pub use verify::{
+    Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpNotice, OtpState, SentOtp, Verify,
+    fingerprint_at_counter,
+};
 
 /// Lines (or rows) a page key moves, on the review and in the history.
 pub const PAGE_LINES: usize = 8;

@@ -1,20 +1,21 @@
 //! The facial check on the beneficiary's phone: ask the server for a challenge (the screen shows its page as a
 //! QR code), poll the verification's status with a growing pause until the phone's check ends or the challenge
-//! lapses, and ask for a new challenge after a rejection or expiry.
+//! lapses, and ask for a new challenge after a rejection or expiry (both said on the screen, so the first Enter
+//! asks for the new one).
 
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::Verify;
+use super::Next;
 use crate::counter::action::Action;
-use crate::counter::app::{App, Proof, Purpose, Step};
+use crate::counter::app::{Active, Proof, Purpose, Session};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::offers::Offer;
-use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
-use crate::counter::record::{Event, VerifiedBy};
-use crate::counter::steps::next_second;
+use crate::counter::problem::{self, NextStep};
+use crate::counter::record::VerifiedBy;
+use crate::counter::steps::{after_secs, next_second};
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{BiometricType, ChallengeRequest, VerificationState};
 
@@ -77,101 +78,97 @@ impl Facial {
         let second = next_second(now)?;
         Some(second.min(self.next_poll))
     }
-}
 
-impl App {
-    pub(super) fn request_challenge(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active_id() else { return };
-        let new_key = self.key("challenge");
-        let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
-        let key = facial.key.get_or_insert(new_key).clone();
-        facial.state = FacialState::Requesting;
+    /// Asks the server for a challenge (again with the same key when the last request got no answer).
+    pub(super) fn request(&mut self, session: &mut Session, active: &Active, effects: &mut Vec<Effect>) -> Next {
+        let key = match &self.key {
+            Some(key) => key.clone(),
+            None => self.key.insert(session.key("challenge")).clone(),
+        };
+        self.state = FacialState::Requesting;
         let request = ChallengeRequest { biometric_type: BiometricType::Facial };
-        effects.push(self.call(Purpose::Challenge, Call::Challenge { id, request, key }));
+        effects.push(session.call(Purpose::Challenge, Call::Challenge { id: active.id().clone(), request, key }));
+        Next::Stay
     }
 
     /// Enter or Retry after a rejection or expiry asks for a new challenge; Enter while waiting polls at once.
-    /// `busy` says a verification call is in flight.
-    pub(super) fn facial_msg(&mut self, msg: &Msg, busy: bool, effects: &mut Vec<Effect>) {
-        let now = self.session.now;
-        let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
-        let again = matches!(facial.state, FacialState::Rejected | FacialState::Expired);
-        if matches!(msg, Msg::Submit | Msg::Retry) && again && !busy {
-            facial.key = None;
-            facial.challenge_url = None;
-            self.request_challenge(effects);
-        } else if matches!(msg, Msg::Submit) && facial.state == FacialState::Waiting {
-            // The beneficiary says it is done: look now rather than at the next poll.
-            facial.next_poll = now;
-            self.verify_tick(effects);
+    pub(super) fn on_msg(
+        &mut self,
+        msg: &Msg,
+        session: &mut Session,
+        active: &Active,
+        effects: &mut Vec<Effect>,
+    ) -> Next {
+        let again = matches!(self.state, FacialState::Rejected | FacialState::Expired);
+        if matches!(msg, Msg::Submit | Msg::Retry) && again && !super::busy(session) {
+            self.key = None;
+            self.challenge_url = None;
+            return self.request(session, active, effects);
         }
+        if matches!(msg, Msg::Submit) && self.state == FacialState::Waiting {
+            // The beneficiary says it is done: look now rather than at the next poll.
+            self.next_poll = session.now;
+            return self.tick(session, active, effects);
+        }
+        Next::Stay
     }
 
     /// Asks again for the challenge if none came, else polls.
-    pub(super) fn facial_retry(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Verify(Verify::Facial(facial)) = &self.step else { return };
-        if facial.challenge_url.is_none() {
-            self.request_challenge(effects);
+    pub(super) fn retry(&mut self, session: &mut Session, active: &Active, effects: &mut Vec<Effect>) -> Next {
+        if self.challenge_url.is_none() {
+            self.request(session, active, effects)
         } else {
-            self.verify_tick(effects);
+            self.tick(session, active, effects)
         }
     }
 
     /// Expires the challenge once its time is up, else polls when the pause is over and no poll is in flight.
-    pub(super) fn facial_tick(&mut self, effects: &mut Vec<Effect>) {
-        let polling = self.is_awaiting(|p| *p == Purpose::Poll);
-        let now = self.session.now;
-        let Some(id) = self.active_id() else { return };
-        let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
-        if facial.state != FacialState::Waiting {
-            return;
+    pub(super) fn tick(&mut self, session: &mut Session, active: &Active, effects: &mut Vec<Effect>) -> Next {
+        let now = session.now;
+        if self.state != FacialState::Waiting {
+            return Next::Stay;
         }
-        if facial.expires_at.is_some_and(|at| now >= at) {
-            facial.state = FacialState::Expired;
-        } else if now >= facial.next_poll && !polling {
-            facial.next_poll = now + facial.interval;
-            facial.interval = facial.interval.mul_f64(1.5).min(POLL_MAX);
-            effects.push(self.call(Purpose::Poll, Call::VerificationStatus { id }));
+        if self.expires_at.is_some_and(|at| now >= at) {
+            self.state = FacialState::Expired;
+        } else if now >= self.next_poll && !session.is_awaiting(|p| *p == Purpose::Poll) {
+            self.next_poll = now + self.interval;
+            self.interval = self.interval.mul_f64(1.5).min(POLL_MAX);
+            effects.push(session.call(Purpose::Poll, Call::VerificationStatus { id: active.id().clone() }));
         }
+        Next::Stay
     }
 
-    pub(super) fn facial_replied(&mut self, result: Result<Reply, ClientError>, effects: &mut Vec<Effect>) {
-        let now = self.session.now;
-        let code = self.active_code();
-        let Step::Verify(Verify::Facial(facial)) = &mut self.step else { return };
+    /// What the server answered a challenge request or a poll.
+    pub(super) fn replied(&mut self, result: Result<Reply, ClientError>, now: OffsetDateTime, code: &str) -> Next {
         match result {
             Ok(Reply::Challenge(challenge)) => {
-                facial.challenge_url = Some(challenge.challenge_url);
+                self.challenge_url = Some(challenge.challenge_url);
                 // A time past the calendar's end lapses at once: the clerk asks for another challenge.
-                facial.expires_at = Some(crate::counter::steps::after_secs(now, challenge.expires_in).unwrap_or(now));
-                facial.state = FacialState::Waiting;
-                facial.interval = POLL_FIRST;
-                facial.next_poll = now + POLL_FIRST;
+                self.expires_at = Some(after_secs(now, challenge.expires_in).unwrap_or(now));
+                self.state = FacialState::Waiting;
+                self.interval = POLL_FIRST;
+                self.next_poll = now + POLL_FIRST;
+                Next::Stay
             }
             Ok(Reply::VerificationStatus(status)) => match status.status {
-                VerificationState::Verified => {
-                    if let Some(active) = &mut self.active {
-                        active.proof = Proof::Server;
-                        active.dispensation.verification.status = VerificationState::Verified;
-                    }
-                    effects.extend(self.record(Event::Verified { method: VerifiedBy::Facial }));
-                    self.begin_review(effects);
-                }
+                VerificationState::Verified => Next::Verified(Proof::Server, VerifiedBy::Facial),
+                // Said on the screen where the QR code was (no box to dismiss first): Enter asks for a new one.
                 VerificationState::Failed => {
-                    facial.state = FacialState::Rejected;
-                    self.show(Problem::new(ProblemKind::FacialRejected, NextStep::Acknowledge));
+                    self.state = FacialState::Rejected;
+                    Next::Stay
                 }
-                _ => {}
+                _ => Next::Stay,
             },
-            Err(error) => {
-                if facial.state == FacialState::Waiting && error.is_transient() {
-                    // A poll that failed: the next one will tell. Nothing for the clerk to do.
-                    tracing::info!(error = %error, "poll of the facial check failed");
-                } else {
-                    self.show(problem::from_client(&error, &code, NextStep::Retry));
-                }
+            Err(error) if self.state == FacialState::Waiting && error.is_transient() => {
+                // A poll that failed: the next one will tell. Nothing for the clerk to do.
+                tracing::info!(error = %error, "poll of the facial check failed");
+                Next::Stay
             }
-            Ok(_) => tracing::warn!("a verification reply of another kind was ignored"),
+            Err(error) => Next::Problem(problem::from_client(&error, code, NextStep::Retry)),
+            Ok(_) => {
+                tracing::warn!("a verification reply of another kind was ignored");
+                Next::Stay
+            }
         }
     }
 }
