@@ -11,7 +11,7 @@ use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfigu
 
 use super::msg::ReqId;
 use super::problem::Problem;
-use super::steps::{Done, Finalize, History, Identify, Review, Verify};
+use super::steps::{Done, Finalize, History, Identify, Registry, Review, Verify};
 
 /// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
@@ -80,6 +80,8 @@ pub struct Session {
     /// A code scanned while the screen could not take it (a completion in doubt, a question about leaving): it
     /// waits in the code field for when the clerk gets there.
     pub queued_code: Option<String>,
+    /// The provider's registered products, fetched when a substitution first needs them.
+    pub products: Registry,
     next_request: u64,
     next_key: u64,
 }
@@ -183,6 +185,8 @@ pub enum Purpose {
         dispensation_id: Id,
     },
     History,
+    /// The provider's registered products, for substitutions (kept for the session).
+    Products,
     /// A journal write; the program does not exit before it is done.
     Record,
     /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
@@ -204,6 +208,7 @@ impl Purpose {
                 | Self::Record
                 | Self::Probe { .. }
                 | Self::InvoiceNumber { .. }
+                | Self::Products
         )
     }
 }
@@ -298,6 +303,7 @@ impl Session {
             loose_starts: Vec::new(),
             invoice: None,
             queued_code: None,
+            products: Registry::default(),
             next_request: 0,
             next_key: 0,
         }

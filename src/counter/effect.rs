@@ -87,16 +87,50 @@ impl Guarded {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Call {
     Sponsors,
-    Configuration { sponsor_slug: String, product_type: ProductType },
-    Forms { sponsor_slug: String },
-    Search { sponsor_slug: String, fields: BTreeMap<String, serde_json::Value> },
-    Get { id: Id },
-    Update { id: Id, request: UpdateRequest, key: IdempotencyKey },
-    VerificationStatus { id: Id },
-    Biometric { id: Id, sample: BiometricSample, key: IdempotencyKey },
-    Challenge { id: Id, request: ChallengeRequest, key: IdempotencyKey },
-    SendOtp { request: OtpSendRequest, key: IdempotencyKey },
-    ValidateOtp { request: OtpValidateRequest, key: IdempotencyKey },
+    Configuration {
+        sponsor_slug: String,
+        product_type: ProductType,
+    },
+    Forms {
+        sponsor_slug: String,
+    },
+    Search {
+        sponsor_slug: String,
+        fields: BTreeMap<String, serde_json::Value>,
+    },
+    Get {
+        id: Id,
+    },
+    Update {
+        id: Id,
+        request: UpdateRequest,
+        key: IdempotencyKey,
+    },
+    VerificationStatus {
+        id: Id,
+    },
+    Biometric {
+        id: Id,
+        sample: BiometricSample,
+        key: IdempotencyKey,
+    },
+    Challenge {
+        id: Id,
+        request: ChallengeRequest,
+        key: IdempotencyKey,
+    },
+    SendOtp {
+        request: OtpSendRequest,
+        key: IdempotencyKey,
+    },
+    ValidateOtp {
+        request: OtpValidateRequest,
+        key: IdempotencyKey,
+    },
+    /// The provider's registered products (every page): what a line may be substituted by.
+    Products {
+        product_type: ProductType,
+    },
 }
 
 impl Call {
@@ -114,6 +148,7 @@ impl Call {
             Self::Challenge { .. } => "challenge",
             Self::SendOtp { .. } => "otp-send",
             Self::ValidateOtp { .. } => "otp-validate",
+            Self::Products { .. } => "products",
         }
     }
 }

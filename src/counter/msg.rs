@@ -4,8 +4,8 @@ use tui_input::InputRequest;
 
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{
-    BeneficiaryMatch, BiometricMatch, Challenge, Dispensation, OtpSent, OtpValidated, SearchForm, Sponsor,
-    SponsorConfiguration, VerificationStatus,
+    BeneficiaryMatch, BiometricMatch, Challenge, Dispensation, OtpSent, OtpValidated, ProviderProduct, SearchForm,
+    Sponsor, SponsorConfiguration, VerificationStatus,
 };
 
 /// Names one effect whose result is awaited; a result whose id is no longer awaited is stale and ignored.
@@ -124,6 +124,7 @@ pub enum Reply {
     Biometric(BiometricMatch),
     Challenge(Challenge),
     VerificationStatus(VerificationStatus),
+    Products(Vec<ProviderProduct>),
 }
 
 impl Msg {

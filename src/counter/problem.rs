@@ -45,7 +45,6 @@ pub enum ProblemKind {
     QuantityInvalid,
     SubstitutionNotAllowed,
     SubstitutionReasonRequired,
-    SubstitutionIncomplete,
     ProductNotRegistered {
         product_code: Option<String>,
     },

@@ -466,6 +466,7 @@ impl App {
             ) => self.verify_replied(result, effects),
             (Purpose::Update, result) => self.update_replied(result, effects),
             (Purpose::Refresh, result) => self.refreshed(result),
+            (Purpose::Products, result) => self.products_replied(result),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
         }

@@ -54,7 +54,6 @@ pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&s
         K::QuantityInvalid => plain("problem.quantity_invalid"),
         K::SubstitutionNotAllowed => plain("problem.substitution_not_allowed"),
         K::SubstitutionReasonRequired => plain("problem.substitution_reason_required"),
-        K::SubstitutionIncomplete => plain("problem.substitution_incomplete"),
         K::ProductNotRegistered { product_code: Some(product_code) } => {
             fill(locale, "problem.product_not_registered", &[("product_code", product_code)])
         }

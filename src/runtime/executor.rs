@@ -239,6 +239,7 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
         Call::Challenge { id, request, key } => Reply::Challenge(client.challenge(&id, &request, &key).await?),
         Call::SendOtp { request, key } => Reply::OtpSent(client.send_otp(&request, &key).await?),
         Call::ValidateOtp { request, key } => Reply::OtpValidated(client.validate_otp(&request, &key).await?),
+        Call::Products { product_type } => Reply::Products(client.provider_products(product_type).await?),
     })
 }
 

@@ -193,6 +193,8 @@ impl Catalog {
                 product_name: product.product_name.clone(),
                 product_type: product.product_type,
                 registered_at,
+                unit_price: Some(product.unit_price),
+                currency_code: Some(self.provider.currency_code.clone()),
             })
             .collect()
     }

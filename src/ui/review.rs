@@ -1,22 +1,27 @@
-//! The review screen: every line with prescribed / authorized / available / to dispense / price / taxes /
-//! subtotal, scrolling with the selection; the selected line's full name, posology or lock reason beneath;
-//! the total in the sponsor's currency; and the substitution dialog over it.
+//! The review screen: every line with its name up to strength and form, then prescribed / authorized /
+//! available / to deliver / price / taxes / subtotal as the width allows (a column goes, least needed first,
+//! before a name is cut into its strength; taxes only when some line has them), a substituted line's substitute
+//! and reason beneath it, the list scrolling with the selection; the selected line's full name and dosage; the
+//! total in the sponsor's currency; and the substitution dialog over it. What the lines cost, their limits and
+//! what the dialog found are the core's answers ([`Review`]); this only lays them out.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
-use rust_decimal::Decimal;
 use tui_input::Input;
 
 use super::chrome::Chrome;
 use super::{summary, t, text, theme};
-use crate::counter::{App, LineEdit, Review, SubstitutionDialog, SubstitutionField};
+use crate::counter::{
+    App, Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog,
+    SubstitutionField,
+};
 use crate::i18n::{self, Locale};
-use crate::osigu::model::{CodeType, Dispensation, ProductLine, SubstitutionReason, money};
+use crate::osigu::model::{CodeType, Dispensation, ProductLine, SubstitutionReason};
 
-/// Widths of the number columns: prescribed, authorized, available, to dispense, price, taxes, subtotal.
-const NUMBER_WIDTHS: [u16; 7] = [5, 5, 5, 8, 10, 9, 11];
+/// The selection marker (or a locked line's) before each name.
+const MARKER_WIDTH: u16 = 2;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, chrome: &Chrome) {
     let Some(active) = &app.active else { return };
@@ -34,21 +39,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     .areas(inner);
     summary::header(frame, header, app, chrome);
     frame.render_widget(Paragraph::new(clinical_line(dispensation, locale, clinical.width)), clinical);
-    let currency = dispensation.currency_code.as_deref();
-    lines_table(frame, table_area, review, dispensation, currency, locale);
+    let table = Grid::of(review, dispensation, locale);
+    let plan = table.plan(table_area.width);
+    lines_table(frame, table_area, review, dispensation, &table, &plan, locale);
     if let (Some(line), Some(edit)) = (dispensation.products.get(review.selected), review.lines.get(review.selected)) {
         frame.render_widget(Paragraph::new(detail_lines(line, edit, locale, detail_area.width)), detail_area);
     }
-    let total = money::total(dispensation.products.iter().zip(&review.lines).map(|(line, edit)| subtotal(line, edit)));
-    let total_line = Line::from(vec![
-        Span::styled(format!("{}  ", t(locale, "review.total")), theme::BOLD),
-        Span::styled(i18n::checked_amount(total, currency), theme::OK),
-        Span::styled(
-            format!("   {}", i18n::fill(locale, "review.units", &[("count", &units(review).to_string())])),
-            theme::DIM,
-        ),
-    ]);
-    frame.render_widget(Paragraph::new(total_line).alignment(ratatui::layout::Alignment::Right), total_area);
+    total_row(frame, total_area, review, dispensation, &plan, locale);
     if let Some(dialog) = &review.dialog {
         substitution_dialog(frame, area, dialog, dispensation, app, locale);
     }
@@ -73,102 +70,412 @@ fn clinical_line(dispensation: &Dispensation, locale: Locale, width: u16) -> Lin
     Line::from(Span::styled(format!("{}{more}", text::fit(&parts.join(" · "), room)), theme::DIM))
 }
 
+/// The number columns, in the order they are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Prescribed,
+    Authorized,
+    Available,
+    Deliver,
+    Price,
+    Taxes,
+    Subtotal,
+}
+
+impl Column {
+    const ALL: [Self; 7] =
+        [Self::Prescribed, Self::Authorized, Self::Available, Self::Deliver, Self::Price, Self::Taxes, Self::Subtotal];
+
+    fn header(self) -> &'static str {
+        match self {
+            Self::Prescribed => "review.prescribed",
+            Self::Authorized => "review.authorized",
+            Self::Available => "review.available",
+            Self::Deliver => "review.deliver",
+            Self::Price => "review.price",
+            Self::Taxes => "review.taxes",
+            Self::Subtotal => "review.subtotal",
+        }
+    }
+
+    /// How much the clerk needs it on a narrow screen: the lowest goes first when the names need the room. Taxes
+    /// are inside the subtotal, the prescribed quantity is the authorized one or the available one for most lines,
+    /// a price is in the subtotal and shown for the selected line under the list; what is available and what is
+    /// delivered always stay.
+    fn need(self) -> u8 {
+        match self {
+            Self::Taxes => 0,
+            Self::Prescribed => 1,
+            Self::Price => 2,
+            Self::Authorized => 3,
+            Self::Subtotal => 4,
+            Self::Available => 5,
+            Self::Deliver => 6,
+        }
+    }
+}
+
+/// Every cell of the table, before it is fitted to a width.
+struct Grid {
+    /// The candidate columns (authorized only on an authorization, taxes only when some line has them).
+    columns: Vec<Column>,
+    rows: Vec<TableRow>,
+    /// Columns the names need so that none is cut before its strength and form.
+    name_need: u16,
+}
+
+/// One row: a line, or the substitute under a substituted line.
+struct TableRow {
+    line: usize,
+    name: String,
+    /// The values of `Grid::columns`, in that order.
+    values: Vec<Span<'static>>,
+    substitute: bool,
+}
+
+/// Which columns fit, and how wide each is.
+struct Plan {
+    columns: Vec<(Column, u16)>,
+    name_width: u16,
+}
+
+impl Plan {
+    fn shows(&self, column: Column) -> bool {
+        self.columns.iter().any(|(shown, _)| *shown == column)
+    }
+}
+
+impl Grid {
+    fn of(review: &Review, dispensation: &Dispensation, locale: Locale) -> Self {
+        let currency = dispensation.currency_code.as_deref();
+        // Only an authorization has authorized quantities; a prescription's column would repeat the prescribed one.
+        let authorized = dispensation.code_type == CodeType::Authorization;
+        let taxed = dispensation.products.iter().any(|line| !line.taxes.is_zero());
+        let columns: Vec<Column> = Column::ALL
+            .into_iter()
+            .filter(|column| *column != Column::Authorized || authorized)
+            .filter(|column| *column != Column::Taxes || taxed)
+            .collect();
+        let mut rows = Vec::new();
+        for (index, (line, edit)) in dispensation.products.iter().zip(&review.lines).enumerate() {
+            let selected = index == review.selected;
+            let values = columns
+                .iter()
+                .map(|column| match column {
+                    Column::Prescribed => Span::raw(quantity(line.prescribed_quantity)),
+                    Column::Authorized => Span::raw(quantity(line.authorized_quantity)),
+                    // A quantity that met its limit says the limit here, beside it (the layout stays put).
+                    Column::Available if selected && review.at_limit => Span::styled(
+                        i18n::fill(locale, "review.at_most", &[("count", &edit.own_limit().to_string())]),
+                        theme::WARNING,
+                    ),
+                    Column::Available => Span::raw(line.available().to_string()),
+                    Column::Deliver => deliver(review, edit, selected),
+                    Column::Price => Span::raw(i18n::amount(line.unit_price, currency)),
+                    Column::Taxes => Span::raw(i18n::amount(line.taxes, currency)),
+                    Column::Subtotal => Span::raw(i18n::checked_amount(review.subtotal(dispensation, index), currency)),
+                })
+                .collect();
+            let name = line.product_name.clone().unwrap_or_else(|| line.product_code.clone());
+            rows.push(TableRow { line: index, name, values, substitute: false });
+            if let Some(substitution) = &edit.substitution {
+                let values = columns
+                    .iter()
+                    .map(|column| match column {
+                        Column::Deliver => Span::raw(substitution.quantity.to_string()),
+                        _ => Span::raw(""),
+                    })
+                    .collect();
+                rows.push(TableRow {
+                    line: index,
+                    name: substitute_name(substitution, locale),
+                    values,
+                    substitute: true,
+                });
+            }
+        }
+        let name_need = dispensation
+            .products
+            .iter()
+            .map(|line| {
+                let name = line.product_name.as_deref().unwrap_or(&line.product_code);
+                let essential = essential(name);
+                // A name cut after its form ends in `…`.
+                text::width(essential) + usize::from(essential.len() < name.trim_end().len())
+            })
+            .max()
+            .unwrap_or(0);
+        let name_need = u16::try_from(name_need).unwrap_or(u16::MAX).saturating_add(MARKER_WIDTH);
+        Self { columns, rows, name_need }
+    }
+
+    /// The columns that fit in `width` with every name up to its strength and form, dropping the least needed
+    /// first; the names get the rest.
+    fn plan(&self, width: u16) -> Plan {
+        let mut columns: Vec<(Column, u16)> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(at, column)| {
+                let values = self.rows.iter().map(|row| row.values.get(at).map_or(0, Span::width));
+                let header = text::width(t_any(column.header()));
+                let widest = values.chain([header]).max().unwrap_or(0);
+                (*column, u16::try_from(widest).unwrap_or(u16::MAX))
+            })
+            .collect();
+        // Never so much for the names that what is available and what is delivered would go, nor more than three
+        // quarters of the width: a name without strength or form may be long.
+        let kept: u16 = columns
+            .iter()
+            .filter(|(column, _)| matches!(column, Column::Available | Column::Deliver))
+            .map(|(_, w)| w.saturating_add(1))
+            .fold(0, u16::saturating_add);
+        let need = self.name_need.min(width / 4 * 3).min(width.saturating_sub(kept));
+        loop {
+            let used: u16 = columns.iter().map(|(_, w)| w.saturating_add(1)).fold(0, u16::saturating_add);
+            if width.saturating_sub(used) >= need {
+                break;
+            }
+            let least = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, (column, _))| *column != Column::Deliver)
+                .min_by_key(|(_, (column, _))| column.need())
+                .map(|(at, _)| at);
+            match least {
+                Some(at) => {
+                    columns.remove(at);
+                }
+                None => break,
+            }
+        }
+        let used: u16 = columns.iter().map(|(_, w)| w.saturating_add(1)).fold(0, u16::saturating_add);
+        Plan { name_width: width.saturating_sub(used).max(8), columns }
+    }
+}
+
+/// The widest a header is in either language: the columns keep their width when the clerk switches.
+fn t_any(key: &'static str) -> &'static str {
+    let (es, en) = (i18n::text(Locale::Es, key), i18n::text(Locale::En, key));
+    if text::width(es) >= text::width(en) { es } else { en }
+}
+
+/// The quantity to deliver: the digits being typed (what they give once capped), or `—` on a locked line.
+fn deliver(review: &Review, edit: &LineEdit, selected: bool) -> Span<'static> {
+    if selected && let Some(typed) = &review.typed {
+        let shown = if review.at_limit { edit.quantity.to_string() } else { typed.clone() };
+        return Span::raw(format!("{shown}▏"));
+    }
+    if edit.max == 0 { Span::raw("—") } else { Span::raw(edit.quantity.to_string()) }
+}
+
+/// `↳ Ibuprofeno 400 mg tableta · Sin existencia`: the substitute under its line, with the reason.
+fn substitute_name(substitution: &Substitution, locale: Locale) -> String {
+    let product = substitution.product_name.clone().unwrap_or_else(|| substitution.product_code.clone());
+    let reason = reason_name(locale, substitution.reason);
+    match &substitution.other_description {
+        Some(description) => i18n::fill(
+            locale,
+            "review.substitute_other",
+            &[("product", &product), ("reason", reason), ("description", description)],
+        ),
+        None => i18n::fill(locale, "review.substitute", &[("product", &product), ("reason", reason)]),
+    }
+}
+
+/// The part of a product's name a clerk needs to tell it from another: up to its strength and the dosage form
+/// after it (`Ácido acetilsalicílico 100 mg tableta` of `… tableta gastrorresistente x 30`). A name without a
+/// strength ends at its form; one without either is needed whole.
+fn essential(name: &str) -> &str {
+    let words: Vec<(usize, &str)> = name.split_whitespace().map(|word| (offset_of(name, word), word)).collect();
+    let bare = |word: &str| -> String {
+        word.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '.' | ':')).to_lowercase()
+    };
+    let end_of = |at: usize| {
+        words
+            .get(at)
+            .map_or(name.len(), |(offset, word)| offset + word.trim_end_matches([',', ';', ')', '.', ':']).len())
+    };
+    // The strength: a number with its unit (`100 mg`, `0,3 %`, `500mg`, `100 mcg/dosis`).
+    let strength = words.iter().enumerate().find_map(|(at, (_, word))| {
+        let word = bare(word);
+        let starts_with_digit = word.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if !starts_with_digit {
+            return None;
+        }
+        let glued = word.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c == '.');
+        if is_unit(glued) {
+            return Some(at);
+        }
+        words.get(at + 1).filter(|(_, next)| is_unit(&bare(next))).map(|_| at + 1)
+    });
+    let form =
+        words.iter().enumerate().skip(strength.map_or(0, |at| at + 1)).find(|(_, (_, word))| is_form(&bare(word)));
+    match (strength, form) {
+        (_, Some((at, _))) | (Some(at), None) => &name[..end_of(at)],
+        (None, None) => name.trim_end(),
+    }
+}
+
+/// Where `word` (a slice of `name`) starts in it.
+fn offset_of(name: &str, word: &str) -> usize {
+    (word.as_ptr() as usize).saturating_sub(name.as_ptr() as usize)
+}
+
+fn is_unit(word: &str) -> bool {
+    let unit = word.split('/').next().unwrap_or("");
+    matches!(unit, "mg" | "mcg" | "µg" | "μg" | "g" | "kg" | "ml" | "l" | "ui" | "iu" | "u" | "%" | "meq" | "mmol")
+}
+
+/// Dosage forms, in Spanish and English, singular and plural.
+fn is_form(word: &str) -> bool {
+    const FORMS: &[&str] = &[
+        "tableta",
+        "comprimido",
+        "cápsula",
+        "capsula",
+        "gragea",
+        "pastilla",
+        "jarabe",
+        "suspensión",
+        "suspension",
+        "solución",
+        "solucion",
+        "gotas",
+        "crema",
+        "gel",
+        "ungüento",
+        "unguento",
+        "pomada",
+        "loción",
+        "locion",
+        "inhalador",
+        "spray",
+        "aerosol",
+        "sobre",
+        "ampolla",
+        "inyectable",
+        "parche",
+        "supositorio",
+        "óvulo",
+        "polvo",
+        "vial",
+        "tablet",
+        "capsule",
+        "caplet",
+        "syrup",
+        "solution",
+        "drops",
+        "cream",
+        "ointment",
+        "lotion",
+        "inhaler",
+        "sachet",
+        "ampoule",
+        "injection",
+        "patch",
+        "suppository",
+        "powder",
+        "lozenge",
+    ];
+    FORMS
+        .iter()
+        .any(|form| word == *form || word.strip_suffix('s') == Some(form) || word.strip_suffix("es") == Some(form))
+}
+
 fn lines_table(
     frame: &mut Frame,
     area: Rect,
     review: &Review,
     dispensation: &Dispensation,
-    currency: Option<&str>,
+    table: &Grid,
+    plan: &Plan,
     locale: Locale,
 ) {
     let visible = usize::from(area.height.saturating_sub(1)).max(1);
-    let offset = review.selected.saturating_sub(visible - 1);
-    // Only an authorization has authorized quantities; a prescription's column would repeat the prescribed one.
-    let authorized = dispensation.code_type == CodeType::Authorization;
-    let shown = |index: &usize| *index != 1 || authorized;
-    let widths: Vec<u16> = NUMBER_WIDTHS.iter().enumerate().filter(|(i, _)| shown(i)).map(|(_, w)| *w).collect();
-    let fixed: u16 = widths.iter().sum::<u16>() + u16::try_from(widths.len()).unwrap_or(0);
-    let name_width = area.width.saturating_sub(fixed).max(8);
+    // The selected line and its substitute stay in view.
+    let last_selected = table.rows.iter().rposition(|row| row.line == review.selected).unwrap_or(review.selected);
+    let offset = last_selected.saturating_sub(visible - 1);
     let header = Row::new(
-        std::iter::once(Cell::from(t(locale, "review.product"))).chain(
-            ["review.prescribed", "review.authorized", "review.available", "review.deliver"]
-                .into_iter()
-                .chain(["review.price", "review.taxes", "review.subtotal"])
-                .enumerate()
-                .filter(|(index, _)| shown(index))
-                .zip(&widths)
-                .map(|((_, key), width)| Cell::from(right(t(locale, key), *width))),
-        ),
+        std::iter::once(Cell::from(t(locale, "review.product")))
+            .chain(plan.columns.iter().map(|(column, width)| Cell::from(right(t(locale, column.header()), *width)))),
     )
     .style(theme::BOLD);
-    let rows = dispensation.products.iter().zip(&review.lines).enumerate().skip(offset).take(visible).map(
-        |(index, (line, edit))| {
-            let selected = index == review.selected;
-            let name = line.product_name.clone().unwrap_or_else(|| line.product_code.clone());
-            let locked = edit.max == 0;
-            let deliver = match (&review.typed, selected) {
-                (Some(typed), true) => format!("{typed}▏"),
-                _ if locked => "—".to_owned(),
-                _ => match &edit.substitution {
-                    Some(substitution) => format!("{}+{}s", edit.quantity, substitution.quantity),
-                    None => edit.quantity.to_string(),
-                },
-            };
-            let marker = if locked {
-                "⊘ "
-            } else if selected {
-                "▶ "
-            } else {
-                "  "
-            };
-            let numbers = [
-                quantity(line.prescribed_quantity),
-                quantity(line.authorized_quantity),
-                line.available().to_string(),
-                deliver,
-                i18n::amount(line.unit_price, currency),
-                i18n::amount(line.taxes, currency),
-                i18n::checked_amount(subtotal(line, edit), currency),
-            ];
-            let cells: Vec<Cell> =
-                std::iter::once(Cell::from(format!("{marker}{}", text::fit(&name, name_width.saturating_sub(2)))))
-                    .chain(
-                        numbers
-                            .iter()
-                            .enumerate()
-                            .filter(|(index, _)| shown(index))
-                            .zip(&widths)
-                            .map(|((_, value), width)| Cell::from(right(value, *width))),
-                    )
-                    .collect();
-            let style = if selected {
-                theme::SELECTED
-            } else if locked {
-                theme::DIM
-            } else {
-                theme::PLAIN
-            };
-            Row::new(cells).style(style)
-        },
-    );
-    let widths = std::iter::once(Constraint::Length(name_width))
-        .chain(widths.iter().map(|width| Constraint::Length(*width)))
+    let shown_at: Vec<usize> = plan
+        .columns
+        .iter()
+        .filter_map(|(column, _)| table.columns.iter().position(|candidate| candidate == column))
+        .collect();
+    let rows = table.rows.iter().skip(offset).take(visible).map(|row| {
+        let selected = row.line == review.selected;
+        let locked = review.lines.get(row.line).is_some_and(|edit| edit.max == 0);
+        let marker = match (row.substitute, locked, selected) {
+            (true, _, _) => "  ",
+            (false, true, _) => "⊘ ",
+            (false, false, true) => "▶ ",
+            (false, false, false) => "  ",
+        };
+        // A substitute's words are drawn over the columns before its quantity, below.
+        let name = if row.substitute {
+            String::new()
+        } else {
+            format!("{marker}{}", text::fit(&row.name, plan.name_width.saturating_sub(MARKER_WIDTH)))
+        };
+        let cells: Vec<Cell> = std::iter::once(Cell::from(name))
+            .chain(shown_at.iter().zip(&plan.columns).map(|(at, (_, width))| {
+                let value = row.values.get(*at).cloned().unwrap_or_default();
+                Cell::from(Line::from(right_span(value, *width)))
+            }))
+            .collect();
+        let style = if selected && !row.substitute {
+            theme::SELECTED
+        } else if locked || row.substitute {
+            theme::DIM
+        } else {
+            theme::PLAIN
+        };
+        Row::new(cells).style(style)
+    });
+    let widths = std::iter::once(Constraint::Length(plan.name_width))
+        .chain(plan.columns.iter().map(|(_, width)| Constraint::Length(*width)))
         .collect::<Vec<_>>();
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
+    // A substitute and its reason take the room of the name and the quantities before what it delivers (those
+    // cells are empty on its row), so the reason shows at 80 columns too.
+    let before_deliver = plan
+        .columns
+        .iter()
+        .take_while(|(column, _)| *column != Column::Deliver)
+        .map(|(_, width)| width.saturating_add(1))
+        .fold(plan.name_width, u16::saturating_add);
+    for (at, row) in table.rows.iter().skip(offset).take(visible).enumerate() {
+        if !row.substitute {
+            continue;
+        }
+        let y = area.y + 1 + u16::try_from(at).unwrap_or(u16::MAX);
+        let room = before_deliver.min(area.width).saturating_sub(MARKER_WIDTH);
+        let words = format!("  {}", text::fit(&row.name, room));
+        let rect = Rect { y, height: 1, width: before_deliver.min(area.width), ..area };
+        if y < area.bottom() {
+            frame.render_widget(Paragraph::new(Span::styled(words, theme::DIM)), rect);
+        }
+    }
     // Where the list is when it does not fit: `3–10 / 12` at the table's top right.
     let count = dispensation.products.len();
-    if count > visible {
-        let position = format!("{}–{} / {count}", offset + 1, (offset + visible).min(count));
+    if table.rows.len() > visible {
+        let first = table.rows.get(offset).map_or(0, |row| row.line);
+        let last = table.rows.get((offset + visible).min(table.rows.len()) - 1).map_or(0, |row| row.line);
+        let position = format!("{}–{} / {count}", first + 1, last + 1);
         let width = u16::try_from(text::width(&position)).unwrap_or(0);
         let more_above = if offset > 0 { "▲" } else { " " };
-        let more_below = if offset + visible < count { "▼" } else { " " };
+        let more_below = if offset + visible < table.rows.len() { "▼" } else { " " };
         let label = format!("{more_above}{position}{more_below}");
         let rect = Rect { x: area.right().saturating_sub(width + 2), y: area.y, width: width + 2, height: 1 };
         frame.render_widget(Paragraph::new(label).style(theme::KEY), rect);
     }
 }
 
-/// The selected line in full: its whole name, then why it is locked, or its posology, or its substitute.
+/// The selected line in full: its whole name, then why it is locked, or its dosage.
 fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16) -> Vec<Line<'static>> {
     let name = line.product_name.clone().unwrap_or_default();
     let first = Line::from(vec![
@@ -185,16 +492,6 @@ fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16)
         let words = i18n::text(locale, &key);
         let reason = if words == key { reason.clone() } else { words.to_owned() };
         i18n::fill(locale, "review.locked", &[("reason", &reason)])
-    } else if let Some(substitution) = &edit.substitution {
-        i18n::fill(
-            locale,
-            "review.substituted",
-            &[
-                ("code", &substitution.product_code),
-                ("count", &substitution.quantity.to_string()),
-                ("reason", reason_name(locale, substitution.reason)),
-            ],
-        )
     } else {
         let posology = line.posology.clone().unwrap_or_default();
         match line.duration_days {
@@ -208,7 +505,40 @@ fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16)
     vec![first, Line::from(Span::styled(text::fit(&second, width), theme::DIM))]
 }
 
-/// The substitution dialog for one line.
+/// The total and the units; on the left, the selected line's price and subtotal when the table has no room for
+/// them.
+fn total_row(frame: &mut Frame, area: Rect, review: &Review, dispensation: &Dispensation, plan: &Plan, locale: Locale) {
+    let currency = dispensation.currency_code.as_deref();
+    let total_line = Line::from(vec![
+        Span::styled(format!("{}  ", t(locale, "review.total")), theme::BOLD),
+        Span::styled(i18n::checked_amount(review.total(dispensation), currency), theme::OK),
+        Span::styled(
+            format!("   {}", i18n::fill(locale, "review.units", &[("count", &review.units().to_string())])),
+            theme::DIM,
+        ),
+    ]);
+    let total_width = u16::try_from(total_line.width()).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(total_line).alignment(Alignment::Right), area);
+    let hidden = !plan.shows(Column::Price) || !plan.shows(Column::Subtotal);
+    if let (true, Some(line)) = (hidden, dispensation.products.get(review.selected)) {
+        let money = i18n::fill(
+            locale,
+            "review.line_money",
+            &[
+                ("price", &i18n::amount(line.unit_price, currency)),
+                ("subtotal", &i18n::checked_amount(review.subtotal(dispensation, review.selected), currency)),
+            ],
+        );
+        let room = area.width.saturating_sub(total_width + 2);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text::fit(&money, room), theme::DIM)),
+            Rect { width: room, ..area },
+        );
+    }
+}
+
+/// The substitution dialog for one line: the search and the registered products it finds, the chosen
+/// substitute with its price, the quantity, the reason, a description for OTHER, and what is missing.
 fn substitution_dialog(
     frame: &mut Frame,
     area: Rect,
@@ -217,14 +547,13 @@ fn substitution_dialog(
     app: &App,
     locale: Locale,
 ) {
-    let width = area.width.saturating_sub(8).min(64);
-    let other = dialog.reasons.get(dialog.reason) == Some(&SubstitutionReason::Other);
-    let height = if other { 12 } else { 10 };
+    let width = area.width.saturating_sub(4).min(76);
+    let height = (u16::try_from(PRODUCT_ROWS).unwrap_or(5) + 12).min(area.height);
     let popup = Rect {
-        x: area.x + (area.width - width) / 2,
+        x: area.x + (area.width.saturating_sub(width)) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
         width,
-        height: height.min(area.height),
+        height,
     };
     frame.render_widget(Clear, popup);
     let block = Block::default()
@@ -233,58 +562,195 @@ fn substitution_dialog(
         .title(Span::styled(format!(" {} ", t(locale, "substitution.title")), theme::TITLE));
     let inner = block.inner(popup).inner(Margin { horizontal: 1, vertical: 0 });
     frame.render_widget(block, popup);
+    let row = |y: u16| Rect { y: inner.y + y, height: 1, ..inner };
     let original = dispensation
         .products
         .get(dialog.line)
         .map(|line| line.product_name.clone().unwrap_or_else(|| line.product_code.clone()))
         .unwrap_or_default();
-    let label_width = 16u16;
-    let mut y = inner.y;
     frame.render_widget(
         Paragraph::new(Span::styled(
             text::fit(&i18n::fill(locale, "substitution.for", &[("product", &original)]), inner.width),
             theme::DIM,
         )),
-        Rect { y, height: 1, ..inner },
+        row(0),
     );
-    y += 2;
+    let label_width = 14u16;
     let focus = dialog.focus;
     let typing = app.typing();
-    let field = |frame: &mut Frame, y: u16, key: &'static str, which: SubstitutionField, value: FieldValue| {
-        let row = Rect { y, height: 1, ..inner };
+    let label = |frame: &mut Frame, y: u16, key: &'static str, which: SubstitutionField| {
+        let style = if focus == which { theme::BOLD } else { theme::DIM };
         let label = text::fit(t(locale, key), label_width);
-        frame.render_widget(Paragraph::new(Span::styled(label, theme::DIM)), Rect { width: label_width, ..row });
-        let value_area = Rect { x: row.x + label_width + 1, width: row.width.saturating_sub(label_width + 1), ..row };
-        let focused = focus == which;
-        let style = if focused { theme::FOCUS } else { theme::SELECTED };
-        match value {
-            FieldValue::Text(input) => super::input_field(frame, value_area, input, style, focused && typing),
-            FieldValue::Choice(words) => {
-                frame.render_widget(Paragraph::new(format!("◀ {words} ▶")).style(style), value_area);
-            }
-        }
+        frame.render_widget(Paragraph::new(Span::styled(label, style)), Rect { width: label_width, ..row(y) });
+        Rect { x: inner.x + label_width + 1, width: inner.width.saturating_sub(label_width + 1), ..row(y) }
     };
-    field(frame, y, "substitution.product", SubstitutionField::ProductCode, FieldValue::Text(&dialog.product_code));
-    y += 2;
-    field(frame, y, "substitution.quantity", SubstitutionField::Quantity, FieldValue::Text(&dialog.quantity));
-    y += 2;
+    let field_style = |which: SubstitutionField| if focus == which { theme::FOCUS } else { theme::SELECTED };
+    // The search, the count of what it finds on the right.
+    let search_area = label(frame, 2, "substitution.product", SubstitutionField::Product);
+    let count = match &app.session.products {
+        Registry::Loaded(_) => {
+            i18n::fill(locale, "substitution.count", &[("count", &dialog.matches.len().to_string())])
+        }
+        _ => String::new(),
+    };
+    let count_width = u16::try_from(text::width(&count)).unwrap_or(0);
+    let input_area = Rect { width: search_area.width.saturating_sub(count_width + 1).min(30), ..search_area };
+    if dialog.search.value().is_empty() && focus != SubstitutionField::Product {
+        frame.render_widget(Paragraph::new("").style(field_style(SubstitutionField::Product)), input_area);
+    } else {
+        super::input_field(
+            frame,
+            input_area,
+            &dialog.search,
+            field_style(SubstitutionField::Product),
+            focus == SubstitutionField::Product && typing,
+        );
+    }
+    if dialog.search.value().is_empty() {
+        let hint = Rect { x: input_area.x + 1, width: input_area.width.saturating_sub(1), ..input_area };
+        let placeholder = text::fit(t(locale, "substitution.search_placeholder"), hint.width);
+        frame.render_widget(
+            Paragraph::new(Span::styled(placeholder, field_style(SubstitutionField::Product).patch(theme::DIM))),
+            hint,
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled(count, theme::DIM)).alignment(Alignment::Right),
+        Rect { x: search_area.right().saturating_sub(count_width), width: count_width, ..search_area },
+    );
+    product_list(
+        frame,
+        Rect { y: inner.y + 3, height: u16::try_from(PRODUCT_ROWS).unwrap_or(5), ..inner },
+        dialog,
+        app,
+        locale,
+    );
+    let base = 4 + u16::try_from(PRODUCT_ROWS).unwrap_or(5);
+    // The chosen substitute, with its price.
+    let chosen_area = label(frame, base, "substitution.chosen", SubstitutionField::Product);
+    let chosen = match dialog.chosen() {
+        Some(candidate) => Line::from(candidate_spans(candidate, chosen_area.width.saturating_sub(1))),
+        None => Line::from(Span::styled(t(locale, "substitution.none_chosen"), theme::DIM)),
+    };
+    frame.render_widget(Paragraph::new(chosen), chosen_area);
+    let quantity_area = label(frame, base + 1, "substitution.quantity", SubstitutionField::Quantity);
+    let input = Rect { width: 8.min(quantity_area.width), ..quantity_area };
+    field(
+        frame,
+        input,
+        &dialog.quantity,
+        field_style(SubstitutionField::Quantity),
+        focus == SubstitutionField::Quantity && typing,
+    );
+    let most = i18n::fill(locale, "review.at_most", &[("count", &dialog.most.to_string())]);
+    frame.render_widget(
+        Paragraph::new(Span::styled(most, theme::DIM)),
+        Rect { x: input.right() + 1, width: quantity_area.width.saturating_sub(input.width + 1), ..quantity_area },
+    );
+    let reason_area = label(frame, base + 2, "substitution.reason", SubstitutionField::Reason);
     let reason = dialog.reasons.get(dialog.reason).map_or("", |reason| reason_name(locale, *reason));
-    field(frame, y, "substitution.reason", SubstitutionField::Reason, FieldValue::Choice(reason));
-    if other {
-        y += 2;
+    frame.render_widget(
+        Paragraph::new(format!("◀ {reason} ▶")).style(field_style(SubstitutionField::Reason)),
+        Rect {
+            width: reason_area.width.min(u16::try_from(text::width(reason) + 4).unwrap_or(u16::MAX)),
+            ..reason_area
+        },
+    );
+    if dialog.other() {
+        let description_area = label(frame, base + 3, "substitution.description", SubstitutionField::Description);
         field(
             frame,
-            y,
-            "substitution.description",
-            SubstitutionField::Description,
-            FieldValue::Text(&dialog.description),
+            description_area,
+            &dialog.description,
+            field_style(SubstitutionField::Description),
+            focus == SubstitutionField::Description && typing,
+        );
+    }
+    if let Some(missing) = dialog.missing {
+        let words = match missing {
+            Missing::Product => t(locale, "substitution.missing_product").to_owned(),
+            Missing::Quantity { most } => {
+                i18n::fill(locale, "substitution.missing_quantity", &[("count", &most.to_string())])
+            }
+            Missing::Description => t(locale, "substitution.missing_description").to_owned(),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text::fit(&format!("▲ {words}"), inner.width), theme::WARNING)),
+            row(base + 5),
         );
     }
 }
 
-enum FieldValue<'a> {
-    Text(&'a Input),
-    Choice(&'a str),
+fn field(frame: &mut Frame, area: Rect, input: &Input, style: ratatui::style::Style, cursor: bool) {
+    super::input_field(frame, area, input, style, cursor);
+}
+
+/// The registered products the search found, the highlighted one marked; or why there are none to show.
+fn product_list(frame: &mut Frame, area: Rect, dialog: &SubstitutionDialog, app: &App, locale: Locale) {
+    let status = match &app.session.products {
+        Registry::NotAsked | Registry::Loading => Some(t(locale, "substitution.loading").to_owned()),
+        Registry::Failed => Some(t(locale, "substitution.failed").to_owned()),
+        Registry::Loaded(_) if dialog.matches.is_empty() && dialog.search.value().trim().is_empty() => {
+            Some(t(locale, "substitution.none_registered").to_owned())
+        }
+        Registry::Loaded(_) if dialog.matches.is_empty() => {
+            Some(i18n::fill(locale, "substitution.no_match", &[("text", dialog.search.value().trim())]))
+        }
+        Registry::Loaded(_) => None,
+    };
+    if let Some(status) = status {
+        let lines: Vec<Line> = text::wrap(&status, area.width.saturating_sub(2))
+            .into_iter()
+            .map(|line| Line::from(format!("  {line}")))
+            .collect();
+        frame.render_widget(Paragraph::new(lines).style(theme::DIM), area);
+        return;
+    }
+    let rows = usize::from(area.height);
+    let offset = dialog.highlighted.map_or(0, |at| at.saturating_sub(rows.saturating_sub(1)));
+    let on_list = dialog.focus == SubstitutionField::Product;
+    let lines: Vec<Line> = dialog
+        .matches
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows)
+        .map(|(at, candidate)| {
+            let highlighted = dialog.highlighted == Some(at);
+            let marker = if highlighted { "▶ " } else { "  " };
+            let mut spans = vec![Span::raw(marker)];
+            // The last column is for the `▼` that says more follow.
+            spans.extend(candidate_spans(candidate, area.width.saturating_sub(MARKER_WIDTH + 1)));
+            let style = match (highlighted, on_list) {
+                (true, true) => theme::SELECTED,
+                (true, false) => theme::BOLD,
+                _ => theme::PLAIN,
+            };
+            Line::from(spans).style(style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+    if dialog.matches.len() > offset + rows {
+        let more = Rect { x: area.right().saturating_sub(1), y: area.bottom().saturating_sub(1), width: 1, height: 1 };
+        frame.render_widget(Paragraph::new("▼").style(theme::KEY), more);
+    }
+}
+
+/// `MED-043  Ibuprofeno 400 mg tableta          Q1.80` in `width` columns.
+fn candidate_spans(candidate: &Candidate, width: u16) -> Vec<Span<'static>> {
+    let price =
+        candidate.unit_price.map(|price| i18n::amount(price, candidate.currency_code.as_deref())).unwrap_or_default();
+    let code = format!("{:<9}", candidate.product_code);
+    let fixed = text::width(&code) + 1 + text::width(&price) + 1;
+    let room = u16::try_from(usize::from(width).saturating_sub(fixed)).unwrap_or(0);
+    let name = text::fit(&candidate.product_name, room);
+    let pad = usize::from(room).saturating_sub(text::width(&name));
+    vec![
+        Span::styled(code, theme::DIM),
+        Span::raw(" "),
+        Span::raw(format!("{name}{} ", " ".repeat(pad))),
+        Span::raw(price),
+    ]
 }
 
 /// A reason in words.
@@ -298,15 +764,6 @@ fn reason_name(locale: Locale, reason: SubstitutionReason) -> &'static str {
     }
 }
 
-/// What the line costs with the clerk's quantities, computed as the contract computes it.
-fn subtotal(line: &ProductLine, edit: &LineEdit) -> Result<Decimal, money::Overflow> {
-    money::line_total(line.unit_price, edit.units(), line.taxes)
-}
-
-fn units(review: &Review) -> u32 {
-    review.lines.iter().map(LineEdit::units).sum()
-}
-
 fn quantity(value: Option<u32>) -> String {
     value.map_or_else(|| "—".to_owned(), |value| value.to_string())
 }
@@ -316,4 +773,39 @@ fn right(text_value: &str, width: u16) -> String {
     let fitted = text::fit(text_value, width);
     let pad = usize::from(width).saturating_sub(text::width(&fitted));
     format!("{}{fitted}", " ".repeat(pad))
+}
+
+/// A styled value right-aligned in `width` columns.
+fn right_span(value: Span<'static>, width: u16) -> Vec<Span<'static>> {
+    let fitted = text::fit(&value.content, width);
+    let pad = usize::from(width).saturating_sub(text::width(&fitted));
+    vec![Span::raw(" ".repeat(pad)), Span::styled(fitted, value.style)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::essential;
+
+    #[test]
+    fn a_name_is_needed_up_to_its_strength_and_form() {
+        for (name, needed) in [
+            ("Ácido acetilsalicílico 100 mg tableta gastrorresistente x 30", "Ácido acetilsalicílico 100 mg tableta"),
+            ("Salbutamol 100 mcg/dosis inhalador, 200 dosis", "Salbutamol 100 mcg/dosis inhalador"),
+            ("Vitamina D3 (colecalciferol) 1000 UI cápsula blanda", "Vitamina D3 (colecalciferol) 1000 UI cápsula"),
+            (
+                "Lágrimas artificiales (hipromelosa 0,3 %) gotas, 15 ml",
+                "Lágrimas artificiales (hipromelosa 0,3 %) gotas",
+            ),
+            ("Clotrimazol 1 % crema tópica, tubo 20 g", "Clotrimazol 1 % crema"),
+            ("Ibuprofeno 600 mg, 40 comprimidos", "Ibuprofeno 600 mg, 40 comprimidos"),
+            ("Loratadina 10 mg tableta", "Loratadina 10 mg tableta"),
+            ("Amoxicillin 500mg capsules x 21", "Amoxicillin 500mg capsules"),
+            ("Suero oral de rehidratación sabor naranja, sobre", "Suero oral de rehidratación sabor naranja, sobre"),
+            ("Omeprazol 20 mg", "Omeprazol 20 mg"),
+            ("Producto sin datos", "Producto sin datos"),
+            ("", ""),
+        ] {
+            assert_eq!(essential(name), needed, "{name}");
+        }
+    }
 }

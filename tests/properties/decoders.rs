@@ -9,7 +9,8 @@ use mostrador::osigu::error::ClientError;
 use mostrador::osigu::model::bounded::{MAX_AMOUNT, MAX_LINES, MAX_QUANTITY, MAX_TOKEN_SECS, MAX_VERIFICATION_SECS};
 use mostrador::osigu::model::{
     BeneficiaryMatch, BiometricMatch, Challenge, Dispensation, ErrorEnvelope, OAuthError, OtpSent, OtpValidated, Page,
-    ProductLine, SearchForm, Sponsor, SponsorConfiguration, TokenResponse, VerificationStatus, wire_name,
+    ProductLine, ProviderProduct, SearchForm, Sponsor, SponsorConfiguration, TokenResponse, VerificationStatus,
+    wire_name,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -80,6 +81,12 @@ fn decode_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
         let rules = &configuration.dispensing;
         let _ = (wire_name(&rules.verification), wire_name(&configuration.settlement.mode));
         let _: Vec<String> = rules.otp_channels.iter().map(wire_name).collect();
+    }
+    if let Some(products) = read::<Vec<ProviderProduct>>(bytes) {
+        prop_assert!(products.iter().all(|product| product.unit_price.is_none_or(amount_in_bounds)));
+    }
+    if let Some(page) = read::<Page<ProviderProduct>>(bytes) {
+        prop_assert!(page.content.iter().all(|product| product.unit_price.is_none_or(amount_in_bounds)));
     }
     let _ = read::<Vec<Sponsor>>(bytes);
     let _ = read::<Vec<SearchForm>>(bytes);

@@ -181,9 +181,10 @@ pub enum Kind {
     Biometric,
     Challenge,
     VerificationStatus,
+    Products,
 }
 
-pub const KINDS: [Kind; 10] = [
+pub const KINDS: [Kind; 11] = [
     Kind::Sponsors,
     Kind::Configuration,
     Kind::Forms,
@@ -194,6 +195,7 @@ pub const KINDS: [Kind; 10] = [
     Kind::Biometric,
     Kind::Challenge,
     Kind::VerificationStatus,
+    Kind::Products,
 ];
 
 /// What the core asked, as far as a sample reply needs to know.
@@ -220,6 +222,7 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
         Call::Challenge { id, .. } => (Kind::Challenge, of_id(id)),
         Call::SendOtp { .. } => (Kind::OtpSent, Context::default()),
         Call::ValidateOtp { .. } => (Kind::OtpValidated, Context::default()),
+        Call::Products { .. } => (Kind::Products, Context::default()),
     }
 }
 
@@ -342,6 +345,13 @@ pub fn sample(kind: Kind, variant: u8, context: &Context) -> Value {
         Kind::VerificationStatus => json!({"dispensation_id": id, "verification_required": "BIOMETRIC",
             "status": pick(&["PENDING", "VERIFIED", "FAILED", "NOT_REQUIRED"], variant),
             "method": "FACIAL", "attempts_remaining": 2}),
+        Kind::Products => json!([
+            {"product_code": "MED-043", "product_name": "Ibuprofeno 400 mg tableta", "product_type": "MEDICATION",
+             "registered_at": "2026-11-21T15:04:00Z", "unit_price": pick(&[1.8, 0.0, 99_999.99], variant),
+             "currency_code": "GTQ"},
+            {"product_code": format!("MED-{variant:03}"), "product_name": "Medicamento de nombre largo 500 mg tableta",
+             "product_type": "DRUG", "registered_at": "2026-11-21T15:04:00Z"}
+        ]),
     }
 }
 
@@ -363,6 +373,7 @@ pub fn decode(kind: Kind, value: &Value) -> Result<Reply, ClientError> {
         Kind::Biometric => Reply::Biometric(read(value)?),
         Kind::Challenge => Reply::Challenge(read(value)?),
         Kind::VerificationStatus => Reply::VerificationStatus(read(value)?),
+        Kind::Products => Reply::Products(read(value)?),
     })
 }
 

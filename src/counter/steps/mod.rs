@@ -13,7 +13,9 @@ pub use entry::{MAX_CODE_CHARS, normalize_code};
 pub use finalize::{Finalize, FinalizeState};
 pub use history::{History, HistoryRow};
 pub use identify::{FieldEdit, Identify};
-pub use review::{LineEdit, Review, Substitution, SubstitutionDialog, SubstitutionField};
+pub use review::{
+    Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog, SubstitutionField,
+};
 pub use verify::{
     Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpNotice, OtpState, SentOtp, Verify,
     fingerprint_at_counter,

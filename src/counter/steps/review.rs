@@ -1,11 +1,18 @@
 //! Reviewing the lines: how many units of each to deliver now (partial dispensing within what is available)
-//! and substitutions with a reason, sent to the server with `PUT` before finalizing.
+//! and substitutions with a reason ([`substitution`]), sent to the server with `PUT` before finalizing. The
+//! review says what it offers ([`Review::offers`]), what the lines cost ([`Review::total`]) and where a quantity
+//! met its limit; the screen only draws that.
 
-use tui_input::Input;
+mod substitution;
 
-use super::{PAGE_LINES, text};
+use rust_decimal::Decimal;
+
+use substitution::DialogNext;
+pub use substitution::{Candidate, Missing, PRODUCT_ROWS, Registry, SubstitutionDialog, SubstitutionField};
+
+use super::PAGE_LINES;
 use crate::counter::action::Action;
-use crate::counter::app::{App, Purpose, Step};
+use crate::counter::app::{Active, App, Purpose, Session, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::offers::Offer;
@@ -13,11 +20,12 @@ use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::Event;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{
-    Dispensation, Known, ProductLine, SponsorConfiguration, SubstitutionReason, UpdateLine, UpdateRequest,
+    Dispensation, Id, Known, ProductLine, ProductType, SponsorConfiguration, SubstitutionReason, UpdateLine,
+    UpdateRequest, money,
 };
 
-const MAX_PRODUCT_CODE_CHARS: usize = 40;
-const MAX_DESCRIPTION_CHARS: usize = 200;
+/// Digits a typed quantity may have (the server's bound is a million units).
+const MAX_TYPED_DIGITS: usize = 6;
 
 /// The review step.
 #[derive(Clone, Debug)]
@@ -27,6 +35,9 @@ pub struct Review {
     pub selected: usize,
     /// Digits typed for the selected line's quantity, replacing it.
     pub typed: Option<String>,
+    /// The selected line's quantity just met its limit (a `+` refused, typed digits capped): the screen says the
+    /// limit beside it until the clerk does something else.
+    pub at_limit: bool,
     /// The substitution dialog, when open.
     pub dialog: Option<SubstitutionDialog>,
     /// The lines being sent, with their key (kept so that a retry reuses it).
@@ -49,74 +60,110 @@ pub struct LineEdit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Substitution {
     pub product_code: String,
+    /// The substitute's name, when known (from the registry, or the server's line).
+    pub product_name: Option<String>,
     pub quantity: u32,
     pub reason: SubstitutionReason,
     pub other_description: Option<String>,
+    /// The line's own quantity before the substitute took part of it: given back (within what is available)
+    /// when the substitution is removed.
+    pub quantity_before: u32,
 }
 
-/// Fields of the substitution dialog.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SubstitutionField {
-    ProductCode,
-    Quantity,
-    Reason,
-    Description,
-}
-
-/// The substitution dialog for one line.
-#[derive(Clone, Debug)]
-pub struct SubstitutionDialog {
-    pub line: usize,
-    pub product_code: Input,
-    pub quantity: Input,
-    /// The sponsor's accepted reasons.
-    pub reasons: Vec<SubstitutionReason>,
-    pub reason: usize,
-    pub description: Input,
-    pub focus: SubstitutionField,
+/// What the App must do after the review took a key.
+enum Next {
+    Stay,
+    Finalize,
+    Show(Problem),
 }
 
 impl LineEdit {
     fn from_line(line: &ProductLine, sponsor_allows: bool) -> Self {
         let max = if line.dispensable() { line.available() } else { 0 };
         let substitutable = sponsor_allows && max > 0 && line.substitution_allowed != Some(false);
-        let substitution = line.substitute_product_code.clone().map(|product_code| Substitution {
-            product_code,
-            quantity: line.substitute_quantity.unwrap_or(0),
-            reason: line.substitution_reason_enum.unwrap_or(SubstitutionReason::Other),
-            other_description: line.substitution_other_description.clone(),
+        let quantity = line.quantity.min(max);
+        let substitution = line.substitute_product_code.clone().map(|product_code| {
+            let quantity_substituted = line.substitute_quantity.unwrap_or(0);
+            Substitution {
+                product_code,
+                product_name: line.substitute_product_name.clone(),
+                quantity: quantity_substituted,
+                reason: line.substitution_reason_enum.unwrap_or(SubstitutionReason::Other),
+                other_description: line.substitution_other_description.clone(),
+                // What the line delivered in all: without the substitute, all of it is the product again.
+                quantity_before: quantity.saturating_add(quantity_substituted).min(max),
+            }
         });
-        Self { quantity: line.quantity.min(max), substitution, max, substitutable }
+        Self { quantity, substitution, max, substitutable }
     }
 
     /// Units leaving the pharmacy on this line.
     pub fn units(&self) -> u32 {
         self.quantity + self.substitution.as_ref().map_or(0, |s| s.quantity)
     }
+
+    /// The most the line's own product may deliver: what is available less what the substitute takes.
+    pub fn own_limit(&self) -> u32 {
+        self.max.saturating_sub(self.substitution.as_ref().map_or(0, |s| s.quantity))
+    }
+
+    /// Whether the server would receive the same from `self` and `other` (names and the quantity to give back are
+    /// the counter's own).
+    fn sends_same(&self, other: &Self) -> bool {
+        let sent = |edit: &Self| {
+            (
+                edit.quantity,
+                edit.substitution
+                    .as_ref()
+                    .map(|s| (s.product_code.clone(), s.quantity, s.reason, s.other_description.clone())),
+            )
+        };
+        sent(self) == sent(other)
+    }
+
+    /// The substitution taken away: the line gets back its quantity from before it, within what is available.
+    fn remove_substitution(&mut self) {
+        if let Some(substitution) = self.substitution.take() {
+            self.quantity = substitution.quantity_before.min(self.max);
+        }
+    }
 }
 
 impl Review {
     /// On the lines: finalize (F10; Enter only confirms a quantity being typed), the selected line's quantity and
-    /// substitute where it may have them, move, back. In the substitution dialog: save, fields, reasons, close.
+    /// substitute where it may have them, move, back. In the substitution dialog: save, close, fields, pick a
+    /// product or a reason with the arrows, remove a saved substitution.
     pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
         use Action::*;
         if let Some(dialog) = &self.dialog {
+            let on_product = dialog.focus == SubstitutionField::Product;
             let on_reason = dialog.focus == SubstitutionField::Reason;
-            let list = vec![
-                Offer::on(Continue, "hint.save"),
+            let many = dialog.matches.len() > 1;
+            let pages = dialog.matches.len() > PRODUCT_ROWS;
+            let mut list = vec![Offer::on(Continue, "hint.save")];
+            if on_reason {
+                list.extend([Offer::on(Down, "hint.change_reason"), Offer::on(Up, "hint.change_reason")]);
+            } else {
+                list.extend([
+                    Offer::when(on_product && !dialog.matches.is_empty(), Down, "hint.pick_product"),
+                    Offer::when(on_product && many, Up, "hint.pick_product"),
+                    Offer::when(on_product && pages, PageDown, "hint.pick_product"),
+                    Offer::when(on_product && pages, PageUp, "hint.pick_product"),
+                ]);
+            }
+            list.extend([
+                Offer::when(dialog.removable(), Substitute, "hint.remove_substitution"),
                 Offer::on(Back, "hint.close"),
                 Offer::on(NextField, "hint.fields"),
                 Offer::on(PrevField, "hint.fields"),
-                Offer::when(on_reason, Down, "hint.change_reason"),
-                Offer::when(on_reason, Up, "hint.change_reason"),
-            ];
+            ]);
             return (list, !on_reason);
         }
         let line = self.lines.get(self.selected);
         let adjustable = line.is_some_and(|line| line.max > 0);
         let substitutable = line.is_some_and(|line| line.substitutable);
         let many = self.lines.len() > 1;
-        let pages = self.lines.len() > super::PAGE_LINES;
+        let pages = self.lines.len() > PAGE_LINES;
         let list = vec![
             Offer::when(self.typed.is_some(), Continue, "hint.confirm_quantity"),
             Offer::when(!self.lines.is_empty(), Finalize, "hint.finalize"),
@@ -139,7 +186,26 @@ impl Review {
         let lines: Vec<LineEdit> =
             dispensation.products.iter().map(|line| LineEdit::from_line(line, sponsor_allows)).collect();
         let selected = lines.iter().position(|line| line.max > 0).unwrap_or(0);
-        Self { lines, selected, typed: None, dialog: None, pending: None }
+        Self { lines, selected, typed: None, at_limit: false, dialog: None, pending: None }
+    }
+
+    /// What line `index` of `dispensation` costs with the clerk's quantities, computed as the contract does.
+    pub fn subtotal(&self, dispensation: &Dispensation, index: usize) -> Result<Decimal, money::Overflow> {
+        let units = self.lines.get(index).map_or(0, LineEdit::units);
+        dispensation
+            .products
+            .get(index)
+            .map_or(Ok(Decimal::ZERO), |line| money::line_total(line.unit_price, units, line.taxes))
+    }
+
+    /// What every line costs together with the clerk's quantities.
+    pub fn total(&self, dispensation: &Dispensation) -> Result<Decimal, money::Overflow> {
+        money::total((0..self.lines.len()).map(|index| self.subtotal(dispensation, index)))
+    }
+
+    /// Units leaving the pharmacy on every line.
+    pub fn units(&self) -> u32 {
+        self.lines.iter().map(LineEdit::units).sum()
     }
 
     /// The lines as the server must receive them, or `None` if they are what the server already has.
@@ -148,7 +214,7 @@ impl Review {
             .products
             .iter()
             .zip(&self.lines)
-            .all(|(line, edit)| LineEdit::from_line(line, edit.substitutable) == *edit);
+            .all(|(line, edit)| LineEdit::from_line(line, edit.substitutable).sends_same(edit));
         if unchanged {
             return None;
         }
@@ -176,18 +242,130 @@ impl Review {
         Some(UpdateRequest { products })
     }
 
-    /// Applies the digits typed so far, capped at what the line may deliver.
+    /// Applies the digits typed so far, capped at what the line's own product may deliver (and says so).
     fn apply_typed(&mut self) {
         let Some(digits) = &self.typed else { return };
         let Some(line) = self.lines.get_mut(self.selected) else { return };
         let wanted: u32 = digits.parse().unwrap_or(u32::MAX);
-        let substituted = line.substitution.as_ref().map_or(0, |s| s.quantity);
-        line.quantity = wanted.min(line.max.saturating_sub(substituted));
+        let limit = line.own_limit();
+        self.at_limit = wanted > limit;
+        line.quantity = wanted.min(limit);
     }
 
     fn select(&mut self, index: usize) {
         self.typed = None;
+        self.at_limit = false;
         self.selected = index.min(self.lines.len().saturating_sub(1));
+    }
+
+    /// A key on the review; `session` registers the requests it makes.
+    fn on_msg(&mut self, msg: Msg, active: &Active, session: &mut Session, effects: &mut Vec<Effect>) -> Next {
+        if let Some(dialog) = &mut self.dialog {
+            let Some(edit) = self.lines.get_mut(dialog.line) else {
+                self.dialog = None;
+                return Next::Stay;
+            };
+            if let DialogNext::Close = dialog.on_msg(msg, edit, &session.products) {
+                self.dialog = None;
+            }
+            return Next::Stay;
+        }
+        match msg {
+            Msg::Up => self.select(self.selected.saturating_sub(1)),
+            Msg::Down => self.select(self.selected + 1),
+            Msg::PageUp => self.select(self.selected.saturating_sub(PAGE_LINES)),
+            Msg::PageDown => self.select(self.selected + PAGE_LINES),
+            Msg::Increase | Msg::Decrease => {
+                self.typed = None;
+                let Some(line) = self.lines.get_mut(self.selected) else { return Next::Stay };
+                let room = line.max.saturating_sub(line.units());
+                if matches!(msg, Msg::Decrease) {
+                    line.quantity = line.quantity.saturating_sub(1);
+                    self.at_limit = false;
+                } else if room > 0 {
+                    line.quantity += 1;
+                    self.at_limit = false;
+                } else {
+                    // `+` at the limit: nothing more is available, and the line says so.
+                    self.at_limit = true;
+                }
+            }
+            Msg::Edit(tui_input::InputRequest::InsertChar(c))
+                if c.is_ascii_digit() && self.lines.get(self.selected).is_some_and(|line| line.max > 0) =>
+            {
+                let typed = self.typed.get_or_insert_with(String::new);
+                if typed.len() < MAX_TYPED_DIGITS {
+                    typed.push(c);
+                }
+                self.apply_typed();
+            }
+            Msg::Edit(tui_input::InputRequest::DeletePrevChar) => {
+                if let Some(typed) = &mut self.typed {
+                    typed.pop();
+                    if typed.is_empty() {
+                        self.typed = Some("0".into());
+                    }
+                    self.apply_typed();
+                }
+            }
+            Msg::Substitute => self.open_dialog(active, session, effects),
+            // Enter confirms the quantity being typed and moves to the next line that can be dispensed; only F10
+            // goes on to finalize.
+            Msg::Submit if self.typed.is_some() => {
+                self.apply_typed();
+                let next = self.lines.iter().enumerate().skip(self.selected + 1).find(|(_, line)| line.max > 0);
+                if let Some((index, _)) = next {
+                    self.select(index);
+                } else {
+                    self.typed = None;
+                }
+            }
+            Msg::Finalize if !self.lines.is_empty() => return self.save(active, session, effects),
+            _ => {}
+        }
+        Next::Stay
+    }
+
+    /// F4: the substitution dialog for the selected line, asking for the provider's products the first time.
+    fn open_dialog(&mut self, active: &Active, session: &mut Session, effects: &mut Vec<Effect>) {
+        let index = self.selected;
+        let (Some(line), Some(edit)) = (active.dispensation.products.get(index), self.lines.get(index)) else {
+            return;
+        };
+        if !edit.substitutable {
+            return;
+        }
+        self.typed = None;
+        self.at_limit = false;
+        let reasons = substitution_reasons(active.configuration.as_ref());
+        self.dialog = Some(SubstitutionDialog::open(index, line, edit, reasons, &session.products));
+        if session.products.wanted() {
+            session.products = Registry::Loading;
+            effects.push(session.call(Purpose::Products, Call::Products { product_type: ProductType::Medication }));
+        }
+    }
+
+    /// F10: the lines to the server when they changed (then finalize), or straight to finalize.
+    fn save(&mut self, active: &Active, session: &mut Session, effects: &mut Vec<Effect>) -> Next {
+        self.apply_typed();
+        self.typed = None;
+        if self.lines.iter().all(|line| line.units() == 0) {
+            return Next::Show(Problem::new(ProblemKind::NothingToDispense, NextStep::Acknowledge));
+        }
+        match self.changes(&active.dispensation) {
+            None => Next::Finalize,
+            Some(request) => {
+                self.pending = Some((request, session.key("update")));
+                effects.extend(self.send_pending(active.id().clone(), session));
+                Next::Stay
+            }
+        }
+    }
+
+    /// The `PUT` of the pending lines, with their key (a retry reuses it).
+    fn send_pending(&self, id: Id, session: &mut Session) -> Option<Effect> {
+        let (request, key) = self.pending.clone()?;
+        Some(session.call(Purpose::Update, Call::Update { id, request, key }))
     }
 }
 
@@ -198,12 +376,30 @@ fn sponsor_allows_substitution(dispensation: &Dispensation, configuration: Optio
         && configuration.is_none_or(|configuration| configuration.dispensing.substitution.allowed)
 }
 
+/// The reasons the sponsor accepts that this build knows (one it does not know cannot be sent); all of them when
+/// the sponsor names none.
+fn substitution_reasons(configuration: Option<&SponsorConfiguration>) -> Vec<SubstitutionReason> {
+    let configured: Vec<SubstitutionReason> = configuration
+        .map(|configuration| {
+            configuration.dispensing.substitution.reasons.iter().copied().filter(Known::is_known).collect()
+        })
+        .unwrap_or_default();
+    if configured.is_empty() {
+        vec![
+            SubstitutionReason::OutOfStock,
+            SubstitutionReason::Emergency,
+            SubstitutionReason::ActiveIngredient,
+            SubstitutionReason::Other,
+        ]
+    } else {
+        configured
+    }
+}
+
 impl App {
     /// Shows the lines for review.
     pub(in crate::counter) fn begin_review(&mut self, effects: &mut Vec<Effect>) {
-        let Some(active) = &self.active else { return };
-        let review = Review::new(&active.dispensation, active.configuration.as_ref());
-        self.go(Step::Review(review));
+        self.back_to_review();
         // Proposed now so that Finalize opens with the number already there.
         self.hold_invoice(effects);
     }
@@ -215,214 +411,39 @@ impl App {
         self.go(Step::Review(review));
     }
 
+    /// A key on the review (nothing while its lines are being saved).
     pub(in crate::counter) fn review_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
-        let saving = self.is_awaiting(|p| *p == Purpose::Update);
-        let reasons = self.substitution_reasons();
-        if self.active.is_none() {
+        if self.is_awaiting(|p| *p == Purpose::Update) {
             return;
         }
-        let Step::Review(review) = &mut self.step else { return };
-        if saving {
-            return;
-        }
-        if review.dialog.is_some() {
-            let line = review.dialog.as_ref().map_or(0, |d| d.line);
-            return self.dialog_msg(msg, line);
-        }
-        let count = review.lines.len();
-        match msg {
-            Msg::Up => review.select(review.selected.saturating_sub(1)),
-            Msg::Down => review.select(review.selected + 1),
-            Msg::PageUp => review.select(review.selected.saturating_sub(PAGE_LINES)),
-            Msg::PageDown => review.select(review.selected + PAGE_LINES),
-            Msg::Increase | Msg::Decrease => {
-                review.typed = None;
-                if let Some(line) = review.lines.get_mut(review.selected) {
-                    let room = line.max.saturating_sub(line.units());
-                    if matches!(msg, Msg::Increase) && room > 0 {
-                        line.quantity += 1;
-                    } else if matches!(msg, Msg::Decrease) {
-                        line.quantity = line.quantity.saturating_sub(1);
-                    }
-                }
-            }
-            Msg::Edit(tui_input::InputRequest::InsertChar(c))
-                if c.is_ascii_digit() && review.lines.get(review.selected).is_some_and(|line| line.max > 0) =>
-            {
-                let typed = review.typed.get_or_insert_with(String::new);
-                if typed.len() < 6 {
-                    typed.push(c);
-                }
-                review.apply_typed();
-            }
-            Msg::Edit(tui_input::InputRequest::DeletePrevChar) => {
-                if let Some(typed) = &mut review.typed {
-                    typed.pop();
-                    if typed.is_empty() {
-                        review.typed = Some("0".into());
-                    }
-                    review.apply_typed();
-                }
-            }
-            Msg::Substitute => {
-                let line = review.selected;
-                if !review.lines.get(line).is_some_and(|edit| edit.substitutable) {
-                    return;
-                }
-                let existing = review.lines[line].substitution.clone();
-                let reason = existing.as_ref().and_then(|s| reasons.iter().position(|r| *r == s.reason)).unwrap_or(0);
-                review.dialog = Some(SubstitutionDialog {
-                    line,
-                    product_code: Input::new(existing.as_ref().map(|s| s.product_code.clone()).unwrap_or_default()),
-                    quantity: Input::new(existing.as_ref().map_or(String::new(), |s| s.quantity.to_string())),
-                    reasons,
-                    reason,
-                    description: Input::new(existing.and_then(|s| s.other_description).unwrap_or_default()),
-                    focus: SubstitutionField::ProductCode,
-                });
-            }
-            // Enter confirms the quantity being typed and moves to the next line that can be dispensed; only F10
-            // goes on to finalize.
-            Msg::Submit if review.typed.is_some() => {
-                review.apply_typed();
-                review.typed = None;
-                let next = review.lines.iter().enumerate().skip(review.selected + 1).find(|(_, line)| line.max > 0);
-                if let Some((index, _)) = next {
-                    review.selected = index;
-                }
-            }
-            Msg::Finalize if count > 0 => self.save_lines(effects),
-            _ => {}
+        let (Some(active), Step::Review(review)) = (&self.active, &mut self.step) else { return };
+        match review.on_msg(msg, active, &mut self.session, effects) {
+            Next::Stay => {}
+            Next::Finalize => self.begin_finalize(),
+            Next::Show(problem) => self.show(problem),
         }
     }
 
-    fn substitution_reasons(&self) -> Vec<SubstitutionReason> {
-        let configured = self
-            .active
-            .as_ref()
-            .and_then(|active| active.configuration.as_ref())
-            // A reason this build does not know cannot be sent: it is not offered.
-            .map(|configuration| {
-                configuration
-                    .dispensing
-                    .substitution
-                    .reasons
-                    .iter()
-                    .copied()
-                    .filter(Known::is_known)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        if configured.is_empty() {
-            vec![
-                SubstitutionReason::OutOfStock,
-                SubstitutionReason::Emergency,
-                SubstitutionReason::ActiveIngredient,
-                SubstitutionReason::Other,
-            ]
-        } else {
-            configured
-        }
-    }
-
-    fn dialog_msg(&mut self, msg: Msg, line: usize) {
-        let Step::Review(review) = &mut self.step else { return };
-        let Some(dialog) = &mut review.dialog else { return };
-        use SubstitutionField as F;
-        let order = if dialog.reasons.get(dialog.reason) == Some(&SubstitutionReason::Other) {
-            &[F::ProductCode, F::Quantity, F::Reason, F::Description][..]
-        } else {
-            &[F::ProductCode, F::Quantity, F::Reason][..]
+    /// The provider's products arrived (or could not be read): kept for the session, and an open dialog searches
+    /// them at once.
+    pub(in crate::counter) fn products_replied(&mut self, result: Result<Reply, ClientError>) {
+        self.session.products = match result {
+            Ok(Reply::Products(products)) => Registry::loaded(products),
+            Ok(_) => Registry::Failed,
+            Err(error) => {
+                tracing::info!(error = %error, "the provider's products could not be read");
+                Registry::Failed
+            }
         };
-        let position = order.iter().position(|f| *f == dialog.focus).unwrap_or(0);
-        match msg {
-            Msg::NextField | Msg::Down if !(dialog.focus == F::Reason && matches!(msg, Msg::Down)) => {
-                dialog.focus = order[(position + 1) % order.len()];
-            }
-            Msg::PrevField | Msg::Up if !(dialog.focus == F::Reason && matches!(msg, Msg::Up)) => {
-                dialog.focus = order[(position + order.len() - 1) % order.len()];
-            }
-            Msg::Up | Msg::Down | Msg::Increase | Msg::Decrease if dialog.focus == F::Reason => {
-                let count = dialog.reasons.len().max(1);
-                let forward = matches!(msg, Msg::Down | Msg::Increase);
-                dialog.reason = if forward { (dialog.reason + 1) % count } else { (dialog.reason + count - 1) % count };
-            }
-            Msg::Edit(request) => match dialog.focus {
-                F::ProductCode => {
-                    text::edit(&mut dialog.product_code, request, MAX_PRODUCT_CODE_CHARS, |c| !c.is_whitespace())
-                }
-                F::Quantity => text::edit(&mut dialog.quantity, request, 6, text::digit),
-                F::Description => text::edit(&mut dialog.description, request, MAX_DESCRIPTION_CHARS, text::any),
-                F::Reason => {}
-            },
-            Msg::Paste(pasted) => match dialog.focus {
-                F::ProductCode => {
-                    text::paste(&mut dialog.product_code, &pasted, MAX_PRODUCT_CODE_CHARS, |c| !c.is_whitespace())
-                }
-                F::Quantity => text::paste(&mut dialog.quantity, &pasted, 6, text::digit),
-                F::Description => text::paste(&mut dialog.description, &pasted, MAX_DESCRIPTION_CHARS, text::any),
-                F::Reason => {}
-            },
-            Msg::Submit => {
-                let product_code = dialog.product_code.value().trim().to_uppercase();
-                let edit = &review.lines[line];
-                if product_code.is_empty() {
-                    // An empty product removes the substitution.
-                    review.lines[line].substitution = None;
-                    review.dialog = None;
-                    return;
-                }
-                let quantity: u32 = dialog.quantity.value().parse().unwrap_or(0);
-                let reason = dialog.reasons.get(dialog.reason).copied();
-                let description = Some(dialog.description.value().trim().to_owned()).filter(|d| !d.is_empty());
-                let room = edit.max;
-                let complete = quantity > 0
-                    && quantity <= room
-                    && reason.is_some()
-                    && (reason != Some(SubstitutionReason::Other) || description.is_some());
-                let Some(reason) = reason.filter(|_| complete) else {
-                    return self.show(Problem::new(ProblemKind::SubstitutionIncomplete, NextStep::Acknowledge));
-                };
-                let line_edit = &mut review.lines[line];
-                line_edit.substitution = Some(Substitution {
-                    product_code,
-                    quantity,
-                    reason,
-                    other_description: description.filter(|_| reason == SubstitutionReason::Other),
-                });
-                // The substitute's units come out of the same availability.
-                line_edit.quantity = line_edit.quantity.min(line_edit.max - quantity);
-                review.dialog = None;
-            }
-            _ => {}
-        }
-    }
-
-    /// F10 on review: send changed lines, then finalize.
-    fn save_lines(&mut self, effects: &mut Vec<Effect>) {
-        let key = self.key("update");
-        let Some(active) = &self.active else { return };
-        let Step::Review(review) = &mut self.step else { return };
-        review.apply_typed();
-        review.typed = None;
-        if review.lines.iter().all(|line| line.units() == 0) {
-            return self.show(Problem::new(ProblemKind::NothingToDispense, NextStep::Acknowledge));
-        }
-        match review.changes(&active.dispensation) {
-            None => self.begin_finalize(),
-            Some(request) => {
-                review.pending = Some((request, key));
-                self.review_retry(effects);
-            }
+        if let Step::Review(Review { dialog: Some(dialog), .. }) = &mut self.step {
+            dialog.refresh(&self.session.products);
         }
     }
 
     /// Sends the pending lines again, with their key.
     pub(in crate::counter) fn review_retry(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active_id() else { return };
-        let Step::Review(review) = &self.step else { return };
-        let Some((request, key)) = review.pending.clone() else { return };
-        effects.push(self.call(Purpose::Update, Call::Update { id, request, key }));
+        let (Some(active), Step::Review(review)) = (&self.active, &self.step) else { return };
+        effects.extend(review.send_pending(active.id().clone(), &mut self.session));
     }
 
     /// The lines as the server has them now, read after it refused a completion over them: the review shows

@@ -10,10 +10,18 @@ use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{
     BeneficiaryMatch, BiometricMatch, BiometricSample, CancelRequest, Challenge, ChallengeRequest, CompleteRequest,
     Dispensation, DispensationStatus, ErrorCode, Id, OtpSendRequest, OtpSent, OtpValidateRequest, OtpValidated, Page,
-    ProductType, SearchForm, Sponsor, SponsorConfiguration, StartRequest, UpdateRequest, VerificationStatus, wire_name,
+    ProductType, ProviderProduct, SearchForm, Sponsor, SponsorConfiguration, StartRequest, UpdateRequest,
+    VerificationStatus, wire_name,
 };
 
 const DISPENSATIONS: &str = "/dispensing/v1/dispensations";
+
+/// Products asked for per page of the provider's registry (the contract's largest page).
+const PRODUCTS_PAGE: u32 = 200;
+
+/// Most products of the registry the counter keeps: far beyond a pharmacy's list, and a bound on what a broken
+/// server that pages forever can make it read.
+const MAX_PROVIDER_PRODUCTS: usize = 20_000;
 
 /// What the token endpoint said about this client, for `mostrador check`.
 #[derive(Clone, Debug)]
@@ -75,6 +83,29 @@ impl OsiguClient {
         let path = format!("/arc/v1/sponsors/{}/configuration", segment(&Id::new(sponsor_slug)));
         let query = [("product_type", product_type.as_str().to_owned())];
         self.inner.call(Call { query: &query, ..Call::get(&path) }).await
+    }
+
+    /// `GET /arc/v1/providers/products?product_type=`, every page: the products registered for this provider (what
+    /// a line may be substituted by), at most [`MAX_PROVIDER_PRODUCTS`].
+    pub async fn provider_products(&self, product_type: ProductType) -> Result<Vec<ProviderProduct>, ClientError> {
+        let mut products = Vec::new();
+        let mut number = 0u32;
+        loop {
+            let query = [
+                ("product_type", product_type.as_str().to_owned()),
+                ("page", number.to_string()),
+                ("size", PRODUCTS_PAGE.to_string()),
+            ];
+            let page: Page<ProviderProduct> =
+                self.inner.call(Call { query: &query, ..Call::get("/arc/v1/providers/products") }).await?;
+            let last = page.content.is_empty() || number.saturating_add(1) >= page.page.total_pages;
+            products.extend(page.content);
+            if last || products.len() >= MAX_PROVIDER_PRODUCTS {
+                products.truncate(MAX_PROVIDER_PRODUCTS);
+                return Ok(products);
+            }
+            number += 1;
+        }
     }
 
     /// `GET /v1/sponsors/{slug}/forms`: the beneficiary search forms.

@@ -162,7 +162,7 @@ pub struct ResendAccepted {
     pub download_url: Option<String>,
 }
 
-/// A product registered for this provider.
+/// A product registered for this provider: what may be prescribed, or delivered as a substitute.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProviderProduct {
     pub product_code: String,
@@ -170,4 +170,11 @@ pub struct ProviderProduct {
     pub product_type: ProductType,
     #[serde(with = "time::serde::rfc3339")]
     pub registered_at: OffsetDateTime,
+    /// The provider's shelf price, in `currency_code`. A sandbox extra, so the counter can show what a substitute
+    /// costs; variant: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bounded::optional_amount")]
+    pub unit_price: Option<rust_decimal::Decimal>,
+    /// The currency of `unit_price` (the provider's). Variant: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
 }
