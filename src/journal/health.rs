@@ -162,3 +162,29 @@ mod tests {
         assert!(health.free_bytes.is_some_and(|free| free > 0));
     }
 }
+
+#[cfg(test)]
+mod opening {
+    use super::super::Place;
+    use super::*;
+
+    #[test]
+    fn many_counters_opening_a_new_journal_at_once_all_get_it() {
+        for round in 0..20 {
+            let dir = std::env::temp_dir().join(format!("mostrador-open-{}-{round}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let threads: Vec<_> = (0..6)
+                .map(|n| {
+                    let dir = dir.clone();
+                    std::thread::spawn(move || {
+                        Journal::in_dir(&dir, &Place::new("store", format!("caja-{n}"))).map(drop)
+                    })
+                })
+                .collect();
+            for thread in threads {
+                thread.join().unwrap().unwrap_or_else(|error| panic!("round {round}: {error}"));
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+}

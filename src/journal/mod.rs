@@ -183,7 +183,7 @@ impl Journal {
         private_files(path).map_err(|source| JournalError::File { path: path.to_owned(), source })?;
         let mut connection = Connection::open(path).map_err(open_error)?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
-        connection.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
+        use_wal(&connection).map_err(open_error)?;
         // Every commit reaches the disk before it returns: an intent written is an intent kept.
         connection.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
         health::quick_check(&connection).map_err(|found| match found {
@@ -413,6 +413,23 @@ fn immutable_uri(path: &Path) -> String {
     }
     uri.push_str("?immutable=1");
     uri
+}
+
+/// Puts the journal in WAL mode. On a journal just created, another counter opening it at the same moment may hold
+/// it for a few milliseconds, and SQLite answers a change of journal mode with "busy" at once rather than
+/// waiting: so it is tried again, for as long as any write would wait.
+fn use_wal(connection: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match connection.pragma_update(None, "journal_mode", "WAL") {
+            Err(error)
+                if matches!(sqlite_cause(&error), JournalCause::Busy) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// The columns [`entry`] reads, in its order.

@@ -75,19 +75,23 @@ const MIGRATIONS: &[&str] = &[
 /// The version this build writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
 
-/// Brings `connection` to [`CURRENT`]; a database from a newer build is refused rather than misread.
+/// Brings `connection` to [`CURRENT`]; a database from a newer build is refused rather than misread. Each step
+/// reads the version inside its own write transaction, so counters opening a new journal at the same moment
+/// (several clerks on one store server) take turns: one migrates, the others find it done.
 pub fn migrate(connection: &mut Connection) -> Result<(), MigrateError> {
-    let found: u32 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if found > CURRENT {
-        return Err(MigrateError::Newer { found, known: CURRENT });
-    }
-    for (index, statements) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let transaction = connection.transaction()?;
+    loop {
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: u32 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if found > CURRENT {
+            return Err(MigrateError::Newer { found, known: CURRENT });
+        }
+        let Some(statements) = MIGRATIONS.get(found as usize) else {
+            return Ok(());
+        };
         transaction.execute_batch(statements)?;
-        transaction.pragma_update(None, "user_version", index as u32 + 1)?;
+        transaction.pragma_update(None, "user_version", found + 1)?;
         transaction.commit()?;
     }
-    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
