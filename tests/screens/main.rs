@@ -11,6 +11,7 @@ mod support;
 mod counter;
 mod determinism;
 mod flow;
+mod history;
 mod hostile;
 mod identify;
 mod refusals;
