@@ -41,7 +41,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum JournalCommand {
-    /// Print the dispensations as CSV (header row, one row per dispensation), times in local time.
+    /// Print the dispensations as CSV (header row, one row per dispensation, invoice number and serial included),
+    /// times in local time.
     Export(ExportArgs),
     /// Keep a damaged journal aside (renamed, never deleted) so the counter can start a new one. Every counter
     /// on this data directory must be closed first.
@@ -50,8 +51,8 @@ enum JournalCommand {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// CSV output (the only format).
-    #[arg(long, required = true)]
+    /// CSV output: the only format, and the default (accepted so that older scripts keep working).
+    #[arg(long)]
     csv: bool,
     /// First day (YYYY-MM-DD, local), inclusive.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -71,9 +72,16 @@ fn fatal(prefix: &str, error: impl std::fmt::Display) {
     eprintln!("{prefix}: {}", inert::line(&error.to_string()));
 }
 
-/// `mostrador journal export --csv`: the journal's dispensations on stdout. The journal is only read: this
-/// works with read access alone, and beside a running counter.
+/// `mostrador journal export [--csv]`: the journal's dispensations on stdout. The journal is only read: this
+/// works with read access alone, and beside a running counter. A range that ends before it begins is the caller's
+/// mistake (exit 2), said before anything is read: it would only ever export nothing.
 fn export(config: &mostrador::config::Config, args: &ExportArgs, offset: time::UtcOffset) -> ExitCode {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && to < from
+    {
+        fatal("mostrador", format!("--to {to} is before --from {from}: the last day cannot come before the first"));
+        return ExitCode::from(2);
+    }
     let data_dir = match config.data_dir() {
         Ok(dir) => dir,
         Err(error) => {

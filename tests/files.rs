@@ -158,3 +158,78 @@ fn journal_export_without_a_journal_says_so() {
     assert!(!data.exists(), "nothing created");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// A data directory with a journal of one completed dispensation carrying an invoice serial, and a configuration
+/// naming it.
+fn exportable(name: &str) -> (PathBuf, PathBuf) {
+    let root = scratch(name);
+    let data = root.join("data");
+    let journal = Journal::in_dir(&data, &mostrador::journal::Place::new("caja-1", "caja-1")).unwrap();
+    let at = time::macros::datetime!(2026-11-21 15:04:00 UTC);
+    let record = |event| Record { at, dispensation_id: Id::new("dsp_1"), code: "AUTH-2026-000101".into(), event };
+    let intent = Event::FinalizeIntent {
+        key: "k".into(),
+        amount: rust_decimal::Decimal::new(7875, 2),
+        currency: Some("GTQ".into()),
+        invoice_number: Some("F001-000001".into()),
+        invoice_date: Some("2026-11-21".into()),
+        invoice_serial: Some("A-7".into()),
+    };
+    journal.record(&record(intent)).unwrap();
+    let completed = Event::Completed {
+        claim_id: None,
+        amount: rust_decimal::Decimal::new(7875, 2),
+        currency: Some("GTQ".into()),
+        invoice_number: Some("F001-000001".into()),
+    };
+    journal.record(&record(completed)).unwrap();
+    drop(journal);
+    let config = root.join("config.toml");
+    std::fs::write(&config, format!("[counter]\ndata_dir = {:?}\n", data.display().to_string())).unwrap();
+    (root, config)
+}
+
+fn export(config: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mostrador"))
+        .args(["journal", "export"])
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .env_remove("MOSTRADOR_CONFIG")
+        .env_remove("MOSTRADOR_LOG")
+        .output()
+        .unwrap()
+}
+
+/// Defect 11: CSV is the export's only format, so it needs no `--csv` (still accepted); the invoice serial is a
+/// column of its own.
+#[test]
+fn journal_export_writes_csv_without_being_asked_and_has_the_serial() {
+    let (root, config) = exportable("export-default");
+    for args in [&[][..], &["--csv"][..]] {
+        let output = export(&config, args);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let mut lines = stdout.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let serial = header.iter().position(|column| *column == "invoice_serial").expect("a serial column");
+        assert_eq!(row[serial], "A-7", "{stdout}");
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// Defect 11: `--to` before `--from` is a mistake said as such (exit 2, like any bad argument), not an empty
+/// export that looks like a day without sales.
+#[test]
+fn journal_export_refuses_a_range_that_ends_before_it_begins() {
+    let (root, config) = exportable("export-inverted");
+    let output = export(&config, &["--from", "2026-11-21", "--to", "2026-11-20"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--to 2026-11-20 is before --from 2026-11-21"), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing exported");
+    let same_day = export(&config, &["--from", "2026-11-21", "--to", "2026-11-21"]);
+    assert!(same_day.status.success());
+    std::fs::remove_dir_all(&root).unwrap();
+}

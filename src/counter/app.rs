@@ -11,7 +11,7 @@ use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfigu
 
 use super::msg::ReqId;
 use super::problem::Problem;
-use super::steps::{Done, Finalize, History, Identify, Registry, Review, Verify};
+use super::steps::{Done, Finalize, History, HistoryRow, Identify, Registry, Review, Verify};
 
 /// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
@@ -63,8 +63,9 @@ pub struct App {
 pub struct Session {
     pub settings: Settings,
     pub sponsors: Sponsors,
-    /// Dispensations finished in this session, newest first.
-    pub recent: Vec<RecentEntry>,
+    /// This till's dispensations today, newest first, as the journal has them: read when the counter opens and
+    /// again each time a dispensation ends (see `steps::history`).
+    pub recent: Vec<HistoryRow>,
     /// The clock as of the last message.
     pub now: OffsetDateTime,
     /// Why the journal cannot be written, while it cannot: the counter dispenses nothing and says so.
@@ -184,7 +185,16 @@ pub enum Purpose {
     InvoiceNumber {
         dispensation_id: Id,
     },
-    History,
+    /// One day of this till's history (F3); its rows are kept only while that day is on screen.
+    HistoryDay {
+        day: time::Date,
+    },
+    /// A search of the whole journal for a code (F3); kept only while the filter still holds that text.
+    HistorySearch {
+        text: String,
+    },
+    /// "Today at this till", for the code screen.
+    Today,
     /// The provider's registered products, for substitutions (kept for the session).
     Products,
     /// A journal write; the program does not exit before it is done.
@@ -209,6 +219,7 @@ impl Purpose {
                 | Self::Probe { .. }
                 | Self::InvoiceNumber { .. }
                 | Self::Products
+                | Self::Today
         )
     }
 }
@@ -274,20 +285,6 @@ impl Sponsors {
         let (configuration, fetched_at) = self.configurations.get(&(slug.to_owned(), product_type))?;
         (now - *fetched_at < CONFIGURATION_TTL).then_some(configuration)
     }
-}
-
-/// One line of today's activity on the counter screen.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecentEntry {
-    pub at: OffsetDateTime,
-    pub code: String,
-    pub outcome: RecentOutcome,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecentOutcome {
-    Completed { amount: rust_decimal::Decimal, currency: Option<String>, claim_id: Option<Id> },
-    Cancelled,
 }
 
 impl Session {

@@ -25,9 +25,9 @@ pub enum Effect {
     /// Propose an invoice number for the dispensation, held for it in the journal so no other till proposes it;
     /// answer with [`super::Msg::InvoiceHeld`].
     HoldInvoice { id: ReqId, prefix: String, dispensation_id: Id, at: time::OffsetDateTime },
-    /// Read this till's dispensations started since `since` from the journal; answer with
+    /// Read dispensations from the journal (a day of this till's, or a search of every day); answer with
     /// [`super::Msg::HistoryLoaded`].
-    LoadHistory { id: ReqId, since: time::OffsetDateTime },
+    LoadHistory { id: ReqId, query: super::steps::HistoryQuery },
     /// Write to the journal; answer with [`super::Msg::Journaled`].
     Journal { id: ReqId, write: Write },
     /// Everything is settled: the program may exit.

@@ -24,10 +24,7 @@ pub const MIN_COLUMNS: u16 = 80;
 pub const MIN_ROWS: u16 = 24;
 
 pub use action::Action;
-pub use app::{
-    Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, RecentEntry, RecentOutcome, Session, Settings,
-    Sponsors, Step,
-};
+pub use app::{Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, Session, Settings, Sponsors, Step};
 pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use offers::{Offer, Offers};

@@ -79,7 +79,8 @@ pub enum Msg {
         id: ReqId,
         sample: Result<Vec<u8>, CaptureError>,
     },
-    /// The day's dispensations, read from the journal (`Err` says why it could not be read).
+    /// Dispensations read from the journal for a [`super::Effect::LoadHistory`] (`Err` says why they could not be
+    /// read).
     HistoryLoaded {
         id: ReqId,
         rows: Result<Vec<crate::counter::steps::HistoryRow>, String>,

@@ -16,7 +16,10 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
     app.session.now = now;
     let mut effects = Vec::new();
     match msg {
-        Msg::Opened => effects.push(app.call(Purpose::Sponsors, Call::Sponsors)),
+        Msg::Opened => {
+            effects.push(app.call(Purpose::Sponsors, Call::Sponsors));
+            effects.push(app.session.load_today());
+        }
         Msg::Replied { id, reply } => {
             let Some(purpose) = app.session.awaiting.remove(&id) else {
                 tracing::debug!(request = id.0, "stale reply ignored");
@@ -30,8 +33,8 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             }
         }
         Msg::HistoryLoaded { id, rows } => {
-            if app.session.awaiting.remove(&id).is_some() {
-                app.history_loaded(rows);
+            if let Some(purpose) = app.session.awaiting.remove(&id) {
+                app.history_loaded(purpose, rows);
             }
         }
         Msg::InvoiceHeld { id, result } => {
@@ -203,7 +206,7 @@ impl App {
                         self.leave(then, effects);
                     }
                 }
-                Step::History(_) => self.history_msg(msg),
+                Step::History(_) => self.history_msg(msg, effects),
                 Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
             },
         }
@@ -483,16 +486,17 @@ impl App {
             Step::Leaving { then } => then.clone(),
             _ => Leave::ToEntry,
         };
-        let code = self.active_code();
         match result {
-            Ok(_) => self.record_cancelled(code, effects),
+            Ok(_) => self.record_cancelled(effects),
             // Already over on the server (cancelled, timed out): nothing left to clean up.
-            Err(error) if error.already_ended() => self.record_cancelled(code, effects),
+            Err(error) if error.already_ended() => self.record_cancelled(effects),
             Err(error) => {
                 tracing::warn!(error = %error, "cancel failed; the server will time the dispensation out");
                 let lapses_at = self.active.as_ref().and_then(|active| active.dispensation.timeout_at);
                 let problem =
                     Problem::new(super::problem::ProblemKind::CancelFailed { lapses_at }, NextStep::Acknowledge);
+                // Its cancel intent is on record: today's list shows it being cancelled.
+                effects.push(self.session.load_today());
                 self.finish_leaving(then, effects);
                 self.show(Problem { details: Some(error.to_string()), ..problem });
                 return;
@@ -501,12 +505,10 @@ impl App {
         self.finish_leaving(then, effects);
     }
 
-    fn record_cancelled(&mut self, code: String, effects: &mut Vec<Effect>) {
+    fn record_cancelled(&mut self, effects: &mut Vec<Effect>) {
         effects.extend(self.record(super::record::Event::Cancelled));
-        self.session.recent.insert(
-            0,
-            super::app::RecentEntry { at: self.session.now, code, outcome: super::app::RecentOutcome::Cancelled },
-        );
+        // Read after the record above (the journal takes them in order): today's list shows it cancelled.
+        effects.push(self.session.load_today());
         self.active = None;
     }
 

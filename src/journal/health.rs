@@ -120,9 +120,10 @@ mod tests {
         }
         drop(journal);
         let path = dir.join(FILE_NAME);
-        // Damage the middle of the file, as a failing disk would.
+        // Damage the middle of the file, as a failing disk would: from the start of a page (its header), since
+        // damage that falls in a page's unused space is no damage at all.
         let mut bytes = std::fs::read(&path).unwrap();
-        let middle = bytes.len() / 2;
+        let middle = bytes.len() / 2 / 4096 * 4096;
         bytes[middle..middle + 512].fill(0xA5);
         std::fs::write(&path, &bytes).unwrap();
         let refused = Journal::in_dir(&dir, &place()).err().expect("refused");

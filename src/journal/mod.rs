@@ -317,6 +317,27 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// This till's dispensations started in `[from, to)`, newest first, each with when it ended: what the
+    /// history (F3) and the counter's "today at this till" list. Reads one till's day through
+    /// `dispensations_by_till_start`, however long the journal is.
+    pub fn day(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<Listed>, JournalError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(DAY_QUERY)?;
+        let rows = statement.query_map(params![&self.place.till, stamp(from), stamp(to)], listed)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every till's dispensations whose code or invoice number contains `text` (ASCII letters in any case), on
+    /// any day, newest first, at most `limit`: the history's search by code. Reads the journal from its newest
+    /// start backwards and stops at `limit`.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<Listed>, JournalError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(SEARCH_QUERY)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map(params![text.to_uppercase(), limit], listed)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The dispensations this till left unfinished (STARTED, FINALIZING with an intent, CANCELLING), oldest
     /// first. Other tills' are never listed: they belong to live counters, or to the next one to hold that till.
     pub fn unfinished(&self) -> Result<Vec<Entry>, JournalError> {
@@ -436,6 +457,49 @@ fn use_wal(connection: &Connection) -> rusqlite::Result<()> {
 const SELECT_ENTRIES: &str = "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status,
     started_at, updated_at, verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date,
     invoice_serial FROM dispensations";
+
+/// A dispensation as the history lists it: its state, and when it was completed or cancelled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listed {
+    pub entry: Entry,
+    /// The moment of its `completed` event when it is COMPLETED, of its `cancelled` event when CANCELLED; `None`
+    /// while it is neither.
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+/// [`SELECT_ENTRIES`]'s columns, then when the dispensation ended (see [`Listed::ended_at`]), found through
+/// `events_by_dispensation`.
+macro_rules! select_listed {
+    () => {
+        "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status, started_at, updated_at,
+            verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial,
+            (SELECT at FROM events
+             WHERE events.dispensation_id = dispensations.dispensation_id
+               AND events.step = CASE dispensations.status
+                   WHEN 'COMPLETED' THEN 'completed' WHEN 'CANCELLED' THEN 'cancelled' END
+             ORDER BY events.id LIMIT 1)
+         FROM dispensations"
+    };
+}
+
+/// One till's day, newest first: `?1` the till, `?2`..`?3` the stamps of the day's bounds (public for the
+/// history bench, which prints its plan).
+pub const DAY_QUERY: &str = concat!(
+    select_listed!(),
+    " WHERE till = ?1 AND started_at >= ?2 AND started_at < ?3 ORDER BY started_at DESC, rowid DESC"
+);
+
+/// Codes or invoice numbers containing `?1` (upper case), every till and day, newest first, at most `?2`.
+const SEARCH_QUERY: &str = concat!(
+    select_listed!(),
+    " WHERE instr(upper(code), ?1) > 0 OR instr(upper(COALESCE(invoice_number, '')), ?1) > 0
+     ORDER BY started_at DESC LIMIT ?2"
+);
+
+fn listed(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
+    let ended_at = row.get::<_, Option<String>>(17)?.as_deref().and_then(parse_stamp);
+    Ok(Listed { entry: entry(row)?, ended_at })
+}
 
 /// A moment as stored: UTC, whole seconds, fixed width, so text order is time order.
 fn stamp(at: OffsetDateTime) -> String {

@@ -303,3 +303,98 @@ fn a_journal_from_another_schema_is_not_read_blindly() {
     assert!(matches!(error, JournalError::Outdated { found: 1, .. }), "{error:?}");
     assert!(error.to_string().contains("start the counter once"), "{error}");
 }
+
+fn started() -> Event {
+    Event::Started { code_type: CodeType::Authorization, sponsor_slug: Some("sponsor-sandbox".into()), start_key: None }
+}
+
+fn completed_for(amount: i64) -> Event {
+    Event::Completed {
+        claim_id: None,
+        amount: Decimal::new(amount, 2),
+        currency: Some("GTQ".into()),
+        invoice_number: Some(format!("F001-{amount:06}")),
+    }
+}
+
+/// A moment as the journal keeps it (whole seconds).
+fn kept(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    Some(at.replace_millisecond(0).unwrap())
+}
+
+/// The history (F3) and "today at this till" read one till's day: newest first, other tills and days left out,
+/// and each row says when it was completed or cancelled (not when it started).
+#[test]
+fn a_day_lists_this_tills_dispensations_newest_first_with_when_each_ended() {
+    let (journal, dir) = journal();
+    let other = Journal::in_dir(&dir, &Place::new("caja-2", "caja-2")).unwrap();
+    let minutes = |n: i64| AT + time::Duration::minutes(n);
+    journal.record(&record_at(minutes(-24 * 60), "dsp_0", started())).unwrap();
+    journal.record(&record_at(AT, "dsp_1", started())).unwrap();
+    journal.record(&record_at(minutes(2), "dsp_1", completed_for(7875))).unwrap();
+    journal.record(&record_at(minutes(1), "dsp_2", started())).unwrap();
+    journal.record(&record_at(minutes(3), "dsp_2", Event::Cancelled)).unwrap();
+    journal.record(&record_at(minutes(4), "dsp_3", started())).unwrap();
+    other.record(&record_at(minutes(1), "dsp_9", started())).unwrap();
+
+    let day = journal.day(minutes(-60), minutes(60)).unwrap();
+    let listed: Vec<(&str, &str, Option<OffsetDateTime>)> = day
+        .iter()
+        .map(|listed| (listed.entry.dispensation_id.as_str(), listed.entry.status.as_str(), listed.ended_at))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("dsp_3", "STARTED", None),
+            ("dsp_2", "CANCELLED", kept(minutes(3))),
+            ("dsp_1", "COMPLETED", kept(minutes(2))),
+        ]
+    );
+    assert_eq!(other.day(minutes(-60), minutes(60)).unwrap().len(), 1, "caja-2 sees its own only");
+}
+
+/// The plan SQLite makes for one till's day searches the (till, started_at) index and scans no table, so opening
+/// the history costs the day's rows, not the journal's length. Without the index it walks the till's every row
+/// through (till, status).
+#[test]
+fn a_day_is_read_through_the_till_and_start_index() {
+    let (journal, _dir) = journal();
+    let connection = journal.connection();
+    let mut statement = connection.prepare(&format!("EXPLAIN QUERY PLAN {DAY_QUERY}")).unwrap();
+    let plan: Vec<String> = statement
+        .query_map(params!["caja-1", "2026-11-21T06:00:00Z", "2026-11-22T06:00:00Z"], |row| row.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter()
+            .any(|step| step.starts_with("SEARCH dispensations USING INDEX dispensations_by_till_start (till=?")
+                && step.contains("started_at>")),
+        "{plan:#?}"
+    );
+    assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{plan:#?}");
+}
+
+/// A code (or part of one, or an invoice number) finds its dispensations on any day and at any till, newest first.
+#[test]
+fn a_search_finds_a_code_on_any_day_at_any_till() {
+    let (journal, dir) = journal();
+    let other = Journal::in_dir(&dir, &Place::new("caja-2", "caja-2")).unwrap();
+    let days = |n: i64| AT - time::Duration::days(n);
+    let coded = |at, id: &str, code: &str, event| Record { code: code.into(), ..record_at(at, id, event) };
+    journal.record(&coded(days(30), "dsp_1", "AUTH-2026-000101", started())).unwrap();
+    journal.record(&coded(days(30), "dsp_1", "AUTH-2026-000101", completed_for(100))).unwrap();
+    other.record(&coded(days(2), "dsp_2", "AUTH-2026-000101", started())).unwrap();
+    journal.record(&coded(days(1), "dsp_3", "RX-2026-000001", started())).unwrap();
+
+    let found: Vec<String> =
+        journal.search("auth-2026-000101", 10).unwrap().into_iter().map(|l| l.entry.dispensation_id).collect();
+    assert_eq!(found, ["dsp_2", "dsp_1"]);
+    let by_tail: Vec<String> =
+        journal.search("000101", 1).unwrap().into_iter().map(|l| l.entry.dispensation_id).collect();
+    assert_eq!(by_tail, ["dsp_2"], "at most the limit, newest first");
+    let by_invoice: Vec<String> =
+        journal.search("F001-000100", 10).unwrap().into_iter().map(|l| l.entry.dispensation_id).collect();
+    assert_eq!(by_invoice, ["dsp_1"]);
+    assert!(journal.search("NOPE", 10).unwrap().is_empty());
+}

@@ -13,7 +13,10 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::counter::{Call, Effect, Guarded, HistoryRow, InvoiceRefusal, Msg, Reply, ReqId, Unsent, Write};
+use crate::counter::{
+    Call, Effect, Guarded, HistoryQuery, HistoryRow, InvoiceRefusal, Msg, Reply, ReqId, RowStatus, SEARCH_LIMIT,
+    Unsent, Write,
+};
 use crate::journal::{Journal, JournalError};
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
@@ -51,7 +54,7 @@ enum Job {
     Write { id: ReqId, write: Write },
     Send { id: ReqId, send: Box<Guarded> },
     Hold { id: ReqId, prefix: String, dispensation_id: String, at: time::OffsetDateTime },
-    History { id: ReqId, since: time::OffsetDateTime },
+    History { id: ReqId, query: HistoryQuery },
 }
 
 impl Executor {
@@ -95,7 +98,7 @@ impl Executor {
             Effect::HoldInvoice { id, prefix, dispensation_id, at } => {
                 self.queue(Job::Hold { id, prefix, dispensation_id: dispensation_id.as_str().to_owned(), at });
             }
-            Effect::LoadHistory { id, since } => self.queue(Job::History { id, since }),
+            Effect::LoadHistory { id, query } => self.queue(Job::History { id, query }),
             Effect::CaptureFingerprint { id, beneficiary_id } => {
                 let capture = self.hands.capture.clone();
                 let results = self.hands.results.clone();
@@ -163,7 +166,7 @@ impl Hands {
                 });
                 Msg::InvoiceHeld { id, result }
             }
-            Job::History { id, since } => Msg::HistoryLoaded { id, rows: history_rows(journal, since) },
+            Job::History { id, query } => Msg::HistoryLoaded { id, rows: read_history(journal, &query) },
         };
         let _ = self.results.send(msg);
     }
@@ -253,19 +256,26 @@ async fn send_guarded(client: &OsiguClient, send: Guarded) -> Result<Reply, Clie
     Ok(Reply::Dispensation(Box::new(dispensation)))
 }
 
-/// This till's dispensations since `since`, as the history screen lists them.
-fn history_rows(journal: &Journal, since: time::OffsetDateTime) -> Result<Vec<HistoryRow>, String> {
-    let entries = journal.dispensations(Some(since), None).map_err(|error| error.to_string())?;
-    Ok(entries
+/// What the history (F3) and "today at this till" list for `query`, read on the caller's thread (the executor
+/// calls it on the journal's). Public so that the history's bench measures this very read.
+pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<HistoryRow>, String> {
+    let listed = match query {
+        HistoryQuery::Day { from, to } => journal.day(*from, *to),
+        HistoryQuery::Code { text } => journal.search(text, SEARCH_LIMIT),
+    }
+    .map_err(|error| error.to_string())?;
+    Ok(listed
         .into_iter()
-        .map(|entry| HistoryRow {
+        .map(|crate::journal::Listed { entry, ended_at }| HistoryRow {
             started_at: entry.started_at,
+            ended_at,
+            till: entry.till,
             code: entry.code,
-            code_type: entry.code_type,
             sponsor_slug: entry.sponsor_slug,
-            status: entry.status,
+            status: RowStatus::from_journal(&entry.status),
             amount: entry.amount,
             currency: entry.currency,
+            invoice_number: entry.invoice_number,
             claim_id: entry.claim_id.map(crate::osigu::model::Id::new),
         })
         .collect())

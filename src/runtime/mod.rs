@@ -15,7 +15,7 @@ pub mod till;
 pub use capture::Capture;
 pub use connect::{ConnectError, Connection, connect};
 pub use event_loop::{RunError, run_counter, terminal_name};
-pub use executor::{Control, Executor};
+pub use executor::{Control, Executor, read_history};
 pub use health::HealthLog;
 pub use input::key_msg;
 pub use recovery::recover;

@@ -9,7 +9,7 @@ use tui_input::Input;
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::counter::{App, RecentOutcome};
+use crate::counter::{App, RowStatus};
 use crate::i18n;
 
 /// The sandbox's scenario codes (contract §8) and the catalogue key saying what each shows.
@@ -86,7 +86,9 @@ pub(super) fn render(
     }
 }
 
-/// Today's dispensations on this terminal, newest first.
+/// Today's dispensations at this till, newest first, as the journal has them: when each ended (or started, while
+/// it has not), a mark, the code and what became of it. The time always shows; a code too long for what is left
+/// keeps its end (`…2026-000101`), which tells codes apart.
 fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     let block = Block::default()
@@ -104,35 +106,42 @@ fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
         .recent
         .iter()
         .take(usize::from(inner.height))
-        .map(|entry| {
-            let (mark, style, what) = match &entry.outcome {
-                RecentOutcome::Completed { amount, currency, .. } => {
-                    let amount = i18n::amount(*amount, currency.as_deref());
+        .map(|row| {
+            let (mark, style, what) = match row.status {
+                RowStatus::Completed => {
+                    let amount = i18n::amount(row.amount.unwrap_or_default(), row.currency.as_deref());
                     ("✔", theme::OK, amount)
                 }
-                RecentOutcome::Cancelled => ("✖", theme::DIM, t(locale, "counter.cancelled").to_owned()),
+                RowStatus::Cancelled => ("✖", theme::DIM, t(locale, "history.cancelled").to_owned()),
+                RowStatus::Cancelling => ("✖", theme::WARNING, t(locale, "history.cancelling").to_owned()),
+                RowStatus::Finalizing => ("!", theme::WARNING, t(locale, "history.unconfirmed").to_owned()),
+                RowStatus::Open => ("·", theme::WARNING, t(locale, "history.open").to_owned()),
             };
-            (mark, style, chrome.time_of_day(entry.at), entry.code.as_str(), what)
+            (mark, style, chrome.time_of_day(row.ended_at.unwrap_or(row.started_at)), row.code.as_str(), what)
         })
         .collect();
-    // Columns: time, mark, code, outcome. The code tells entries apart, so the time gives way first.
-    let code_width = shown.iter().map(|(_, _, _, code, _)| text::width(code)).max().unwrap_or(0);
+    // Columns: time (5), mark, code, outcome. The outcome keeps its width unless it would leave the code less
+    // than a few columns; the code gives way first.
+    const TIME_AND_MARK: usize = 5 + 1 + 1 + 1;
+    const MIN_CODE: usize = 8;
+    let width = usize::from(inner.width);
     let what_width = shown.iter().map(|(_, _, _, _, what)| text::width(what)).max().unwrap_or(0);
-    let with_time = 6 + 2 + code_width + 1 + what_width <= usize::from(inner.width);
-    let code_room = usize::from(inner.width).saturating_sub(if with_time { 6 } else { 0 } + 3 + what_width);
+    let what_width = what_width.min(width.saturating_sub(TIME_AND_MARK + 1 + MIN_CODE));
+    // The code column is as wide as the longest code, so the outcome stays beside it on a wide screen.
+    let code_width = shown.iter().map(|(_, _, _, code, _)| text::width(code)).max().unwrap_or(0);
+    let code_room = width.saturating_sub(TIME_AND_MARK + 1 + what_width).min(code_width);
     let lines: Vec<Line> = shown
         .into_iter()
         .map(|(mark, style, time, code, what)| {
-            let code = text::fit(code, u16::try_from(code_room).unwrap_or(0));
+            let code = text::fit_tail(code, u16::try_from(code_room).unwrap_or(u16::MAX));
             let pad = code_room.saturating_sub(text::width(&code));
-            let mut spans = Vec::new();
-            if with_time {
-                spans.push(Span::styled(format!("{time} "), theme::DIM));
-            }
-            spans.push(Span::styled(format!("{mark} "), style));
-            spans.push(Span::raw(format!("{code}{} ", " ".repeat(pad))));
-            spans.push(Span::styled(format!("{what:>what_width$}"), style));
-            Line::from(spans)
+            let what = text::fit(&what, u16::try_from(what_width).unwrap_or(0));
+            Line::from(vec![
+                Span::styled(format!("{time} "), theme::DIM),
+                Span::styled(format!("{mark} "), style),
+                Span::raw(format!("{code}{} ", " ".repeat(pad))),
+                Span::styled(format!("{what:>what_width$}"), style),
+            ])
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

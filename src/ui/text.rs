@@ -31,6 +31,29 @@ pub fn fit(text: &str, max: u16) -> String {
     out
 }
 
+/// `text` cut to `max` columns keeping its end, after a `…`, where the end is what tells texts apart (codes and
+/// claims differ in their last digits): `…2026-000101`.
+pub fn fit_tail(text: &str, max: u16) -> String {
+    let max = usize::from(max);
+    if width(text) <= max {
+        return text.to_owned();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut kept = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
 /// Styled pieces of one line cut to `max` columns, the last one kept ending in `…` when something was cut.
 pub fn fit_spans(spans: Vec<ratatui::text::Span<'static>>, max: u16) -> Vec<ratatui::text::Span<'static>> {
     let mut left = usize::from(max);
@@ -118,6 +141,9 @@ mod tests {
         assert_eq!(fit("Acetaminofén 500 mg", 12), "Acetaminofé…");
         assert_eq!(width(&fit("薬局の処方箋", 5)), 5);
         assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit_tail("AUTH-2026-000101", 12), "…2026-000101");
+        assert_eq!(fit_tail("AUTH-2026-000101", 16), "AUTH-2026-000101");
+        assert_eq!(fit_tail("abc", 0), "");
     }
 
     #[test]

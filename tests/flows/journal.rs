@@ -58,6 +58,7 @@ async fn leaving_a_started_dispensation_is_on_record_as_cancelled() {
 
 #[tokio::test]
 async fn f3_lists_the_day_from_the_journal_and_esc_goes_back_to_the_code_field() {
+    use mostrador::counter::RowStatus;
     let mut counter = Counter::open().await;
     counter.scan("AUTH-2026-000101").await;
     counter.finalize().await;
@@ -70,20 +71,16 @@ async fn f3_lists_the_day_from_the_journal_and_esc_goes_back_to_the_code_field()
     counter.send(Msg::Submit).await;
     counter.send(Msg::History).await;
     let mostrador::counter::Step::History(history) = &counter.app.step else { panic!("{:?}", counter.app.step) };
-    let shown: Vec<(String, String)> =
-        history.shown().iter().map(|row| (row.code.clone(), row.status.clone())).collect();
+    let shown: Vec<(String, RowStatus)> = history.shown().map(|row| (row.code.clone(), row.status)).collect();
     assert_eq!(
         shown,
-        [
-            ("RX-2026-000001".to_owned(), "CANCELLED".to_owned()),
-            ("AUTH-2026-000101".to_owned(), "COMPLETED".to_owned())
-        ]
+        [("RX-2026-000001".to_owned(), RowStatus::Cancelled), ("AUTH-2026-000101".to_owned(), RowStatus::Completed)]
     );
     for c in "auth".chars() {
         counter.send(Msg::Edit(tui_input::InputRequest::InsertChar(c))).await;
     }
     let mostrador::counter::Step::History(history) = &counter.app.step else { panic!() };
-    assert_eq!(history.shown().len(), 1, "the filter keeps the authorization");
+    assert_eq!(history.shown_len(), 1, "the filter keeps the authorization");
     counter.send(Msg::Back).await;
     assert!(matches!(counter.app.step, mostrador::counter::Step::Entry { .. }));
 }

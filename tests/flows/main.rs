@@ -11,6 +11,7 @@ mod support;
 
 mod completions;
 mod edges;
+mod history;
 mod hostile;
 mod journal;
 mod journal_failures;

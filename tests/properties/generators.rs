@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mostrador::counter::{
-    App, CaptureError, Effect, HistoryRow, InvoiceRefusal, JournalCause, JournalFailure, Msg, Reply, ReqId, Settings,
-    Unsent, update,
+    App, CaptureError, Effect, HistoryQuery, HistoryRow, InvoiceRefusal, JournalCause, JournalFailure, Msg, Reply,
+    ReqId, RowStatus, Settings, Unsent, update,
 };
 use mostrador::keymap::Keymap;
 use mostrador::osigu::error::ClientError;
@@ -679,7 +679,11 @@ impl World {
                 };
                 self.send(Msg::InvoiceHeld { id, result });
             }
-            Effect::LoadHistory { id, since } => {
+            Effect::LoadHistory { id, query } => {
+                let since = match query {
+                    HistoryQuery::Day { from, .. } => from,
+                    HistoryQuery::Code { .. } => self.now,
+                };
                 let rows = if failed { Err("the journal is locked".to_owned()) } else { Ok(history(since)) };
                 self.send(Msg::HistoryLoaded { id, rows });
             }
@@ -710,19 +714,22 @@ fn reply(kind: Kind, context: &Context, answer: &Answer) -> Result<Reply, Client
     }
 }
 
-/// A day's history with odd rows in it.
+/// A day's history with odd rows in it: every status, hostile texts, amounts at a decimal's limit (their
+/// totals overflow), a completion time before the start.
 fn history(since: OffsetDateTime) -> Vec<HistoryRow> {
-    ["STARTED", "FINALIZING", "COMPLETED", "CANCELLED", HOSTILE_TEXTS[2]]
+    [RowStatus::Open, RowStatus::Finalizing, RowStatus::Completed, RowStatus::Completed, RowStatus::Cancelled]
         .iter()
         .enumerate()
         .map(|(n, status)| HistoryRow {
             started_at: since,
+            ended_at: (n % 2 == 0).then(|| since - time::Duration::hours(30)),
+            till: HOSTILE_TEXTS[(n + 3) % HOSTILE_TEXTS.len()].to_owned(),
             code: HOSTILE_TEXTS[n % HOSTILE_TEXTS.len()].to_owned(),
-            code_type: Some("AUTHORIZATION".into()),
-            sponsor_slug: Some(HOSTILE_TEXTS[5].into()),
-            status: (*status).to_owned(),
+            sponsor_slug: (n != 4).then(|| HOSTILE_TEXTS[5].into()),
+            status: *status,
             amount: Some(rust_decimal::Decimal::MAX),
-            currency: Some(["GTQ", "EUR", "", "XYZ", "\u{1b}"][n % 5].into()),
+            currency: Some(["GTQ", "GTQ", "GTQ", "GTQ", "\u{1b}"][n % 5].into()),
+            invoice_number: Some(HOSTILE_TEXTS[(n + 1) % HOSTILE_TEXTS.len()].to_owned()),
             claim_id: Some(Id::new(HOSTILE_TEXTS[6])),
         })
         .collect()

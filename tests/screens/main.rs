@@ -13,6 +13,7 @@ mod support;
 mod counter;
 mod determinism;
 mod flow;
+mod history;
 mod hostile;
 mod identify;
 mod refusals;

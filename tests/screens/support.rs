@@ -64,6 +64,12 @@ impl Screen {
 
     /// A counter in `locale` reading fingerprints with `capture`.
     pub async fn open_with(locale: Locale, capture: Capture) -> Self {
+        Self::open_in(locale, capture, crate::driver::Setup::default()).await
+    }
+
+    /// A counter in `locale` on the journal and till `setup` names (a journal written before, as after a
+    /// restart).
+    pub async fn open_in(locale: Locale, capture: Capture, setup: crate::driver::Setup) -> Self {
         let config = SandboxConfig {
             clock: Clock::frozen_at(FIXED),
             id_seed: Some(7),
@@ -72,7 +78,7 @@ impl Screen {
             ..SandboxConfig::default()
         };
         let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: offset!(-6) };
-        let driver = Driver::start_with(config, capture, settings, crate::driver::Setup::default()).await;
+        let driver = Driver::start_with(config, capture, settings, setup).await;
         assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));
         chrome.provider = Some("farmacia-demo".into());

@@ -1,7 +1,7 @@
 //! Done: the server said COMPLETED. The clerk sees the dispensation id, the claim for an authorization, and the
 //! total; Enter goes back to the code field for the next scan.
 
-use crate::counter::app::{App, RecentEntry, RecentOutcome, Step};
+use crate::counter::app::{App, Step};
 use crate::counter::effect::{Effect, Write};
 use crate::counter::record::{Event, Record};
 use crate::osigu::model::Dispensation;
@@ -28,18 +28,8 @@ impl App {
         self.session.invoice = None;
         let record = Record::about(&dispensation, event, self.session.now);
         effects.push(self.write(Write::Record(record)));
-        self.session.recent.insert(
-            0,
-            RecentEntry {
-                at: self.session.now,
-                code: dispensation.code.clone().unwrap_or_default(),
-                outcome: RecentOutcome::Completed {
-                    amount: dispensation.charged().unwrap_or_default(),
-                    currency: dispensation.currency_code.clone(),
-                    claim_id: dispensation.claim.as_ref().map(|claim| claim.claim_id.clone()),
-                },
-            },
-        );
+        // Read after the record above (the journal takes them in order): today's list shows the completion.
+        effects.push(self.session.load_today());
         self.active = None;
         self.go(Step::Done(Box::new(Done { dispensation, invoice_number })));
     }

@@ -11,7 +11,7 @@ mod verify;
 pub use done::Done;
 pub use entry::{MAX_CODE_CHARS, normalize_code};
 pub use finalize::{Finalize, FinalizeState};
-pub use history::{History, HistoryRow};
+pub use history::{History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code};
 pub use identify::{FieldEdit, Identify};
 pub use review::{
     Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog, SubstitutionField,
