@@ -18,6 +18,8 @@
 //! comparison. Run with `cargo bench --bench history`; each median is in
 //! `target/criterion/f3/<name>/new/estimates.json`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench: its setup unwraps, as `clippy.toml` lets tests
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -1,12 +1,13 @@
 //! What the sandbox knows and never changes while it runs: the provider, its API clients, sponsors with their
-//! rules and forms, beneficiaries, and the provider-product registry. Loaded from the seed by `seed.rs`.
+//! rules, forms and plans (what the patient pays), beneficiaries, and the provider-product registry. Loaded
+//! from the seed by `seed.rs`.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::osigu::model::{
-    Beneficiary, BeneficiaryMatch, Coverage, DispensingRules, EvaluationMode, Id, OtpChannel, ProductType,
-    ProviderProduct, SearchForm, SettlementRules, Sponsor, SponsorConfiguration,
+    Beneficiary, BeneficiaryMatch, Coverage, CoverageRule, DispensingRules, EvaluationMode, Id, OtpChannel,
+    ProductType, ProviderProduct, SearchForm, SettlementRules, Sponsor, SponsorConfiguration, Terms,
 };
 
 /// The pharmacy the sandbox serves.
@@ -36,6 +37,36 @@ pub(crate) struct SponsorEntry {
     pub dispensing: DispensingRules,
     pub settlement: SettlementRules,
     pub forms: Vec<SearchForm>,
+    pub plan: Plan,
+}
+
+/// A sponsor's plan (contract §9): the share of each covered line the patient pays, and the registered
+/// products it does not cover at all. Not served as such: the sandbox applies it to every dispensation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Plan {
+    pub rule: CoverageRule,
+    /// The patient's percentage, for `COINSURANCE`.
+    #[serde(default)]
+    pub percent: Option<Decimal>,
+    /// The patient's fixed amount, for the copays, in the sponsor's currency.
+    #[serde(default)]
+    pub fixed: Option<Decimal>,
+    /// Product codes whose lines (or substitutes) are `NOT_COVERED`.
+    #[serde(default)]
+    pub excluded_products: Vec<String>,
+}
+
+impl Plan {
+    /// The terms of a line delivering `product` and, when substituted, `substitute`: the plan's own, unless
+    /// either is a product the plan excludes (then the patient pays the whole line).
+    pub fn terms(&self, product: &str, substitute: Option<&str>) -> Terms {
+        let excluded = |code: &str| self.excluded_products.iter().any(|excluded| excluded == code);
+        if excluded(product) || substitute.is_some_and(excluded) {
+            return Terms::NOT_COVERED;
+        }
+        Terms { rule: self.rule, percent: self.percent, fixed: self.fixed }
+    }
 }
 
 impl SponsorEntry {

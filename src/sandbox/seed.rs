@@ -8,13 +8,14 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::catalog::{
-    ApiClient, BeneficiaryEntry, Catalog, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SponsorEntry,
+    ApiClient, BeneficiaryEntry, Catalog, Plan, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SponsorEntry,
 };
 use super::store::codes::{
     AuthorizationLine, AuthorizationRecord, AuthorizationStatus, ItemStatus, PrescriptionItem, PrescriptionRecord,
 };
 use crate::osigu::model::{
-    Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementRules, Sponsor,
+    CoverageRule, Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementRules,
+    Sponsor, money,
 };
 
 const CREDENTIALS: (&str, &str) = ("credentials.toml", include_str!("../../assets/sandbox/credentials.toml"));
@@ -74,6 +75,7 @@ struct SponsorSeed {
     dispensing: DispensingRules,
     settlement: SettlementRules,
     forms: Vec<SearchForm>,
+    plan: Plan,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +214,7 @@ pub(crate) fn load(now: OffsetDateTime) -> Result<Seed, SeedError> {
                 dispensing: seed.dispensing,
                 settlement: seed.settlement,
                 forms: seed.forms,
+                plan: seed.plan,
             })
             .collect(),
         beneficiaries: people.beneficiaries,
@@ -328,6 +331,7 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
                 }
             }
         }
+        check_plan(seed, sponsor)?;
         let identification = &sponsor.dispensing.beneficiary_identification;
         if identification.required {
             let form = identification.form_slug.as_deref().unwrap_or_default();
@@ -368,6 +372,44 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
             if catalog.product(&item.product_code).is_none() {
                 return Err(inconsistent(format!("{} uses unknown product {}", prescription.code, item.product_code)));
             }
+        }
+    }
+    Ok(())
+}
+
+/// A plan says what its rule needs and nothing else, in whole cents, and excludes only registered products
+/// that none of the sponsor's seeded codes carries: so every seeded code keeps the plan's rule on every line,
+/// and only a substitution can reach an excluded product.
+fn check_plan(seed: &Seed, sponsor: &SponsorEntry) -> Result<(), SeedError> {
+    let plan = &sponsor.plan;
+    let slug = sponsor.slug();
+    let bad = |why: &str| Err(inconsistent(format!("the plan of {slug} {why}")));
+    let percent_ok = plan.percent.is_some_and(|p| p >= Decimal::ZERO && p <= Decimal::ONE_HUNDRED);
+    let fixed_ok = plan.fixed.is_some_and(|f| !f.is_sign_negative() && money::round(f) == f);
+    match plan.rule {
+        CoverageRule::Coinsurance if !percent_ok || plan.fixed.is_some() => {
+            return bad("needs a percent from 0 to 100 and no fixed amount");
+        }
+        CoverageRule::CopayPerLine | CoverageRule::CopayPerDispensation if !fixed_ok || plan.percent.is_some() => {
+            return bad("needs a fixed amount ≥ 0 in whole cents and no percent");
+        }
+        CoverageRule::NotCovered | CoverageRule::None if plan.percent.is_some() || plan.fixed.is_some() => {
+            return bad("takes neither a percent nor a fixed amount");
+        }
+        CoverageRule::Unknown => return bad("names a rule the contract does not"),
+        _ => {}
+    }
+    for excluded in &plan.excluded_products {
+        if seed.catalog.product(excluded).is_none() {
+            return bad(&format!("excludes {excluded}, which is not a registered product"));
+        }
+        let carried = seed
+            .authorizations
+            .iter()
+            .filter(|authorization| authorization.sponsor_slug == slug)
+            .find(|authorization| authorization.lines.iter().any(|line| line.product_code == *excluded));
+        if let Some(authorization) = carried {
+            return bad(&format!("excludes {excluded}, which {} carries", authorization.code));
         }
     }
     Ok(())
@@ -417,6 +459,34 @@ mod tests {
             .map(|product| product.product_name.chars().count())
             .max();
         assert_eq!(longest, Some(60));
+    }
+
+    #[test]
+    fn every_sponsor_has_a_plan_and_a_plan_that_does_not_hang_together_is_refused() {
+        let now = OffsetDateTime::now_utc();
+        let seed = load(now).unwrap();
+        for sponsor in &seed.catalog.sponsors {
+            assert_eq!(sponsor.plan.excluded_products.len(), 1, "{}", sponsor.slug());
+        }
+        let refused = |change: &dyn Fn(&mut Plan)| {
+            let mut seed = load(now).unwrap();
+            let plan = &mut seed.catalog.sponsors.iter_mut().find(|s| s.slug() == "aseguradora-otp").unwrap().plan;
+            change(plan);
+            check(&seed).unwrap_err().to_string()
+        };
+        // AUTH-2026-000102 carries MED-042: excluding it would change a §8 code's rule.
+        let carried = refused(&|plan| plan.excluded_products = vec!["MED-042".into()]);
+        assert!(carried.contains("AUTH-2026-000102"), "{carried}");
+        assert!(refused(&|plan| plan.excluded_products = vec!["MED-999".into()]).contains("not a registered"));
+        assert!(refused(&|plan| plan.fixed = Some(Decimal::new(1001, 3))).contains("whole cents"));
+        assert!(refused(&|plan| plan.fixed = None).contains("fixed amount"));
+        assert!(refused(&|plan| plan.rule = CoverageRule::Unknown).contains("rule"));
+        let coinsurance = |plan: &mut Plan| {
+            plan.rule = CoverageRule::Coinsurance;
+            plan.fixed = None;
+            plan.percent = Some(Decimal::new(101, 0));
+        };
+        assert!(refused(&coinsurance).contains("percent"));
     }
 
     #[test]

@@ -293,3 +293,95 @@ async fn a_page_of_dispensations_with_integer_ids_decodes() {
     })
     .await;
 }
+
+/// The guide's dispensation as the real Osigu sends it: no `coverage` on its lines, no `amounts`, a claim with
+/// only its amount (contract §9's variant).
+const WITHOUT_COVERAGE: &str = r#"{"dispensation_id":"dsp_9","status":"STARTED","code_type":"AUTHORIZATION",
+    "sponsor_slug":"aseguradora-demo","currency_code":"GTQ","verification_required":null,
+    "products":[{"id":"line_1","product_code":"MED-042","quantity":30,"unit_price":12.50},
+                {"id":"line_2","product_code":"MED-107","quantity":10,"unit_price":8.25}],
+    "total_amount":457.50}"#;
+
+const COMPLETED_WITHOUT_COVERAGE: &str = r#"{"dispensation_id":"dsp_9","status":"COMPLETED","code_type":"AUTHORIZATION",
+    "products":[{"id":"line_1","product_code":"MED-042","quantity":20,"unit_price":12.50},
+                {"id":"line_2","product_code":"MED-107","quantity":10,"unit_price":8.25}],
+    "total_amount":332.50,"claim":{"claim_id":"clm_9","status":"OPEN","amount":332.50}}"#;
+
+#[tokio::test]
+async fn replies_without_coverage_are_read_and_a_dispensation_goes_through_with_the_total_only() {
+    use mostrador::osigu::model::{CompleteRequest, UpdateLine, UpdateRequest};
+    bounded(async {
+        let log = Log::new();
+        let path = "/dispensing/v1/dispensations/dsp_9";
+        let router = Router::new()
+            .route("/dispensing/v1/dispensations", post(fixed(201, WITHOUT_COVERAGE)))
+            .route(path, axum::routing::put(fixed(200, WITHOUT_COVERAGE)))
+            .route("/dispensing/v1/dispensations/dsp_9/complete", post(fixed(200, COMPLETED_WITHOUT_COVERAGE)));
+        let base = serve(&log, with_token(router)).await;
+        let client = client(&base);
+        let request = StartRequest { code: "AUTH-2026-000102".into(), beneficiary_id: None, currency_code: None };
+
+        let mut started = client.start(&request, &IdempotencyKey::new("s-1")).await.unwrap();
+        assert!(started.products.iter().all(|line| line.coverage.is_none()));
+        assert_eq!(started.amounts, None);
+        assert_eq!(started.reshare(), None, "nothing to share from: the sponsor's rules decide");
+        assert_eq!(started.amount_due(), Ok(Decimal::new(45750, 2)));
+
+        let line = |id: &str, quantity: i64| UpdateLine {
+            id: Id::new(id),
+            quantity,
+            unit_price: None,
+            taxes: None,
+            substitute_product_code: None,
+            substitute_quantity: None,
+            substitution_reason_enum: None,
+            substitution_other_description: None,
+        };
+        let update = UpdateRequest { products: vec![line("line_1", 20), line("line_2", 10)] };
+        let updated = client.update(&Id::new("dsp_9"), &update, &IdempotencyKey::new("u-1")).await.unwrap();
+        assert_eq!((updated.products.len(), updated.amounts), (2, None));
+
+        let complete = CompleteRequest {
+            amount: Decimal::new(33250, 2),
+            document_number: Some("F-1".into()),
+            document_date: Some("2026-11-21".into()),
+            document_serial: None,
+            provider_transaction_id: None,
+            otp_verification_token: None,
+            biometric_verification_token: None,
+            external_verifications: Vec::new(),
+        };
+        let done = client.complete(&Id::new("dsp_9"), &complete, &IdempotencyKey::new("c-1")).await.unwrap();
+        assert_eq!(done.status, DispensationStatus::Completed);
+        let claim = done.claim.as_ref().unwrap();
+        assert_eq!((claim.amount, claim.copayment, claim.coinsurance), (Some(Decimal::new(33250, 2)), None, None));
+        assert_eq!((done.amounts, done.authorization_id.as_ref()), (None, None));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_contracts_coverage_amounts_and_claim_split_are_read_as_sent() {
+    use mostrador::osigu::model::{Amounts, CoverageRule};
+    bounded(async {
+        let log = Log::new();
+        let body = r#"{"dispensation_id":"dsp_1","status":"COMPLETED","code_type":"AUTHORIZATION",
+            "authorization_id":"auth_01JD00SANDBX00000000000101",
+            "products":[{"id":"line_1","product_code":"MED-001","quantity":21,"unit_price":3.75,"taxes":0.00,
+                "coverage":{"covered":true,"rule":"COINSURANCE","percent":20,"sponsor_amount":63.00,"patient_amount":15.75}}],
+            "amounts":{"total":78.75,"sponsor":63.00,"patient":15.75},
+            "claim":{"claim_id":"clm_1","status":"OPEN","amount":63.00,"copayment":0,"coinsurance":15.75}}"#;
+        let path = "/dispensing/v1/dispensations/dsp_1";
+        let base = serve(&log, with_token(Router::new().route(path, get(fixed(200, body))))).await;
+        let dispensation = client(&base).dispensation(&Id::new("dsp_1")).await.unwrap();
+        let coverage = dispensation.products[0].coverage.as_ref().unwrap();
+        assert_eq!((coverage.rule, coverage.percent), (CoverageRule::Coinsurance, Some(Decimal::from(20))));
+        assert_eq!((coverage.sponsor_amount, coverage.patient_amount), (Decimal::from(63), Decimal::new(1575, 2)));
+        let sums = Amounts { total: Decimal::new(7875, 2), sponsor: Decimal::from(63), patient: Decimal::new(1575, 2) };
+        assert_eq!(dispensation.amounts, Some(sums));
+        assert_eq!(dispensation.authorization_id, Some(Id::new("auth_01JD00SANDBX00000000000101")));
+        let claim = dispensation.claim.as_ref().unwrap();
+        assert_eq!((claim.copayment, claim.coinsurance), (Some(Decimal::ZERO), Some(Decimal::new(1575, 2))));
+    })
+    .await;
+}

@@ -139,7 +139,10 @@ async fn auth_102_partial_dispensing_claims_exactly_what_was_delivered() {
         before[2].claimed_quantity.unwrap_or(0),
     ];
     assert_eq!(claimed(&server.products), expected);
-    assert_eq!(server.claim.as_ref().and_then(|c| c.amount), server.amount_due().ok());
+    // The claim bills the sponsor its share of what was delivered (contract §9): the total less the patient's.
+    let amounts = server.amounts.expect("the sandbox shares every dispensation");
+    assert_eq!(amounts.total, server.amount_due().unwrap());
+    assert_eq!(server.claim.as_ref().and_then(|c| c.amount), Some(amounts.sponsor));
 
     // What is left can be dispensed later: the code starts again with the remaining quantities.
     counter.send(Msg::Submit).await;

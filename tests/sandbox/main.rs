@@ -7,6 +7,7 @@ mod support;
 
 mod auth;
 mod concurrency;
+mod coverage;
 mod eprescription;
 mod errors;
 mod faults;

@@ -45,7 +45,8 @@ async fn auth_000101_completes_without_verification_and_creates_the_claim() {
     let claim = &done["claim"];
     assert!(claim["claim_id"].as_str().unwrap().starts_with("clm_"), "{claim}");
     assert_eq!(claim["status"], "OPEN");
-    assert_eq!(money(&claim["amount"]), 78.75);
+    // The sponsor owes its share: 78.75 less the patient's 20 % (contract §9).
+    assert_eq!(money(&claim["amount"]), 63.00);
     let stored = sandbox.dispensation(id(&dispensation)).await;
     assert_eq!(stored["claim"], done["claim"]);
     assert_eq!(quantities(&stored), [(21, 0)]);

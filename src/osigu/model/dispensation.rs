@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{Id, bounded, known, money, whole};
+use super::{Amounts, Id, LineCoverage, Terms, bounded, known, money, share, whole};
 
 /// Where a dispensation is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -207,6 +207,11 @@ pub struct ProductLine {
     pub substitution_reason_enum: Option<SubstitutionReason>,
     #[serde(default)]
     pub substitution_other_description: Option<String>,
+    /// How this line's cost is shared between the sponsor and the patient (contract §9). Absent from the real
+    /// Osigu's replies, and read leniently: a coverage this build cannot read is `None` too, so it never makes
+    /// a dispensable line undispensable; the counter then shows the total only.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient")]
+    pub coverage: Option<LineCoverage>,
 }
 
 /// The verification block of a dispensation.
@@ -227,8 +232,15 @@ pub struct Claim {
     pub claim_id: Id,
     #[serde(default)]
     pub status: Option<String>,
+    /// What the sponsor owes: the dispensation's total less the patient's share (contract §9).
     #[serde(default, deserialize_with = "bounded::optional_amount")]
     pub amount: Option<Decimal>,
+    /// The patient's share taken by copay rules (`COPAY_PER_LINE`, `COPAY_PER_DISPENSATION`).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bounded::optional_amount")]
+    pub copayment: Option<Decimal>,
+    /// The patient's share taken by `COINSURANCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bounded::optional_amount")]
+    pub coinsurance: Option<Decimal>,
 }
 
 /// The dispensation object every dispensation call returns.
@@ -280,6 +292,13 @@ pub struct Dispensation {
     /// Present on COMPLETED authorizations.
     #[serde(default)]
     pub claim: Option<Claim>,
+    /// The dispensation's total split between the sponsor and the patient (contract §9), read leniently like
+    /// each line's `coverage`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient")]
+    pub amounts: Option<Amounts>,
+    /// The authorization a COMPLETED authorization dispensation redeemed (`auth_…`), as settlements name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_id: Option<Id>,
     /// The invoice a completion carried (a sandbox extra: lets a terminal that crashed see what it sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceInfo>,
@@ -486,6 +505,40 @@ impl Dispensation {
     pub fn charged(&self) -> Result<Decimal, money::Overflow> {
         self.total_amount.map_or_else(|| self.amount_due(), Ok)
     }
+
+    /// Recomputes each line's `coverage` and the `amounts` with [`share`], from the lines' quantities and prices
+    /// as they stand and each line's rule as the server last sent it: what the counter shows while its `PUT` is
+    /// on its way. Without a coverage on every line (a reply without them), or with a rule this build does not
+    /// know, nothing is recomputed and `amounts` is cleared: an old share must not be shown as the new one.
+    /// Returns the new amounts.
+    pub fn reshare(&mut self) -> Option<Amounts> {
+        let shared = self.reshared();
+        if let Some((coverages, _)) = &shared {
+            for (line, coverage) in self.products.iter_mut().zip(coverages) {
+                line.coverage = Some(coverage.clone());
+            }
+        }
+        self.amounts = shared.map(|(_, amounts)| amounts);
+        self.amounts
+    }
+
+    fn reshared(&self) -> Option<(Vec<LineCoverage>, Amounts)> {
+        let lines = self
+            .products
+            .iter()
+            .map(|line| Some((line.subtotal().ok()?, Terms::of(line.coverage.as_ref()?))))
+            .collect::<Option<Vec<_>>>()?;
+        share(&lines)
+    }
+}
+
+/// A value read leniently: absent, `null` or unreadable is `None`. For what the contract adds beyond Osigu's
+/// documentation (coverage): a server that sends it in another shape loses that information, not the reply.
+fn lenient<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// A dispensation's lines: each range-checked by its own fields, at most [`bounded::MAX_LINES`] of them, and
@@ -560,6 +613,56 @@ mod tests {
         assert_eq!(dispensation.charged(), Err(money::Overflow));
         dispensation.total_amount = Some(Decimal::ONE);
         assert_eq!(dispensation.charged(), Ok(Decimal::ONE), "the server's total once it has one");
+    }
+
+    #[test]
+    fn coverage_absent_or_unreadable_is_none_and_the_dispensation_still_decodes() {
+        let bare = with_products(r#"[{"product_code":"M","quantity":2,"unit_price":1}]"#).unwrap();
+        assert_eq!(
+            (bare.products[0].coverage.as_ref(), bare.amounts, bare.authorization_id.as_ref()),
+            (None, None, None)
+        );
+        let json = serde_json::to_value(&bare).unwrap();
+        assert!(json.get("amounts").is_none() && json["products"][0].get("coverage").is_none(), "{json}");
+        // A shape this build cannot read (a newer server's, a broken one's) loses the coverage, not the reply.
+        let odd = r#"{"dispensation_id":"d","status":"STARTED","code_type":"AUTHORIZATION",
+            "products":[{"product_code":"M","quantity":2,"unit_price":1,"coverage":"80 %"},
+                        {"product_code":"N","quantity":1,"unit_price":1,"coverage":{"covered":true,"rule":"COINSURANCE",
+                         "percent":250,"sponsor_amount":1,"patient_amount":0}}],
+            "amounts":{"total":-3,"sponsor":1,"patient":1}}"#;
+        let odd: Dispensation = serde_json::from_str(odd).unwrap();
+        assert!(odd.products.iter().all(|line| line.coverage.is_none()));
+        assert_eq!(odd.amounts, None);
+        let claim = r#"{"dispensation_id":"d","status":"COMPLETED","code_type":"AUTHORIZATION",
+            "claim":{"claim_id":"c","amount":63,"copayment":-1}}"#;
+        assert!(serde_json::from_str::<Dispensation>(claim).is_err(), "claim amounts are bounded like the rest");
+    }
+
+    #[test]
+    fn reshare_recomputes_each_line_from_its_rule_as_last_sent_and_clears_what_it_cannot() {
+        let line = |quantity: u32, coverage: &str| {
+            format!(r#"{{"product_code":"M","quantity":{quantity},"unit_price":3.75,"coverage":{coverage}}}"#)
+        };
+        let copay =
+            r#"{"covered":true,"rule":"COPAY_PER_DISPENSATION","fixed":50,"sponsor_amount":28.75,"patient_amount":50}"#;
+        let excluded = r#"{"covered":false,"rule":"NOT_COVERED","sponsor_amount":0,"patient_amount":3.75}"#;
+        let mut dispensation =
+            with_products(&format!("[{},{},{}]", line(21, copay), line(1, excluded), line(4, copay))).unwrap();
+        // The clerk lowers line 1 to 4 units (15.00): the Q50 comes from it and then from line 3's 15.00.
+        dispensation.products[0].quantity = 4;
+        let amounts = dispensation.reshare().unwrap();
+        let patient: Vec<Decimal> =
+            dispensation.products.iter().map(|line| line.coverage.as_ref().unwrap().patient_amount).collect();
+        assert_eq!(patient, [Decimal::new(15, 0), Decimal::new(375, 2), Decimal::new(15, 0)]);
+        assert_eq!(
+            amounts,
+            Amounts { total: Decimal::new(3375, 2), sponsor: Decimal::ZERO, patient: Decimal::new(3375, 2) }
+        );
+        assert_eq!(dispensation.amounts, Some(amounts));
+        // A line without coverage: nothing to recompute from, and the old sums are not left standing.
+        dispensation.products[1].coverage = None;
+        assert_eq!(dispensation.reshare(), None);
+        assert_eq!(dispensation.amounts, None);
     }
 
     #[test]

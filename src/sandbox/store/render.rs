@@ -1,10 +1,15 @@
-//! Turns a dispensation record into the contract's Dispensation object.
+//! Turns a dispensation record into the contract's Dispensation object, with what the patient pays (§9): each
+//! line's `coverage` under the sponsor's plan and the dispensation's `amounts`, computed with the one shared
+//! rule ([`share`]) every time a dispensation is rendered, so after every start and every `PUT`.
 
 use time::OffsetDateTime;
 
 use super::Store;
 use super::dispensing::DispensationRecord;
-use crate::osigu::model::{Beneficiary, CodeType, Diagnosis, Dispensation, Prescriber, ProductLine, Verification};
+use crate::osigu::model::{
+    Beneficiary, CodeType, Diagnosis, Dispensation, DispensationStatus, Prescriber, ProductLine, Terms, Verification,
+    share,
+};
 
 impl Store {
     /// The lines as they stand now (or as they stood when the dispensation ended).
@@ -17,7 +22,8 @@ impl Store {
             .as_deref()
             .and_then(|slug| self.catalog.sponsor(slug))
             .is_none_or(|sponsor| sponsor.dispensing.substitution.allowed);
-        self.source_lines(record.code_type, &record.code)
+        let mut lines: Vec<ProductLine> = self
+            .source_lines(record.code_type, &record.code)
             .into_iter()
             .map(|source| {
                 let selection = record.lines.iter().find(|line| line.line_id == source.id);
@@ -47,14 +53,43 @@ impl Store {
                     substitution_reason_enum: substitute.map(|s| s.reason),
                     substitution_other_description: substitute.and_then(|s| s.other_description.clone()),
                     product_code: source.product_code,
+                    coverage: None,
                 }
             })
-            .collect()
+            .collect();
+        self.cover(record, &mut lines);
+        lines
+    }
+
+    /// Sets each line's coverage under the sponsor's plan; a cash prescription answers to no plan, so the
+    /// patient pays every line. Lines whose total cannot be computed (refused on `PUT`, so never) stay without.
+    fn cover(&self, record: &DispensationRecord, lines: &mut [ProductLine]) {
+        let plan = record.sponsor_slug.as_deref().and_then(|slug| self.catalog.sponsor(slug)).map(|s| &s.plan);
+        let priced: Option<Vec<_>> = lines
+            .iter()
+            .map(|line| {
+                let terms = plan.map_or(Terms::NOT_COVERED, |plan| {
+                    plan.terms(&line.product_code, line.substitute_product_code.as_deref())
+                });
+                line.subtotal().ok().map(|total| (total, terms))
+            })
+            .collect();
+        let Some((coverages, _)) = priced.and_then(|priced| share(&priced)) else {
+            return;
+        };
+        for (line, coverage) in lines.iter_mut().zip(coverages) {
+            line.coverage = Some(coverage);
+        }
     }
 
     pub(super) fn render(&self, record: &DispensationRecord) -> Dispensation {
         let SourceFacts { beneficiary, prescriber, diagnoses, code_expires_at, valid_from } = self.source_facts(record);
-        Dispensation {
+        let completed_authorization =
+            record.status == DispensationStatus::Completed && record.code_type == CodeType::Authorization;
+        let authorization_id = completed_authorization
+            .then(|| self.authorizations.get(&record.code).map(|a| a.authorization_id.clone()))
+            .flatten();
+        let mut dispensation = Dispensation {
             dispensation_id: record.id.clone(),
             status: record.status,
             code: Some(record.code.clone()),
@@ -82,7 +117,12 @@ impl Store {
             total_amount: record.total().ok(),
             claim: record.claim.clone(),
             invoice: record.invoice.clone(),
-        }
+            amounts: None,
+            authorization_id,
+        };
+        // The sums of the lines' coverage, live or as they stood when the dispensation ended.
+        dispensation.reshare();
+        dispensation
     }
 
     /// What the code itself says about the dispensation.

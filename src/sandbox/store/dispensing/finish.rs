@@ -1,13 +1,14 @@
 //! How a dispensation ends: completed (with the invoice and the verification proof), cancelled by the
 //! pharmacy, or cancelled by the server when it times out; and the webhook events each end emits.
 
+use rust_decimal::Decimal;
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{DispensationRecord, normalize_code, not_found};
 use crate::osigu::model::{
-    CancelRequest, Claim, CodeType, CompleteRequest, Dispensation, DispensationStatus, ErrorCode, Id, InvoiceInfo,
-    money,
+    CancelRequest, Claim, CodeType, CompleteRequest, CoverageRule, Dispensation, DispensationStatus, ErrorCode, Id,
+    InvoiceInfo, ProductLine, money,
 };
 use crate::sandbox::dates::{parse_instant_or_date, rfc3339};
 use crate::sandbox::error::ApiError;
@@ -16,6 +17,25 @@ use crate::sandbox::store::codes::AuthorizationStatus;
 
 /// Why the server cancelled a dispensation nobody finished.
 pub(crate) const TIMEOUT_REASON: &str = "TIMEOUT";
+
+/// A claim's amounts (contract §9): what the sponsor owes, and the patient's share split by rule, copays and
+/// coinsurance (a line the plan does not cover is neither: the patient simply buys it). Lines without a
+/// coverage (never in the sandbox) leave the sponsor owing their whole total.
+fn claim_amounts(lines: &[ProductLine], total: Decimal) -> (Decimal, Decimal, Decimal) {
+    let (mut patient, mut copayment, mut coinsurance) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for coverage in lines.iter().filter_map(|line| line.coverage.as_ref()) {
+        // Amounts are bounded on the way in (see `lines.rs`), so these sums never come near saturating.
+        patient = patient.saturating_add(coverage.patient_amount);
+        match coverage.rule {
+            CoverageRule::CopayPerLine | CoverageRule::CopayPerDispensation => {
+                copayment = copayment.saturating_add(coverage.patient_amount);
+            }
+            CoverageRule::Coinsurance => coinsurance = coinsurance.saturating_add(coverage.patient_amount),
+            CoverageRule::NotCovered | CoverageRule::None | CoverageRule::Unknown => {}
+        }
+    }
+    (total.saturating_sub(patient), copayment, coinsurance)
+}
 
 impl Store {
     /// `POST /dispensing/v1/dispensations/{id}/complete`.
@@ -72,12 +92,17 @@ impl Store {
         }
         let record = self.dispensations.get(id).cloned().ok_or_else(|| not_found(id))?;
         self.deliver(&record);
-        let claim = (record.code_type == CodeType::Authorization).then(|| Claim {
-            claim_id: self.ids.id("clm", now),
-            status: Some("OPEN".to_owned()),
-            amount: Some(expected),
-        });
         let frozen = self.render_lines(&record);
+        let claim = (record.code_type == CodeType::Authorization).then(|| {
+            let (owed, copayment, coinsurance) = claim_amounts(&frozen, expected);
+            Claim {
+                claim_id: self.ids.id("clm", now),
+                status: Some("OPEN".to_owned()),
+                amount: Some(owed),
+                copayment: Some(copayment),
+                coinsurance: Some(coinsurance),
+            }
+        });
         let record = self.dispensations.get_mut(id).ok_or_else(|| not_found(id))?;
         record.status = DispensationStatus::Completed;
         record.completed_at = Some(now);
