@@ -56,14 +56,12 @@ pub enum ProblemKind {
     OtpExpired,
     OtpAttemptsExceeded,
     OtpNotFound,
-    NoFingerprintReader,
     CaptureFailed {
         detail: String,
     },
     BiometricSampleInvalid,
     SampleTooLarge,
     VerificationAttemptsExceeded,
-    FacialRejected,
     // Finalizing.
     VerificationRequired,
     VerificationTokenInvalid,

@@ -65,13 +65,11 @@ pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&s
         K::OtpExpired => plain("problem.otp_expired"),
         K::OtpAttemptsExceeded => plain("problem.otp_attempts_exceeded"),
         K::OtpNotFound => plain("problem.otp_not_found"),
-        K::NoFingerprintReader => plain("problem.no_fingerprint_reader"),
         // The reader's own text is technical and belongs to the details view, not the message.
         K::CaptureFailed { detail: _ } => plain("problem.capture_failed"),
         K::BiometricSampleInvalid => plain("problem.biometric_sample_invalid"),
         K::SampleTooLarge => plain("problem.sample_too_large"),
         K::VerificationAttemptsExceeded => plain("problem.verification_attempts_exceeded"),
-        K::FacialRejected => plain("problem.facial_rejected"),
         K::VerificationRequired => plain("problem.verification_required"),
         K::VerificationTokenInvalid => plain("problem.verification_token_invalid"),
         K::AmountMismatch { expected: Some(expected), sent } => {

@@ -3,8 +3,8 @@
 //! Nothing here changes state or does I/O; the runtime calls it only when something changed.
 
 mod chrome;
-mod counter;
 mod done;
+mod entry;
 mod facial;
 mod finalize;
 mod fingerprint;
@@ -100,8 +100,8 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
 /// Draws one step into `area` (a question about leaving draws the step it would leave underneath).
 fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: &Step) {
     match step {
-        Step::Entry { code, .. } => counter::render(frame, area, app, chrome, Some(code), None),
-        Step::Starting { code } => counter::render(frame, area, app, chrome, None, Some(code)),
+        Step::Entry { code, .. } => entry::render(frame, area, app, chrome, Some(code), None),
+        Step::Starting { code } => entry::render(frame, area, app, chrome, None, Some(code)),
         Step::Identify(identify) => identify::render(frame, area, identify, app, chrome),
         Step::Preparing => summary::waiting(frame, area, app, chrome, "screen.preparing"),
         Step::Verify(Verify::Otp(otp)) => otp::render(frame, area, otp, app, chrome),
@@ -155,7 +155,7 @@ mod tests {
     /// Every screen's source, to find the catalogue keys it names.
     const SOURCES: &[&str] = &[
         include_str!("chrome.rs"),
-        include_str!("counter.rs"),
+        include_str!("entry.rs"),
         include_str!("done.rs"),
         include_str!("facial.rs"),
         include_str!("fingerprint.rs"),

@@ -1,4 +1,4 @@
-//! The counter screen: the code field a scanner types into, today's activity on this terminal, and, in the
+//! The entry step's screen: the code field a scanner types into, today's activity at this till, and, in the
 //! sandbox, the practice codes a newcomer can try.
 
 use ratatui::Frame;
