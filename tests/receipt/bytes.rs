@@ -115,6 +115,20 @@ fn every_receipt_ends_with_one_cut_and_fits_the_paper() {
 }
 
 #[test]
+fn hostile_names_and_wide_amounts_print_within_the_paper() {
+    for receipt in crate::text::hostile() {
+        for width in Width::ALL {
+            // The decoder refuses any byte that is not text or a command the receipt uses.
+            let decoded = decode(&receipt.escpos(width).unwrap());
+            assert_eq!(decoded.items.iter().filter(|item| **item == Item::Cut).count(), 1);
+            for (text, _, wide, _) in decoded.lines() {
+                assert!(text.chars().count() * usize::from(wide) <= width.columns(), "{width:?}: {text:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_name_with_printer_commands_in_it_prints_as_text() {
     let mut receipt = fixtures::partial(Locale::Es);
     // ESC @ (reset), GS V 0 (cut), a NUL, a line break: from outside input, never obeyed.

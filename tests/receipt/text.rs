@@ -127,7 +127,7 @@ fn a_substitute_says_which_product_it_replaced_and_why() {
 
 /// Names and amounts that push the layout: long, accented, wide glyphs, combining marks, emoji, control
 /// characters, amounts in the hundreds of millions.
-fn hostile() -> Vec<Receipt> {
+pub fn hostile() -> Vec<Receipt> {
     let names = [
         "Ácido acetilsalicílico 100 mg tableta gastrorresistente x 30 unidades, blíster",
         "Suplemento_nutricional_sin_espacios_de_nombre_larguísimo_para_ver_el_corte",
@@ -207,6 +207,11 @@ proptest! {
         receipt.remaining[0].quantity = quantity;
         for line in receipt.text(width) {
             prop_assert_eq!(line.width(), width.columns(), "{:?}", line);
+        }
+        // And on paper: nothing wider than the paper, whatever the characters.
+        let printed = crate::decoder::decode(&receipt.escpos(width).unwrap());
+        for (text, _, wide, _) in printed.lines() {
+            prop_assert!(text.chars().count() * usize::from(wide) <= width.columns(), "{:?}", text);
         }
     }
 }
