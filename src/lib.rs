@@ -10,6 +10,7 @@ pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod osigu;
+pub mod receipt;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;

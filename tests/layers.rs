@@ -1,6 +1,7 @@
 //! The one-way imports of DESIGN.md, checked from the sources rather than kept by habit: the counter's core does
 //! no I/O (no HTTP, terminal, SQLite, files, sockets, processes, async runtime) and knows nothing of the runtime,
-//! the journal or the screens; the screens read the core's public state and never change it or reach the world.
+//! the journal or the screens; the screens read the core's public state and never change it or reach the world;
+//! the receipt is plain data and knows neither.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
 
@@ -123,6 +124,34 @@ fn the_screens_only_read_the_cores_public_state() {
         }
     }
     assert!(broken.is_empty(), "a screen reaches beyond the core's public state:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_receipt_knows_nothing_of_the_counter_or_the_screens() {
+    // Plain data in, text and bytes out: the counter, the history and a test print the same receipt; only its
+    // printer does I/O (std::fs, tokio).
+    let forbidden = [
+        "crate::counter",
+        "crate::ui",
+        "crate::runtime",
+        "crate::journal",
+        "crate::sandbox",
+        "crate::terminal",
+        "crate::osigu",
+        "crate::http",
+        "ratatui::",
+        "rusqlite::",
+        "reqwest::",
+    ];
+    let mut broken = Vec::new();
+    let files = sources(&root().join("receipt"));
+    assert!(files.len() >= 8, "the receipt's files were found ({})", files.len());
+    for path in files {
+        for path_used in uses(&code(&path), &forbidden) {
+            broken.push(format!("{}: {path_used}", path.display()));
+        }
+    }
+    assert!(broken.is_empty(), "the receipt reaches beyond plain data:\n{}", broken.join("\n"));
 }
 
 #[test]

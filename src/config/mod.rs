@@ -1,7 +1,7 @@
 //! The configuration file (TOML): which Osigu the counter talks to and with which credentials (`[osigu]`), how
 //! the counter numbers invoices and where it keeps its data (`[counter]`), how a fingerprint is captured
-//! (`[biometric]`), and how the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also
-//! reads; its flags override it). It owns finding the file, reading it, validating it into one-line errors that
+//! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), and how the embedded sandbox behaves
+//! (`[sandbox]`, which `mostrador sandbox serve` also reads; its flags override it). It owns finding the file, reading it, validating it into one-line errors that
 //! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
 //! keys are errors, so a typo is reported instead of silently ignored.
 
@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::keymap::Keymap;
 use crate::osigu::endpoint::{Endpoint, Environment, Secret, check_base_url};
+use crate::receipt::{Printer, PrinterAddress, Width};
 use crate::sandbox::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultPlan, FaultRule, Profile, SandboxConfig, WebhookTarget, limits,
 };
@@ -39,6 +40,7 @@ pub struct Config {
     pub osigu: OsiguSection,
     pub counter: CounterSection,
     pub biometric: BiometricSection,
+    pub receipt: ReceiptSection,
     pub sandbox: SandboxSection,
     /// `[keys]`: action name → the keys that trigger it (an empty list unbinds); see [`crate::keymap`].
     pub keys: BTreeMap<String, Vec<String>>,
@@ -57,6 +59,7 @@ impl Default for Config {
             osigu: OsiguSection::default(),
             counter: CounterSection::default(),
             biometric: BiometricSection::default(),
+            receipt: ReceiptSection::default(),
             sandbox: SandboxSection::default(),
             keys: BTreeMap::new(),
             endpoint: embedded_sandbox(&OsiguSection::default()),
@@ -143,6 +146,35 @@ pub struct BiometricSection {
     /// A shell command whose standard output is one fingerprint sample (WSQ); without it the counter offers
     /// the demo samples only.
     pub capture_command: Option<String>,
+}
+
+/// `[receipt]`: the delivery receipt and the printer it goes to.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReceiptSection {
+    /// Where receipts are printed (a device or file path, or `tcp://HOST:PORT`); none: nothing is printed, the
+    /// receipt is still shown on screen.
+    #[serde(deserialize_with = "from_text")]
+    pub printer: Option<PrinterAddress>,
+    /// Characters per line of the printer's paper.
+    pub width: Width,
+    /// Print when a dispensation completes, without a key.
+    pub auto_print: bool,
+    /// The pharmacy's lines at the top of every receipt.
+    pub header: Vec<String>,
+}
+
+impl Default for ReceiptSection {
+    fn default() -> Self {
+        Self { printer: None, width: Width::default(), auto_print: true, header: Vec::new() }
+    }
+}
+
+impl ReceiptSection {
+    /// The configured printer, with the default timeouts; none when `printer` is not set.
+    pub fn printer(&self) -> Option<Printer> {
+        self.printer.clone().map(Printer::new)
+    }
 }
 
 /// `[sandbox]`: how the embedded Osigu sandbox behaves.
@@ -462,6 +494,13 @@ impl Config {
         }
         if self.biometric.capture_command.as_deref().is_some_and(|command| command.trim().is_empty()) {
             return Err(Problem::new("biometric.capture_command", "expected a shell command, found an empty text"));
+        }
+        if let Some(line) = self.receipt.header.iter().find(|line| line.chars().any(char::is_control)) {
+            // A control character would break the line on screen, or be taken by the printer as a command.
+            return Err(Problem::new(
+                "receipt.header",
+                format!("expected lines of printable text, found {line:?} (use one list item per line)"),
+            ));
         }
         self.sandbox
             .check_ranges()

@@ -48,6 +48,10 @@ fn every_key_of_the_example_is_documented_with_its_default() {
         "invoice_prefix = \"F001-\"",
         "# data_dir = ",
         "# capture_command = ",
+        "# printer = ",
+        "width = 48",
+        "auto_print = true",
+        "# header = ",
     ] {
         assert!(text.contains(key), "{key}");
     }
@@ -78,6 +82,8 @@ fn the_commented_out_examples_are_valid_too() {
     assert_eq!(config.biometric.capture_command.as_deref(), Some("fprint-capture --wsq"));
     assert_eq!(config.sandbox.faults.len(), 3);
     assert_eq!(config.sandbox.webhook_secrets, ["whsec_sandbox"]);
+    assert_eq!(config.receipt.printer, Some(PrinterAddress::Path("/dev/usb/lp0".into())));
+    assert_eq!(config.receipt.header, ["Farmacia Demo", "NIT 1234567-8"]);
 }
 
 #[test]
@@ -391,4 +397,38 @@ fn a_file_larger_than_any_configuration_is_refused_without_being_read_whole() {
     let loaded = Config::load_with_env(Some(path.clone()), None).unwrap();
     assert_eq!(loaded.config.locale, Locale::En);
     std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn the_receipt_section_gives_the_printer_the_width_and_the_header() {
+    let text = "[receipt]\nprinter = \"tcp://192.168.1.50\"\nwidth = 32\nauto_print = false\n\
+                header = [\"Farmacia Demo\", \"NIT 1234567-8\"]\n";
+    let config = Config::parse(text, Path::new(FILE)).unwrap();
+    let network = PrinterAddress::Tcp { host: "192.168.1.50".into(), port: crate::receipt::RAW_PORT };
+    assert_eq!(config.receipt.printer, Some(network.clone()));
+    assert_eq!(config.receipt.printer().map(|printer| printer.address().clone()), Some(network));
+    assert_eq!((config.receipt.width, config.receipt.auto_print), (Width::W32, false));
+    assert_eq!(config.receipt.header, ["Farmacia Demo", "NIT 1234567-8"]);
+    // Nothing said: no printer, 80 mm paper, printed on completion, no header.
+    let defaults = Config::default().receipt;
+    assert_eq!((defaults.printer(), defaults.width, defaults.auto_print), (None, Width::W48, true));
+    assert!(defaults.header.is_empty());
+}
+
+#[test]
+fn receipt_mistakes_name_the_key_and_what_was_expected() {
+    for (text, expected) in [
+        ("[receipt]\nwidth = 40\n", "line 2: key `receipt.width`: expected 32, 42 or 48 (characters per line"),
+        ("[receipt]\nwidth = \"48\"\n", "key `receipt.width`: invalid type"),
+        ("[receipt]\nprinter = \"lp0\"\n", "line 2: key `receipt.printer`: expected an absolute path"),
+        ("[receipt]\nprinter = \"\"\n", "key `receipt.printer`: expected a device or file path, or tcp://HOST:PORT"),
+        ("[receipt]\nprinter = \"tcp://printer:70000\"\n", "key `receipt.printer`: expected a port from 1 to 65535"),
+        ("[receipt]\nprinter = \"usb://04b8:0202\"\n", "key `receipt.printer`: expected a device or file path"),
+        ("[receipt]\nauto_print = \"yes\"\n", "key `receipt.auto_print`: invalid type"),
+        ("[receipt]\nheader = [\"Farmacia\\u001b@\"]\n", "line 2: key `receipt.header`: expected lines of printable"),
+        ("[receipt]\nprinterr = \"/dev/usb/lp0\"\n", "key `receipt.printerr`: unknown field `printerr`"),
+    ] {
+        let message = error(text);
+        assert!(message.contains(expected), "{text}: {message}");
+    }
 }
