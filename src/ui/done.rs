@@ -1,5 +1,7 @@
-//! Done: the server said COMPLETED. The dispensation id, the claim Osigu created for an authorization, the
-//! invoice and the total; Enter is ready for the next scan.
+//! Done: the server said COMPLETED. The dispensation id, the claim Osigu created for an authorization with what
+//! the sponsor pays, the invoice and the total; what to charge the patient, in reverse video across the screen;
+//! after a partial delivery, what remains on each line and until when the code can be brought back; Enter is
+//! ready for the next scan. Who pays what and what remains are the core's answers ([`Done`]).
 
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
@@ -15,13 +17,14 @@ use crate::osigu::model::CodeType;
 pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome) {
     let locale = chrome.locale;
     let dispensation = &done.dispensation;
+    let currency = dispensation.currency_code.as_deref();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::OK)
         .title(Span::styled(format!(" {} ", t(locale, "done.title")), theme::OK));
     let inner = block.inner(area).inner(Margin { horizontal: 2, vertical: 1 });
     frame.render_widget(block, area);
-    let total = i18n::checked_amount(dispensation.charged(), dispensation.currency_code.as_deref());
+    let total = i18n::checked_amount(done.shares.total(), currency);
     let label = |key: &'static str| Span::styled(format!("{:<22}", t(locale, key)), theme::DIM);
     let mut lines = vec![
         Line::from(Span::styled(format!("✔ {}", t(locale, "done.completed")), theme::OK)),
@@ -29,13 +32,30 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome
         Line::from(vec![label("done.code"), Span::styled(dispensation.code.clone().unwrap_or_default(), theme::BOLD)]),
         Line::from(vec![label("done.dispensation"), Span::raw(dispensation.dispensation_id.to_string())]),
     ];
+    // What the sponsor pays: the claim's amount (what it owes), else the server's share.
+    let sponsored = dispensation.sponsor_slug.is_some();
+    let sponsor_owes = dispensation
+        .claim
+        .as_ref()
+        .and_then(|claim| claim.amount)
+        .or_else(|| done.shares.amounts().map(|amounts| amounts.sponsor))
+        .filter(|_| sponsored);
+    let owes = |spans: &mut Vec<Span<'static>>| {
+        if let Some(amount) = sponsor_owes {
+            let words = i18n::fill(locale, "done.sponsor_pays", &[("amount", &i18n::amount(amount, currency))]);
+            spans.push(Span::raw(format!(" · {words}")));
+        }
+    };
     match &dispensation.claim {
         Some(claim) => {
-            lines.push(Line::from(vec![label("done.claim"), Span::styled(claim.claim_id.to_string(), theme::BOLD)]))
+            let mut spans = vec![label("done.claim"), Span::styled(claim.claim_id.to_string(), theme::BOLD)];
+            owes(&mut spans);
+            lines.push(Line::from(spans));
         }
         None if dispensation.code_type == CodeType::Authorization => {
-            lines
-                .push(Line::from(vec![label("done.claim"), Span::styled(t(locale, "done.claim_pending"), theme::DIM)]));
+            let mut spans = vec![label("done.claim"), Span::styled(t(locale, "done.claim_pending"), theme::DIM)];
+            owes(&mut spans);
+            lines.push(Line::from(spans));
         }
         None => {}
     }
@@ -47,7 +67,52 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome
     }
     lines.push(Line::from(vec![label("done.total"), Span::styled(total, theme::OK)]));
     lines.push(Line::default());
+    let charge = match done.shares.patient() {
+        Some(amount) => i18n::fill(locale, "done.charge_patient", &[("amount", &i18n::amount(amount, currency))]),
+        None => t(locale, "done.charge_by_rules").to_owned(),
+    };
+    lines.push(Line::from(Span::styled(format!(" {charge} "), theme::CHARGE)));
+    let remaining_rows = remaining(done, chrome, inner.width, inner.height.saturating_sub(lines.len() as u16 + 2));
+    if !remaining_rows.is_empty() {
+        lines.push(Line::default());
+        lines.extend(remaining_rows);
+    }
+    lines.push(Line::default());
     lines.push(Line::from(Span::styled(t(locale, "done.next"), theme::KEY)));
     let lines: Vec<Line> = lines.into_iter().map(|line| Line::from(text::fit_spans(line.spans, inner.width))).collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `Queda por entregar (hasta el 21/12/2026):` and each line with units left, in at most `rows` rows (the last
+/// says how many more lines there are when they do not all fit).
+fn remaining(done: &Done, chrome: &Chrome, width: u16, rows: u16) -> Vec<Line<'static>> {
+    let locale = chrome.locale;
+    if done.remaining.is_empty() || rows < 2 {
+        return Vec::new();
+    }
+    let heading = match done.until {
+        Some(until) => i18n::fill(locale, "done.remaining_until", &[("date", &chrome.date(until))]),
+        None => t(locale, "done.remaining").to_owned(),
+    };
+    let mut lines = vec![Line::from(Span::styled(heading, theme::BOLD))];
+    let room = usize::from(rows) - 1;
+    let shown = if done.remaining.len() > room { room.saturating_sub(1) } else { room };
+    let units_width = 12u16;
+    for line in done.remaining.iter().take(shown) {
+        let name = line.product_name.clone().unwrap_or_else(|| line.product_code.clone());
+        let name_width = width.saturating_sub(units_width + 3);
+        let units = i18n::fill(locale, "done.remaining_units", &[("count", &line.units.to_string())]);
+        let name = text::fit(&name, name_width);
+        let pad = usize::from(name_width).saturating_sub(text::width(&name));
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {name}{} ", " ".repeat(pad))),
+            Span::styled(format!("{units:>width$}", width = usize::from(units_width)), theme::BOLD),
+        ]));
+    }
+    let more = done.remaining.len().saturating_sub(shown);
+    if more > 0 {
+        let words = i18n::fill(locale, "done.remaining_more", &[("count", &more.to_string())]);
+        lines.push(Line::from(Span::styled(format!("  {words}"), theme::DIM)));
+    }
+    lines
 }
