@@ -5,6 +5,13 @@
 //! a full cell two columns wide (10 × 7). Hand-written because no maintained crate fits: the 8×8 fonts ratatui's
 //! big-text widgets use have no `€` and need 8 columns a character, too many for an amount at 80 columns.
 
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{text, theme};
+
 /// Each character's dots, row by row (`#` a dot), every row of a glyph the same width.
 const GLYPHS: &[(char, [&str; 7])] = &[
     ('0', [".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."]),
@@ -28,6 +35,34 @@ const GLYPHS: &[(char, [&str; 7])] = &[
     ('$', ["..#..", ".####", "#.#..", ".###.", "..#.#", "####.", "..#.."]),
     ('€', ["..###", ".#...", "####.", ".#...", "####.", ".#...", "..###"]),
 ];
+
+/// Rows [`charge`] needs at least: its banner line.
+pub(super) const BANNER_ROWS: u16 = 1;
+
+/// What to charge the patient across `area`: `words` on a banner line in reverse video across the width, then
+/// `amount` (when there is one) in big characters beneath it, as large as the rest of `area` allows.
+pub(super) fn charge(frame: &mut Frame, area: Rect, words: &str, amount: Option<&str>) {
+    let banner = Rect { height: BANNER_ROWS.min(area.height), ..area };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text::fit(words, banner.width), theme::CHARGE))
+            .alignment(Alignment::Center)
+            .style(theme::CHARGE),
+        banner,
+    );
+    let below = Rect { y: area.y + banner.height, height: area.height.saturating_sub(banner.height), ..area };
+    if let Some(rows) = amount.and_then(|amount| render(amount, below.width, below.height)) {
+        let lines: Vec<Line> = rows.into_iter().map(|row| Line::from(Span::styled(row, theme::BOLD))).collect();
+        frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), below);
+    }
+}
+
+/// The rows [`charge`] takes for `amount` in `width` columns and at most `height` rows.
+pub(super) fn charge_rows(amount: Option<&str>, width: u16, height: u16) -> u16 {
+    let figure = amount
+        .and_then(|amount| render(amount, width, height.saturating_sub(BANNER_ROWS)))
+        .map_or(0, |rows| u16::try_from(rows.len()).unwrap_or(0));
+    BANNER_ROWS + figure
+}
 
 /// Dot rows of a glyph.
 const DOTS: usize = 7;

@@ -4,12 +4,12 @@
 //! ready for the next scan. Who pays what and what remains are the core's answers ([`Done`]).
 
 use ratatui::Frame;
-use ratatui::layout::{Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::chrome::Chrome;
-use super::{t, text, theme};
+use super::{big, t, text, theme};
 use crate::counter::Done;
 use crate::i18n;
 use crate::osigu::model::CodeType;
@@ -32,30 +32,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome
         Line::from(vec![label("done.code"), Span::styled(dispensation.code.clone().unwrap_or_default(), theme::BOLD)]),
         Line::from(vec![label("done.dispensation"), Span::raw(dispensation.dispensation_id.to_string())]),
     ];
-    // What the sponsor pays: the claim's amount (what it owes), else the server's share.
-    let sponsored = dispensation.sponsor_slug.is_some();
-    let sponsor_owes = dispensation
-        .claim
-        .as_ref()
-        .and_then(|claim| claim.amount)
-        .or_else(|| done.shares.amounts().map(|amounts| amounts.sponsor))
-        .filter(|_| sponsored);
-    let owes = |spans: &mut Vec<Span<'static>>| {
-        if let Some(amount) = sponsor_owes {
-            let words = i18n::fill(locale, "done.sponsor_pays", &[("amount", &i18n::amount(amount, currency))]);
-            spans.push(Span::raw(format!(" · {words}")));
-        }
-    };
     match &dispensation.claim {
         Some(claim) => {
-            let mut spans = vec![label("done.claim"), Span::styled(claim.claim_id.to_string(), theme::BOLD)];
-            owes(&mut spans);
-            lines.push(Line::from(spans));
+            lines.push(Line::from(vec![label("done.claim"), Span::styled(claim.claim_id.to_string(), theme::BOLD)]))
         }
         None if dispensation.code_type == CodeType::Authorization => {
-            let mut spans = vec![label("done.claim"), Span::styled(t(locale, "done.claim_pending"), theme::DIM)];
-            owes(&mut spans);
-            lines.push(Line::from(spans));
+            lines
+                .push(Line::from(vec![label("done.claim"), Span::styled(t(locale, "done.claim_pending"), theme::DIM)]));
         }
         None => {}
     }
@@ -66,28 +49,51 @@ pub(super) fn render(frame: &mut Frame, area: Rect, done: &Done, chrome: &Chrome
         lines.push(Line::from(vec![label("done.at"), Span::raw(chrome.time_of_day(completed_at))]));
     }
     lines.push(Line::from(vec![label("done.total"), Span::styled(total, theme::OK)]));
-    lines.push(Line::default());
-    let charge = match done.shares.patient() {
-        Some(amount) => i18n::fill(locale, "done.charge_patient", &[("amount", &i18n::amount(amount, currency))]),
+    // What the sponsor pays with the claim: the claim's amount (what it owes), else the server's share.
+    let sponsor_owes = dispensation
+        .claim
+        .as_ref()
+        .and_then(|claim| claim.amount)
+        .or_else(|| done.shares.amounts().map(|amounts| amounts.sponsor))
+        .filter(|_| dispensation.sponsor_slug.is_some());
+    if let Some(amount) = sponsor_owes {
+        lines.push(Line::from(vec![label("done.sponsor_pays"), Span::raw(i18n::amount(amount, currency))]));
+    }
+    let lines: Vec<Line> = lines.into_iter().map(|line| Line::from(text::fit_spans(line.spans, inner.width))).collect();
+    let top_rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let remaining = remaining(done, chrome, inner.width);
+    let remaining_rows = u16::try_from(remaining.len()).unwrap_or(u16::MAX);
+    // What remains comes before the figure: the amount is said on the banner line already.
+    let fixed = top_rows + 1 + 1 + remaining_rows + u16::from(remaining_rows > 0) + 1;
+    let charge = done.shares.patient().map(|amount| i18n::amount(amount, currency));
+    let charge_rows = big::charge_rows(charge.as_deref(), inner.width, inner.height.saturating_sub(fixed));
+    let [top_area, _, charge_area, _, remaining_area, _, next_area] = Layout::vertical([
+        Constraint::Length(top_rows),
+        Constraint::Length(1),
+        Constraint::Length(charge_rows),
+        Constraint::Length(u16::from(remaining_rows > 0)),
+        Constraint::Length(remaining_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(lines), top_area);
+    let words = match &charge {
+        Some(amount) => i18n::fill(locale, "done.charge_patient", &[("amount", amount)]),
         None => t(locale, "done.charge_by_rules").to_owned(),
     };
-    lines.push(Line::from(Span::styled(format!(" {charge} "), theme::CHARGE)));
-    let remaining_rows = remaining(done, chrome, inner.width, inner.height.saturating_sub(lines.len() as u16 + 2));
-    if !remaining_rows.is_empty() {
-        lines.push(Line::default());
-        lines.extend(remaining_rows);
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(t(locale, "done.next"), theme::KEY)));
-    let lines: Vec<Line> = lines.into_iter().map(|line| Line::from(text::fit_spans(line.spans, inner.width))).collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    big::charge(frame, charge_area, &words, charge.as_deref());
+    frame.render_widget(Paragraph::new(remaining), remaining_area);
+    frame.render_widget(Paragraph::new(Span::styled(t(locale, "done.next"), theme::KEY)), next_area);
 }
 
-/// `Queda por entregar (hasta el 21/12/2026):` and each line with units left, in at most `rows` rows (the last
-/// says how many more lines there are when they do not all fit).
-fn remaining(done: &Done, chrome: &Chrome, width: u16, rows: u16) -> Vec<Line<'static>> {
+/// The most lines of what remains listed; past it the last says how many more there are.
+const REMAINING_LINES: usize = 5;
+
+/// `Queda por entregar, hasta el 21/12/2026:` and each line with units left (at most [`REMAINING_LINES`]).
+fn remaining(done: &Done, chrome: &Chrome, width: u16) -> Vec<Line<'static>> {
     let locale = chrome.locale;
-    if done.remaining.is_empty() || rows < 2 {
+    if done.remaining.is_empty() {
         return Vec::new();
     }
     let heading = match done.until {
@@ -95,8 +101,7 @@ fn remaining(done: &Done, chrome: &Chrome, width: u16, rows: u16) -> Vec<Line<'s
         None => t(locale, "done.remaining").to_owned(),
     };
     let mut lines = vec![Line::from(Span::styled(heading, theme::BOLD))];
-    let room = usize::from(rows) - 1;
-    let shown = if done.remaining.len() > room { room.saturating_sub(1) } else { room };
+    let shown = if done.remaining.len() > REMAINING_LINES { REMAINING_LINES - 1 } else { done.remaining.len() };
     let units_width = 12u16;
     for line in done.remaining.iter().take(shown) {
         let name = line.product_name.clone().unwrap_or_else(|| line.product_code.clone());

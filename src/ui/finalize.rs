@@ -5,7 +5,7 @@
 //! what is the core's answer ([`Finalize::shares`], as the server computed it for these lines).
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
@@ -26,39 +26,26 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
     let sponsor_part = finalize.shares.amounts().filter(|_| sponsored).map(|amounts| amounts.sponsor);
     // The editable fields a row apart, the facts after them one a row.
     let field_rows = 2 * (1 + u16::from(finalize.serial_required)) + 2 + u16::from(sponsor_part.is_some());
-    let patient = finalize.shares.patient();
-    let charge = patient.map(|amount| i18n::amount(amount, currency));
-    let fixed = summary::HEADER_ROWS + 1 + field_rows + 1 + 1 + 1 + STATE_ROWS;
-    let figure =
-        charge.as_deref().and_then(|amount| big::render(amount, inner.width, inner.height.saturating_sub(fixed)));
-    let figure_rows = figure.as_ref().map_or(0, |rows| u16::try_from(rows.len()).unwrap_or(0));
-    let [header, _, fields_area, _, banner_area, figure_area, _, state_area] = Layout::vertical([
+    let charge = finalize.shares.patient().map(|amount| i18n::amount(amount, currency));
+    let fixed = summary::HEADER_ROWS + 1 + field_rows + 1 + 1 + STATE_ROWS;
+    let charge_rows = big::charge_rows(charge.as_deref(), inner.width, inner.height.saturating_sub(fixed));
+    let [header, _, fields_area, _, charge_area, _, state_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),
         Constraint::Length(field_rows),
         Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(figure_rows),
+        Constraint::Length(charge_rows),
         Constraint::Length(1),
         Constraint::Fill(1),
     ])
     .areas(inner);
     summary::header(frame, header, app, chrome);
     // What to charge the patient: the banner says it in words, the figure beneath it repeats the amount big.
-    let banner = match &charge {
+    let words = match &charge {
         Some(amount) => i18n::fill(locale, "finalize.charge_patient", &[("amount", amount)]),
         None => t(locale, "finalize.charge_by_rules").to_owned(),
     };
-    frame.render_widget(
-        Paragraph::new(Span::styled(text::fit(&banner, banner_area.width), theme::CHARGE))
-            .alignment(Alignment::Center)
-            .style(theme::CHARGE),
-        banner_area,
-    );
-    if let Some(rows) = figure {
-        let lines: Vec<Line> = rows.into_iter().map(|row| Line::from(Span::styled(row, theme::BOLD))).collect();
-        frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), figure_area);
-    }
+    big::charge(frame, charge_area, &words, charge.as_deref());
 
     let label_width = 20u16;
     let editing = app.typing();

@@ -131,9 +131,9 @@ impl Column {
 
     /// How much the clerk needs it on a narrow screen: the lowest goes first when the names need the room. Taxes
     /// are inside the subtotal, the prescribed quantity is the authorized one or the available one for most lines,
-    /// what was delivered before is said above the list, a price is in the subtotal and the sponsor's part is the
-    /// subtotal less the patient's (both are shown for the selected line under the list); what the patient pays,
-    /// what is available and what is delivered always stay.
+    /// what was delivered before is said above the list, a price is in the subtotal, the sponsor's part is the
+    /// subtotal less the patient's, and a subtotal is the sum of the two (all shown for the selected line under the
+    /// list); what the patient pays, what is available and what is delivered always stay.
     fn need(self) -> u8 {
         match self {
             Self::Taxes => 0,
@@ -141,8 +141,8 @@ impl Column {
             Self::Claimed => 2,
             Self::Price => 3,
             Self::Sponsor => 4,
-            Self::Authorized => 5,
-            Self::Subtotal => 6,
+            Self::Subtotal => 5,
+            Self::Authorized => 6,
             Self::Patient => 7,
             Self::Available => 8,
             Self::Deliver => 9,
@@ -588,14 +588,18 @@ fn total_row(
         let sponsor = i18n::amount(share.sponsor_amount, currency);
         parts.push(i18n::fill(locale, "review.line_sponsor", &[("amount", &sponsor)]));
     }
-    if parts.is_empty() {
-        return;
+    // As many parts as fit whole, in that order: a figure cut in half would be misread.
+    let room = usize::from(area.width.saturating_sub(total_width + 2));
+    let mut shown = String::new();
+    for part in parts {
+        let joined = if shown.is_empty() { part } else { format!("{shown} · {part}") };
+        if text::width(&joined) > room {
+            break;
+        }
+        shown = joined;
     }
-    let room = area.width.saturating_sub(total_width + 2);
-    frame.render_widget(
-        Paragraph::new(Span::styled(text::fit(&parts.join(" · "), room), theme::DIM)),
-        Rect { width: room, ..area },
-    );
+    let room = u16::try_from(room).unwrap_or(0);
+    frame.render_widget(Paragraph::new(Span::styled(shown, theme::DIM)), Rect { width: room, ..area });
 }
 
 /// Beneath the total of a sponsor's dispensation: what the sponsor pays and what the patient pays (the part the
