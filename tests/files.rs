@@ -131,7 +131,7 @@ fn journal_export_reads_a_read_only_journal_and_changes_nothing() {
     assert!(output.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(listing(&data), before, "no file created, none changed");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
-    assert!(stdout.contains(",\"'=HYPERLINK(\"\"http://x.example\"\";\"\"ver\"\")\",78.75,GTQ,"), "{stdout}");
+    assert!(stdout.contains(",\"'=HYPERLINK(\"\"http://x.example\"\";\"\"ver\"\")\",78.75,,,GTQ,"), "{stdout}");
     assert!(stdout.contains(",AUTH-2026-000101�[2J,"), "{stdout}");
     assert!(!stdout.chars().any(|c| c != '\n' && is_hazard(c)), "{stdout:?}");
 
