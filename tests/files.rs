@@ -108,6 +108,7 @@ fn journal_export_reads_a_read_only_journal_and_changes_nothing() {
         amount: rust_decimal::Decimal::new(7875, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000001".into()),
+        amounts: None,
     };
     let record =
         Record { at, dispensation_id: Id::new("dsp_1"), code: "AUTH-2026-000101\u{1b}[2J".into(), event: completed };
@@ -130,7 +131,7 @@ fn journal_export_reads_a_read_only_journal_and_changes_nothing() {
     assert!(output.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(listing(&data), before, "no file created, none changed");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
-    assert!(stdout.contains(",\"'=HYPERLINK(\"\"http://x.example\"\";\"\"ver\"\")\",78.75,GTQ,"), "{stdout}");
+    assert!(stdout.contains(",\"'=HYPERLINK(\"\"http://x.example\"\";\"\"ver\"\")\",78.75,,,GTQ,"), "{stdout}");
     assert!(stdout.contains(",AUTH-2026-000101�[2J,"), "{stdout}");
     assert!(!stdout.chars().any(|c| c != '\n' && is_hazard(c)), "{stdout:?}");
 
@@ -181,6 +182,7 @@ fn exportable(name: &str) -> (PathBuf, PathBuf) {
         amount: rust_decimal::Decimal::new(7875, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000001".into()),
+        amounts: None,
     };
     journal.record(&record(completed)).unwrap();
     drop(journal);

@@ -11,7 +11,7 @@ use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfigu
 
 use super::msg::ReqId;
 use super::problem::Problem;
-use super::steps::{Done, Finalize, History, HistoryRow, Identify, Registry, Review, Verify};
+use super::steps::{Done, Earlier, Finalize, History, HistoryRow, Identify, Registry, Review, Verify};
 
 /// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
@@ -197,6 +197,11 @@ pub enum Purpose {
     Today,
     /// The provider's registered products, for substitutions (kept for the session).
     Products,
+    /// The code's earlier completed dispensations, for the dispensation in progress `dispensation_id` (kept while
+    /// it is: back from finalize the review shows them).
+    Visits {
+        dispensation_id: Id,
+    },
     /// A journal write; the program does not exit before it is done.
     Record,
     /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
@@ -219,6 +224,7 @@ impl Purpose {
                 | Self::Probe { .. }
                 | Self::InvoiceNumber { .. }
                 | Self::Products
+                | Self::Visits { .. }
                 | Self::Today
         )
     }
@@ -233,6 +239,8 @@ pub struct Active {
     pub configuration: Option<SponsorConfiguration>,
     /// The proof of verification to attach to `complete`.
     pub proof: Proof,
+    /// The code's earlier visits, asked for when the review opens on a code with something delivered before.
+    pub earlier: Earlier,
 }
 
 impl Active {

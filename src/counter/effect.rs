@@ -131,6 +131,11 @@ pub enum Call {
     Products {
         product_type: ProductType,
     },
+    /// The newest `size` COMPLETED dispensations of `code`: its earlier visits.
+    Dispensations {
+        code: String,
+        size: u32,
+    },
 }
 
 impl Call {
@@ -149,6 +154,7 @@ impl Call {
             Self::SendOtp { .. } => "otp-send",
             Self::ValidateOtp { .. } => "otp-validate",
             Self::Products { .. } => "products",
+            Self::Dispensations { .. } => "dispensations",
         }
     }
 }

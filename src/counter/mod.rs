@@ -13,6 +13,7 @@ mod msg;
 mod offers;
 mod problem;
 mod record;
+mod shares;
 mod steps;
 #[cfg(test)]
 mod tests;
@@ -32,5 +33,6 @@ pub use problem::{NextStep, Problem, ProblemKind, from_client};
 pub use record::{
     Event, InvoiceRefusal, JournalCause, JournalFailure, Record, Recovered, Recovery, Unsent, VerifiedBy,
 };
+pub use shares::{Shares, Source};
 pub use steps::*;
 pub use update::update;

@@ -126,6 +126,8 @@ pub enum Reply {
     Challenge(Challenge),
     VerificationStatus(VerificationStatus),
     Products(Vec<ProviderProduct>),
+    /// A page of dispensations (a code's earlier visits).
+    Dispensations(Vec<Dispensation>),
 }
 
 impl Msg {

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::osigu::model::{CodeType, Id};
+use crate::osigu::model::{Amounts, CodeType, Id};
 
 /// One fact about one dispensation.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,8 +37,15 @@ pub enum Event {
         invoice_date: Option<String>,
         invoice_serial: Option<String>,
     },
-    /// The server said COMPLETED.
-    Completed { claim_id: Option<Id>, amount: Decimal, currency: Option<String>, invoice_number: Option<String> },
+    /// The server said COMPLETED. `amounts`: how it shared the total between the sponsor and the patient, as its
+    /// reply said (`None` when the reply carried no `amounts`: the real Osigu documents none).
+    Completed {
+        claim_id: Option<Id>,
+        amount: Decimal,
+        currency: Option<String>,
+        invoice_number: Option<String>,
+        amounts: Option<Amounts>,
+    },
     /// The server refused the completion for good (amount, verification, invoice): nothing was completed, and
     /// the invoice number stays proposed to this dispensation for the next try.
     CompletionRefused,
@@ -85,6 +92,7 @@ impl Event {
                 .map(|invoice| invoice.document_number.clone())
                 .or(invoice_number)
                 .filter(|number| !number.is_empty()),
+            amounts: dispensation.amounts,
         }
     }
 

@@ -470,6 +470,7 @@ impl App {
             (Purpose::Update, result) => self.update_replied(result, effects),
             (Purpose::Refresh, result) => self.refreshed(result),
             (Purpose::Products, result) => self.products_replied(result),
+            (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
         }

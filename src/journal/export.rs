@@ -1,5 +1,7 @@
 //! `mostrador journal export --csv`: one row per dispensation, with a header, for the pharmacy's books.
-//! Times are written in the counter's local offset; amounts as the server computed them, with their currency.
+//! Times are written in the counter's local offset; amounts as the server computed them, with their currency:
+//! the total (`amount`), what the sponsor owes of it (`sponsor_amount`) and what the patient paid
+//! (`patient_amount`), the last two empty when the server did not share the total (contract §9).
 //!
 //! Every cell is outside text (codes, ids and claim numbers come from the server) and the file is opened in a
 //! spreadsheet or printed on a terminal, so each cell is made safe for both ([`cell`]): controls and bidi
@@ -13,7 +15,7 @@ use time::UtcOffset;
 use super::Entry;
 
 /// The columns, in order.
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 17] = [
     "started_at",
     "terminal",
     "till",
@@ -24,6 +26,8 @@ const HEADER: [&str; 15] = [
     "dispensation_id",
     "claim_id",
     "amount",
+    "sponsor_amount",
+    "patient_amount",
     "currency",
     "invoice_number",
     "invoice_serial",
@@ -74,6 +78,8 @@ pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Resul
             &entry.dispensation_id,
             entry.claim_id.as_deref().unwrap_or(""),
             &amount,
+            &entry.sponsor_amount.map(cents).unwrap_or_default(),
+            &entry.patient_amount.map(cents).unwrap_or_default(),
             entry.currency.as_deref().unwrap_or(""),
             entry.invoice_number.as_deref().unwrap_or(""),
             entry.invoice_serial.as_deref().unwrap_or(""),

@@ -198,6 +198,7 @@ mod tests {
             amount: Decimal::ONE,
             currency: None,
             invoice_number: number.map(str::to_owned),
+            amounts: None,
         }
     }
 

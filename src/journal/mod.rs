@@ -77,6 +77,10 @@ pub struct Entry {
     pub claim_id: Option<String>,
     pub invoice_date: Option<String>,
     pub invoice_serial: Option<String>,
+    /// What the sponsor owes of `amount`, as the completion's reply said (none when it did not).
+    pub sponsor_amount: Option<rust_decimal::Decimal>,
+    /// What the patient paid of `amount`, as the completion's reply said (none when it did not).
+    pub patient_amount: Option<rust_decimal::Decimal>,
 }
 
 /// Why the journal cannot be used.
@@ -261,16 +265,19 @@ impl Journal {
                 )?;
                 invoices::sent(&transaction, &self.place, id, invoice_number.as_deref(), &at)?;
             }
-            Event::Completed { claim_id, amount, currency, invoice_number } => {
+            Event::Completed { claim_id, amount, currency, invoice_number, amounts } => {
                 update(
                     "UPDATE dispensations SET status = 'COMPLETED', claim_id = ?2, amount = ?3, currency = ?4,
-                     invoice_number = COALESCE(?5, invoice_number) WHERE dispensation_id = ?1",
+                     invoice_number = COALESCE(?5, invoice_number), sponsor_amount = ?6, patient_amount = ?7
+                     WHERE dispensation_id = ?1",
                     params![
                         id,
                         claim_id.as_ref().map(|claim| claim.as_str()),
                         amount.to_string(),
                         currency,
-                        invoice_number
+                        invoice_number,
+                        amounts.map(|amounts| amounts.sponsor.to_string()),
+                        amounts.map(|amounts| amounts.patient.to_string()),
                     ],
                 )?;
                 invoices::used(&transaction, &self.place, id, invoice_number.as_deref(), &at)?;
@@ -456,7 +463,7 @@ fn use_wal(connection: &Connection) -> rusqlite::Result<()> {
 /// The columns [`entry`] reads, in its order.
 const SELECT_ENTRIES: &str = "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status,
     started_at, updated_at, verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date,
-    invoice_serial FROM dispensations";
+    invoice_serial, sponsor_amount, patient_amount FROM dispensations";
 
 /// A dispensation as the history lists it: its state, and when it was completed or cancelled.
 #[derive(Clone, Debug, PartialEq)]
@@ -473,6 +480,7 @@ macro_rules! select_listed {
     () => {
         "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status, started_at, updated_at,
             verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial,
+            sponsor_amount, patient_amount,
             (SELECT at FROM events
              WHERE events.dispensation_id = dispensations.dispensation_id
                AND events.step = CASE dispensations.status
@@ -497,7 +505,7 @@ const SEARCH_QUERY: &str = concat!(
 );
 
 fn listed(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
-    let ended_at = row.get::<_, Option<String>>(17)?.as_deref().and_then(parse_stamp);
+    let ended_at = row.get::<_, Option<String>>(19)?.as_deref().and_then(parse_stamp);
     Ok(Listed { entry: entry(row)?, ended_at })
 }
 
@@ -538,13 +546,20 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         updated_at: time(8)?,
         verified_by: row.get(9)?,
         idempotency_key: row.get(10)?,
-        amount: row.get::<_, Option<String>>(11)?.and_then(|text| text.parse().ok()),
+        amount: decimal(row, 11)?,
         currency: row.get(12)?,
         invoice_number: row.get(13)?,
         claim_id: row.get(14)?,
         invoice_date: row.get(15)?,
         invoice_serial: row.get(16)?,
+        sponsor_amount: decimal(row, 17)?,
+        patient_amount: decimal(row, 18)?,
     })
+}
+
+/// An amount kept as text (exact), or none; text that is not an amount reads as none.
+fn decimal(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<rust_decimal::Decimal>> {
+    Ok(row.get::<_, Option<String>>(index)?.and_then(|text| text.parse().ok()))
 }
 
 fn code_type_name(code_type: crate::osigu::model::CodeType) -> &'static str {
@@ -571,9 +586,11 @@ fn detail(event: &Event) -> String {
                 "invoice_date": invoice_date, "invoice_serial": invoice_serial,
             })
         }
-        Event::Completed { claim_id, amount, currency, invoice_number } => serde_json::json!({
+        Event::Completed { claim_id, amount, currency, invoice_number, amounts } => serde_json::json!({
             "claim_id": claim_id.as_ref().map(|claim| claim.as_str()), "amount": amount.to_string(),
             "currency": currency, "invoice": invoice_number,
+            "sponsor_amount": amounts.map(|amounts| amounts.sponsor.to_string()),
+            "patient_amount": amounts.map(|amounts| amounts.patient.to_string()),
         }),
         Event::CancelIntent { key } => serde_json::json!({ "idempotency_key": key }),
         Event::CompletionRefused | Event::Cancelled | Event::Revealed => serde_json::json!({}),

@@ -73,6 +73,10 @@ const MIGRATIONS: &[&str] = &[
     // 4: the history (F3, "today at this till") reads one till's day: without this index SQLite picks
     // `dispensations_by_till` (till, status) and walks every row the till ever wrote.
     "CREATE INDEX dispensations_by_till_start ON dispensations (till, started_at);",
+    // 5: what the patient paid and what the sponsor owes (contract §9), as the completion's reply shared the total;
+    // empty when it did not say (the real Osigu documents no `amounts`) and for dispensations completed before.
+    "ALTER TABLE dispensations ADD COLUMN sponsor_amount TEXT;
+     ALTER TABLE dispensations ADD COLUMN patient_amount TEXT;",
 ];
 
 /// The version this build writes.

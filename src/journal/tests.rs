@@ -3,7 +3,7 @@ use time::macros::{datetime, offset};
 
 use super::*;
 use crate::counter::VerifiedBy;
-use crate::osigu::model::{CodeType, Id};
+use crate::osigu::model::{Amounts, CodeType, Id};
 
 pub(super) fn journal() -> (Journal, PathBuf) {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -56,6 +56,11 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
         amount: Decimal::new(7875, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000001".into()),
+        amounts: Some(Amounts {
+            total: Decimal::new(7875, 2),
+            sponsor: Decimal::new(6300, 2),
+            patient: Decimal::new(1575, 2),
+        }),
     };
     journal.record(&record_at(AT + time::Duration::SECOND, "dsp_1", completed)).unwrap();
     // A late cancel (a stale reply) cannot undo a completion.
@@ -64,6 +69,7 @@ fn a_dispensation_goes_from_started_to_completed_and_every_step_is_kept() {
     assert_eq!(entry.status, "COMPLETED");
     assert_eq!(entry.claim_id.as_deref(), Some("clm_1"));
     assert_eq!(entry.amount, Some(Decimal::new(7875, 2)));
+    assert_eq!((entry.sponsor_amount, entry.patient_amount), (Some(Decimal::new(63, 0)), Some(Decimal::new(1575, 2))));
     assert_eq!(entry.verified_by.as_deref(), Some("OTP"));
     assert_eq!(entry.terminal, "caja-1");
     assert_eq!(entry.started_at, datetime!(2026-11-21 15:04:05 UTC));
@@ -115,6 +121,8 @@ fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
         amount: Decimal::new(5200, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some("F001-000007".into()),
+        // A cash prescription: the patient paid it all.
+        amounts: Some(Amounts { total: Decimal::new(5200, 2), sponsor: Decimal::ZERO, patient: Decimal::new(5200, 2) }),
     };
     journal.record(&record("dsp_1", completed)).unwrap();
     journal.record(&record_at(AT + time::Duration::DAY, "dsp_2", Event::Cancelled)).unwrap();
@@ -123,6 +131,8 @@ fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
         amount: Decimal::new(51600, 0),
         currency: Some("COP".into()),
         invoice_number: None,
+        // A reply that did not say how the total was shared (the real Osigu documents no `amounts`).
+        amounts: None,
     };
     journal.record(&record("dsp_3", whole)).unwrap();
     let mut out = Vec::new();
@@ -131,14 +141,16 @@ fn export_writes_a_header_and_one_row_per_dispensation_in_local_time() {
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[2].contains(",51600.00,COP,"), "two decimals for the books: {}", lines[2]);
-    assert!(
-        lines[0].starts_with("started_at,terminal,till,code,code_type,sponsor,status,dispensation_id,claim_id,amount")
-    );
+    assert!(lines[2].contains(",51600.00,,,COP,"), "two decimals for the books, no split unsaid: {}", lines[2]);
+    assert!(lines[0].starts_with(
+        "started_at,terminal,till,code,code_type,sponsor,status,dispensation_id,claim_id,amount,sponsor_amount,\
+         patient_amount,currency"
+    ));
     assert!(lines[0].contains(",invoice_number,invoice_serial,"), "{}", lines[0]);
     assert!(
         lines[1].starts_with(
-            "2026-11-21T09:04:05-06:00,caja-1,caja-1,AUTH-2026-000101,PRESCRIPTION,,COMPLETED,dsp_1,,52.00,GTQ"
+            "2026-11-21T09:04:05-06:00,caja-1,caja-1,AUTH-2026-000101,PRESCRIPTION,,COMPLETED,dsp_1,,52.00,0.00,\
+             52.00,GTQ"
         ),
         "{}",
         lines[1]
@@ -157,6 +169,7 @@ fn export_cells_are_inert_and_never_read_as_formulas() {
         amount: Decimal::new(7875, 2),
         currency: Some("@SUM(A1)".into()),
         invoice_number: Some("+cmd|' /C calc'!A0".into()),
+        amounts: None,
     };
     journal.record(&record("dsp_2", completed)).unwrap();
     journal.record(&record("-2+3", Event::Cancelled)).unwrap();
@@ -314,6 +327,7 @@ fn completed_for(amount: i64) -> Event {
         amount: Decimal::new(amount, 2),
         currency: Some("GTQ".into()),
         invoice_number: Some(format!("F001-{amount:06}")),
+        amounts: None,
     }
 }
 

@@ -243,6 +243,15 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
         Call::SendOtp { request, key } => Reply::OtpSent(client.send_otp(&request, &key).await?),
         Call::ValidateOtp { request, key } => Reply::OtpValidated(client.validate_otp(&request, &key).await?),
         Call::Products { product_type } => Reply::Products(client.provider_products(product_type).await?),
+        Call::Dispensations { code, size } => {
+            let query = crate::osigu::client::ListQuery {
+                status: Some(crate::osigu::model::DispensationStatus::Completed),
+                code: Some(code),
+                page: 0,
+                size,
+            };
+            Reply::Dispensations(client.dispensations(&query).await?.content)
+        }
     })
 }
 
@@ -274,6 +283,8 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
             sponsor_slug: entry.sponsor_slug,
             status: RowStatus::from_journal(&entry.status),
             amount: entry.amount,
+            sponsor_amount: entry.sponsor_amount,
+            patient_amount: entry.patient_amount,
             currency: entry.currency,
             invoice_number: entry.invoice_number,
             claim_id: entry.claim_id.map(crate::osigu::model::Id::new),

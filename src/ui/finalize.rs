@@ -1,5 +1,8 @@
 //! The finalize screen: the invoice number (the terminal's next, editable), its serial when the sponsor asks,
-//! the date and the total; then what the completion is doing: sending, confirming with Osigu, or unknown.
+//! the date, the total and what the sponsor pays of it; then, larger than anything else on the screen, what to
+//! charge the patient (a banner line across the screen and the amount in big characters beneath it, as big as
+//! the room allows); then what the completion is doing: sending, confirming with Osigu, or unknown. Who pays
+//! what is the core's answer ([`Finalize::shares`], as the server computed it for these lines).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,27 +11,45 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::chrome::Chrome;
-use super::{summary, t, text, theme};
+use super::{big, summary, t, text, theme};
 use crate::counter::{App, Finalize, FinalizeState};
 use crate::i18n;
+
+/// Rows the state's words keep at least, under the amount to charge.
+const STATE_ROWS: u16 = 2;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     let inner = super::panel(frame, area, t(locale, "finalize.title"));
-    let [header, _, fields_area, _, state_area] = Layout::vertical([
+    let currency = finalize.currency.as_deref();
+    let sponsored = app.active.as_ref().is_some_and(|active| active.dispensation.sponsor_slug.is_some());
+    let sponsor_part = finalize.shares.amounts().filter(|_| sponsored).map(|amounts| amounts.sponsor);
+    // The editable fields a row apart, the facts after them one a row.
+    let field_rows = 2 * (1 + u16::from(finalize.serial_required)) + 2 + u16::from(sponsor_part.is_some());
+    let charge = finalize.shares.patient().map(|amount| i18n::amount(amount, currency));
+    let fixed = summary::HEADER_ROWS + 1 + field_rows + 1 + 1 + STATE_ROWS;
+    let charge_rows = big::charge_rows(charge.as_deref(), inner.width, inner.height.saturating_sub(fixed));
+    let [header, _, fields_area, _, charge_area, _, state_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),
-        Constraint::Length(8),
+        Constraint::Length(field_rows),
+        Constraint::Length(1),
+        Constraint::Length(charge_rows),
         Constraint::Length(1),
         Constraint::Fill(1),
     ])
     .areas(inner);
     summary::header(frame, header, app, chrome);
+    // What to charge the patient: the banner says it in words, the figure beneath it repeats the amount big.
+    let words = match &charge {
+        Some(amount) => i18n::fill(locale, "finalize.charge_patient", &[("amount", amount)]),
+        None => t(locale, "finalize.charge_by_rules").to_owned(),
+    };
+    big::charge(frame, charge_area, &words, charge.as_deref());
 
     let label_width = 20u16;
     let editing = app.typing();
-    let mut y = fields_area.y;
-    let mut row = |frame: &mut Frame, key: &'static str, value: Value| {
+    let row = |frame: &mut Frame, y: u16, key: &'static str, value: Value| {
         let area = Rect { y, height: 1, ..fields_area };
         frame.render_widget(
             Paragraph::new(Span::styled(text::fit(t(locale, key), label_width), theme::DIM)),
@@ -44,15 +65,22 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
             }
             Value::Words(words, style) => frame.render_widget(Paragraph::new(Span::styled(words, style)), value_area),
         }
-        y += 2;
     };
-    row(frame, "finalize.invoice_number", Value::Field(&finalize.invoice_number, finalize.focus == 0));
+    let mut y = fields_area.y;
+    row(frame, y, "finalize.invoice_number", Value::Field(&finalize.invoice_number, finalize.focus == 0));
+    y += 2;
     if finalize.serial_required {
-        row(frame, "finalize.invoice_serial", Value::Field(&finalize.invoice_serial, finalize.focus == 1));
+        row(frame, y, "finalize.invoice_serial", Value::Field(&finalize.invoice_serial, finalize.focus == 1));
+        y += 2;
     }
-    row(frame, "finalize.date", Value::Words(i18n::date(locale, finalize.date), theme::PLAIN));
-    let total = i18n::amount(finalize.amount, finalize.currency.as_deref());
-    row(frame, "finalize.total", Value::Words(total, theme::OK));
+    row(frame, y, "finalize.date", Value::Words(i18n::date(locale, finalize.date), theme::PLAIN));
+    y += 1;
+    let total = i18n::amount(finalize.amount, currency);
+    row(frame, y, "finalize.total", Value::Words(total, theme::OK));
+    y += 1;
+    if let Some(sponsor) = sponsor_part {
+        row(frame, y, "finalize.sponsor_pays", Value::Words(i18n::amount(sponsor, currency), theme::PLAIN));
+    }
 
     // Quitting waits for the completion's outcome: the clerk must not close the window meanwhile.
     let state_area = if app.quitting && !finalize.editable() {

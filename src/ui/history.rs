@@ -1,9 +1,11 @@
 //! The history (F3): one day of this till's dispensations (the date in the title; today when it opens) or, when
 //! the filter holds a code, what a search of the whole journal found. Each row says when it was completed (or,
 //! when it was not, what it is), its code, sponsor and amount, and on a wide screen its invoice and claim; on a
-//! narrow one the selected row is written out in full beneath the list. The day's totals per sponsor and currency
-//! close the screen, wrapped over as many lines as they need. Everything shown is the core's `History` state:
-//! nothing is filtered or added up here.
+//! narrow one the selected row is written out in full beneath the list (with what the patient paid and the sponsor
+//! owes; a wide one has a column for the patient's part). What the cash drawer must hold per currency (what the
+//! patients paid) and the day's totals per sponsor and currency, with what each sponsor owes, close the screen,
+//! wrapped over as many lines as they need. Everything shown is the core's `History` state: nothing is filtered
+//! or added up here.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +15,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::chrome::Chrome;
 use super::{t, text, theme};
-use crate::counter::{App, History, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total};
+use crate::counter::{App, Drawer, History, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total};
 use crate::i18n::{self, Locale};
 
 /// From this inner width on, the invoice and the claim have columns of their own (and the selected row needs no
@@ -105,6 +107,8 @@ struct Cells {
     code: String,
     sponsor: String,
     amount: String,
+    /// What the patient paid of it.
+    patient: String,
     invoice: String,
     claim: String,
     till: String,
@@ -131,12 +135,17 @@ fn cells(row: &HistoryRow, searching: bool, app: &App, chrome: &Chrome) -> Cells
         (RowStatus::Completed | RowStatus::Finalizing, Some(amount)) => i18n::amount(amount, row.currency.as_deref()),
         _ => String::new(),
     };
+    let patient = match (row.status, row.split()) {
+        (RowStatus::Completed, Some((_, patient))) => i18n::amount(patient, row.currency.as_deref()),
+        _ => String::new(),
+    };
     Cells {
         when,
         when_style,
         code: row.code.clone(),
         sponsor: sponsor(row.sponsor_slug.as_deref(), app, locale).to_owned(),
         amount,
+        patient,
         invoice: row.invoice_number.clone().unwrap_or_default(),
         claim: row.claim_id.as_ref().map(ToString::to_string).unwrap_or_default(),
         till: row.till.clone(),
@@ -166,6 +175,8 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
     let mut headers = vec!["", header_of("history.when"), header_of("history.code"), header_of("history.sponsor")];
     headers.push(header_of("history.amount"));
     if wide {
+        fixed.push(column(header_of("history.patient"), all.iter().map(|c| text::width(&c.patient)), 18));
+        headers.push(header_of("history.patient"));
         fixed.push(column(header_of("history.invoice"), all.iter().map(|c| text::width(&c.invoice)), 16));
         fixed.push(column(header_of("history.claim"), all.iter().map(|c| text::width(&c.claim)), 30));
         headers.extend([header_of("history.invoice"), header_of("history.claim")]);
@@ -213,7 +224,11 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
 
     // The amount's header stands over the amounts' right edge, where their digits line up.
     let header = Row::new(headers.into_iter().enumerate().map(|(index, words)| {
-        if index == 4 { Cell::from(Line::from(words).right_aligned()) } else { Cell::from(words) }
+        if index == 4 || (wide && index == 5) {
+            Cell::from(Line::from(words).right_aligned())
+        } else {
+            Cell::from(words)
+        }
     }))
     .style(theme::BOLD);
     let body = (first..last).map(|index| {
@@ -227,10 +242,12 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
             Cell::from(format!("{:>width$}", text::fit(&c.amount, amount), width = usize::from(amount))),
         ];
         if wide {
-            row_cells.push(Cell::from(text::fit(&c.invoice, fixed[5])));
-            row_cells.push(Cell::from(text::fit_tail(&c.claim, fixed[6])));
+            let patient = usize::from(fixed[5]);
+            row_cells.push(Cell::from(format!("{:>patient$}", text::fit(&c.patient, fixed[5]))));
+            row_cells.push(Cell::from(text::fit(&c.invoice, fixed[6])));
+            row_cells.push(Cell::from(text::fit_tail(&c.claim, fixed[7])));
             if searching {
-                row_cells.push(Cell::from(text::fit(&c.till, fixed[7])));
+                row_cells.push(Cell::from(text::fit(&c.till, fixed[8])));
             }
         }
         let row = Row::new(row_cells).height(heights[index]);
@@ -261,6 +278,14 @@ fn detail(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &
     let locale = chrome.locale;
     let Some(row) = history.selected_row() else { return };
     let mut parts = vec![row.code.clone(), sponsor(row.sponsor_slug.as_deref(), app, locale).to_owned()];
+    if let (RowStatus::Completed, Some((sponsor_part, patient))) = (row.status, row.split()) {
+        let currency = row.currency.as_deref();
+        parts.push(i18n::fill(locale, "history.patient_paid", &[("amount", &i18n::amount(patient, currency))]));
+        if row.sponsor_slug.is_some() {
+            let owed = i18n::amount(sponsor_part, currency);
+            parts.push(i18n::fill(locale, "history.sponsor_owes_row", &[("amount", &owed)]));
+        }
+    }
     if let Some(number) = &row.invoice_number {
         parts.push(i18n::fill(locale, "history.invoice_of", &[("number", number)]));
     }
@@ -309,13 +334,40 @@ fn footer(history: &History, app: &App, chrome: &Chrome, width: u16) -> Vec<Line
     };
     let parts: Vec<String> = history.totals().iter().map(|total| part(total, app, locale)).collect();
     let parts = if parts.is_empty() { vec![t(locale, "history.no_totals").to_owned()] } else { parts };
-    pack(&label, &parts, width)
+    let mut lines = Vec::new();
+    if !history.drawer().is_empty() {
+        let drawer: Vec<String> = history.drawer().iter().map(|drawer| drawer_part(drawer, locale)).collect();
+        lines.extend(pack(t(locale, "history.drawer"), &drawer, width));
+    }
+    lines.extend(pack(&label, &parts, width));
+    lines
 }
 
-/// `Sponsor Sandbox Q78.75 (1)`: one sponsor's completed dispensations in one currency.
+/// `Sponsor Sandbox Q78.75 (1), debe Q63.00`: one sponsor's completed dispensations in one currency, and what it
+/// owes for them (a cash total owes nothing); those whose share is not known are counted apart.
 fn part(total: &Total, app: &App, locale: Locale) -> String {
-    let money = i18n::checked_amount(total.amount, total.currency.as_deref());
-    format!("{} {money} ({})", sponsor(total.sponsor_slug.as_deref(), app, locale), total.count)
+    let currency = total.currency.as_deref();
+    let money = i18n::checked_amount(total.amount, currency);
+    let mut words = format!("{} {money} ({})", sponsor(total.sponsor_slug.as_deref(), app, locale), total.count);
+    if total.sponsor_slug.is_some() && total.unshared < total.count {
+        let owed = i18n::checked_amount(total.sponsor, currency);
+        words.push_str(&format!(", {}", i18n::fill(locale, "history.sponsor_owes", &[("amount", &owed)])));
+    }
+    if total.unshared > 0 {
+        let count = total.unshared.to_string();
+        words.push_str(&format!(", {}", i18n::fill(locale, "history.unshared", &[("count", &count)])));
+    }
+    words
+}
+
+/// `Q67.75`: what the patients paid in one currency (and how many patients' parts are not known).
+fn drawer_part(drawer: &Drawer, locale: Locale) -> String {
+    let mut words = i18n::checked_amount(drawer.patient, drawer.currency.as_deref());
+    if drawer.unshared > 0 {
+        let count = drawer.unshared.to_string();
+        words.push_str(&format!(" + {}", i18n::fill(locale, "history.unshared", &[("count", &count)])));
+    }
+    words
 }
 
 /// `label` then `parts` joined by ` · `, a new line where the next part would not fit (the line break separates

@@ -2,6 +2,7 @@
 //! file per screen), the problem or question over it, the help overlay, the sandbox's toast and the key hints.
 //! Nothing here changes state or does I/O; the runtime calls it only when something changed.
 
+mod big;
 mod chrome;
 mod done;
 mod entry;

@@ -2,8 +2,10 @@
 //! available / to deliver / price / taxes / subtotal as the width allows (a column goes, least needed first,
 //! before a name is cut into its strength; taxes only when some line has them), a substituted line's substitute
 //! and reason beneath it, the list scrolling with the selection; the selected line's full name and dosage; the
-//! total in the sponsor's currency; and the substitution dialog over it. What the lines cost, their limits and
-//! what the dialog found are the core's answers ([`Review`]); this only lays them out.
+//! total in the sponsor's currency, and beneath it what the sponsor pays and what the patient pays (per line too,
+//! in columns of their own as the width allows); on a code scanned again, what was delivered before and when;
+//! and the substitution dialog over it. What the lines cost, who pays what, their limits and what the dialog
+//! found are the core's answers ([`Review`], [`Shares`]); this only lays them out.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Margin, Rect};
@@ -14,11 +16,11 @@ use tui_input::Input;
 use super::chrome::Chrome;
 use super::{summary, t, text, theme};
 use crate::counter::{
-    App, Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog,
-    SubstitutionField,
+    Active, App, Candidate, Earlier, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Shares, Substitution,
+    SubstitutionDialog, SubstitutionField,
 };
 use crate::i18n::{self, Locale};
-use crate::osigu::model::{CodeType, Dispensation, ProductLine, SubstitutionReason};
+use crate::osigu::model::{CodeType, CoverageRule, Dispensation, LineCoverage, ProductLine, SubstitutionReason};
 
 /// The selection marker (or a locked line's) before each name.
 const MARKER_WIDTH: u16 = 2;
@@ -27,25 +29,35 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     let Some(active) = &app.active else { return };
     let dispensation = &active.dispensation;
     let locale = chrome.locale;
+    let shares = review.shares(dispensation);
+    // A sponsor's dispensation says beneath the total who pays what; a cash one's total is the patient's.
+    let sponsored = dispensation.sponsor_slug.is_some();
     let inner = super::panel(frame, area, t(locale, "review.title"));
-    let [header, clinical, _, table_area, detail_area, total_area] = Layout::vertical([
+    let [header, clinical, earlier_area, table_area, detail_area, total_area, split_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(2),
         Constraint::Length(1),
+        Constraint::Length(u16::from(sponsored)),
     ])
     .areas(inner);
     summary::header(frame, header, app, chrome);
     frame.render_widget(Paragraph::new(clinical_line(dispensation, locale, clinical.width)), clinical);
-    let table = Grid::of(review, dispensation, locale);
+    if let Some(line) = earlier_line(active, chrome, earlier_area.width) {
+        frame.render_widget(Paragraph::new(line), earlier_area);
+    }
+    let table = Grid::of(review, dispensation, &shares, locale);
     let plan = table.plan(table_area.width);
     lines_table(frame, table_area, review, dispensation, &table, &plan, locale);
     if let (Some(line), Some(edit)) = (dispensation.products.get(review.selected), review.lines.get(review.selected)) {
         frame.render_widget(Paragraph::new(detail_lines(line, edit, locale, detail_area.width)), detail_area);
     }
-    total_row(frame, total_area, review, dispensation, &plan, locale);
+    total_row(frame, total_area, review, dispensation, &shares, &table, &plan, locale);
+    if sponsored {
+        split_row(frame, split_area, review, dispensation, &shares, locale);
+    }
     if let Some(dialog) = &review.dialog {
         substitution_dialog(frame, area, dialog, dispensation, app, locale);
     }
@@ -75,42 +87,65 @@ fn clinical_line(dispensation: &Dispensation, locale: Locale, width: u16) -> Lin
 enum Column {
     Prescribed,
     Authorized,
+    /// Delivered on earlier visits (the line's claimed quantity).
+    Claimed,
     Available,
     Deliver,
     Price,
     Taxes,
     Subtotal,
+    /// What the sponsor pays of the line.
+    Sponsor,
+    /// What the patient pays of the line.
+    Patient,
 }
 
 impl Column {
-    const ALL: [Self; 7] =
-        [Self::Prescribed, Self::Authorized, Self::Available, Self::Deliver, Self::Price, Self::Taxes, Self::Subtotal];
+    const ALL: [Self; 10] = [
+        Self::Prescribed,
+        Self::Authorized,
+        Self::Claimed,
+        Self::Available,
+        Self::Deliver,
+        Self::Price,
+        Self::Taxes,
+        Self::Subtotal,
+        Self::Sponsor,
+        Self::Patient,
+    ];
 
     fn header(self) -> &'static str {
         match self {
             Self::Prescribed => "review.prescribed",
             Self::Authorized => "review.authorized",
+            Self::Claimed => "review.claimed",
             Self::Available => "review.available",
             Self::Deliver => "review.deliver",
             Self::Price => "review.price",
             Self::Taxes => "review.taxes",
             Self::Subtotal => "review.subtotal",
+            Self::Sponsor => "review.sponsor_pays",
+            Self::Patient => "review.patient_pays",
         }
     }
 
     /// How much the clerk needs it on a narrow screen: the lowest goes first when the names need the room. Taxes
     /// are inside the subtotal, the prescribed quantity is the authorized one or the available one for most lines,
-    /// a price is in the subtotal and shown for the selected line under the list; what is available and what is
-    /// delivered always stay.
+    /// what was delivered before is said above the list, a price is in the subtotal, the sponsor's part is the
+    /// subtotal less the patient's, and a subtotal is the sum of the two (all shown for the selected line under the
+    /// list); what the patient pays, what is available and what is delivered always stay.
     fn need(self) -> u8 {
         match self {
             Self::Taxes => 0,
             Self::Prescribed => 1,
-            Self::Price => 2,
-            Self::Authorized => 3,
-            Self::Subtotal => 4,
-            Self::Available => 5,
-            Self::Deliver => 6,
+            Self::Claimed => 2,
+            Self::Price => 3,
+            Self::Sponsor => 4,
+            Self::Subtotal => 5,
+            Self::Authorized => 6,
+            Self::Patient => 7,
+            Self::Available => 8,
+            Self::Deliver => 9,
         }
     }
 }
@@ -146,15 +181,21 @@ impl Plan {
 }
 
 impl Grid {
-    fn of(review: &Review, dispensation: &Dispensation, locale: Locale) -> Self {
+    fn of(review: &Review, dispensation: &Dispensation, shares: &Shares, locale: Locale) -> Self {
         let currency = dispensation.currency_code.as_deref();
         // Only an authorization has authorized quantities; a prescription's column would repeat the prescribed one.
         let authorized = dispensation.code_type == CodeType::Authorization;
         let taxed = dispensation.products.iter().any(|line| !line.taxes.is_zero());
+        let claimed = dispensation.products.iter().any(|line| line.claimed_quantity.is_some_and(|units| units > 0));
+        // Who pays what, per line, when it is known and there is a sponsor to share with (a cash prescription's
+        // patient pays every subtotal, and its total says so).
+        let split = dispensation.sponsor_slug.is_some() && shares.amounts().is_some();
         let columns: Vec<Column> = Column::ALL
             .into_iter()
             .filter(|column| *column != Column::Authorized || authorized)
             .filter(|column| *column != Column::Taxes || taxed)
+            .filter(|column| *column != Column::Claimed || claimed)
+            .filter(|column| !matches!(column, Column::Sponsor | Column::Patient) || split)
             .collect();
         let mut rows = Vec::new();
         for (index, (line, edit)) in dispensation.products.iter().zip(&review.lines).enumerate() {
@@ -174,6 +215,11 @@ impl Grid {
                     Column::Price => Span::raw(i18n::amount(line.unit_price, currency)),
                     Column::Taxes => Span::raw(i18n::amount(line.taxes, currency)),
                     Column::Subtotal => Span::raw(i18n::checked_amount(review.subtotal(dispensation, index), currency)),
+                    Column::Claimed => Span::raw(quantity(line.claimed_quantity)),
+                    Column::Sponsor => Span::raw(shared(shares.line(index), currency, |share| share.sponsor_amount)),
+                    Column::Patient => {
+                        Span::styled(shared(shares.line(index), currency, |share| share.patient_amount), theme::BOLD)
+                    }
                 })
                 .collect();
             let name = line.product_name.clone().unwrap_or_else(|| line.product_code.clone());
@@ -505,13 +551,24 @@ fn detail_lines(line: &ProductLine, edit: &LineEdit, locale: Locale, width: u16)
     vec![first, Line::from(Span::styled(text::fit(&second, width), theme::DIM))]
 }
 
-/// The total and the units; on the left, the selected line's price and subtotal when the table has no room for
-/// them.
-fn total_row(frame: &mut Frame, area: Rect, review: &Review, dispensation: &Dispensation, plan: &Plan, locale: Locale) {
+/// The total (a cash prescription's is what the patient pays, and says so) and the units; on the left, the
+/// selected line's money the table has no room for (price, subtotal, the sponsor's part).
+#[allow(clippy::too_many_arguments)] // one row drawn from the review's parts; a struct would only rename them
+fn total_row(
+    frame: &mut Frame,
+    area: Rect,
+    review: &Review,
+    dispensation: &Dispensation,
+    shares: &Shares,
+    table: &Grid,
+    plan: &Plan,
+    locale: Locale,
+) {
     let currency = dispensation.currency_code.as_deref();
+    let label = if dispensation.sponsor_slug.is_none() { "review.cash_total" } else { "review.total" };
     let total_line = Line::from(vec![
-        Span::styled(format!("{}  ", t(locale, "review.total")), theme::BOLD),
-        Span::styled(i18n::checked_amount(review.total(dispensation), currency), theme::OK),
+        Span::styled(format!("{}  ", t(locale, label)), theme::BOLD),
+        Span::styled(i18n::checked_amount(shares.total(), currency), theme::OK),
         Span::styled(
             format!("   {}", i18n::fill(locale, "review.units", &[("count", &review.units().to_string())])),
             theme::DIM,
@@ -519,22 +576,142 @@ fn total_row(frame: &mut Frame, area: Rect, review: &Review, dispensation: &Disp
     ]);
     let total_width = u16::try_from(total_line.width()).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(total_line).alignment(Alignment::Right), area);
-    let hidden = !plan.shows(Column::Price) || !plan.shows(Column::Subtotal);
-    if let (true, Some(line)) = (hidden, dispensation.products.get(review.selected)) {
-        let money = i18n::fill(
-            locale,
-            "review.line_money",
-            &[
-                ("price", &i18n::amount(line.unit_price, currency)),
-                ("subtotal", &i18n::checked_amount(review.subtotal(dispensation, review.selected), currency)),
-            ],
-        );
-        let room = area.width.saturating_sub(total_width + 2);
+    let Some(line) = dispensation.products.get(review.selected) else { return };
+    let hidden = |column: Column| table.columns.contains(&column) && !plan.shows(column);
+    let mut parts = Vec::new();
+    if hidden(Column::Price) || hidden(Column::Subtotal) {
+        parts.push(i18n::fill(locale, "review.line_price", &[("amount", &i18n::amount(line.unit_price, currency))]));
+        let subtotal = i18n::checked_amount(review.subtotal(dispensation, review.selected), currency);
+        parts.push(i18n::fill(locale, "review.line_subtotal", &[("amount", &subtotal)]));
+    }
+    if let Some(share) = shares.line(review.selected).filter(|_| hidden(Column::Sponsor)) {
+        let sponsor = i18n::amount(share.sponsor_amount, currency);
+        parts.push(i18n::fill(locale, "review.line_sponsor", &[("amount", &sponsor)]));
+    }
+    // As many parts as fit whole, in that order: a figure cut in half would be misread.
+    let room = usize::from(area.width.saturating_sub(total_width + 2));
+    let mut shown = String::new();
+    for part in parts {
+        let joined = if shown.is_empty() { part } else { format!("{shown} · {part}") };
+        if text::width(&joined) > room {
+            break;
+        }
+        shown = joined;
+    }
+    let room = u16::try_from(room).unwrap_or(0);
+    frame.render_widget(Paragraph::new(Span::styled(shown, theme::DIM)), Rect { width: room, ..area });
+}
+
+/// Beneath the total of a sponsor's dispensation: what the sponsor pays and what the patient pays (the part the
+/// clerk charges, in reverse video), with the selected line's rule on the left; or, when the server did not say
+/// how the sponsor shares the cost, that the patient's part follows the sponsor's rules.
+fn split_row(
+    frame: &mut Frame,
+    area: Rect,
+    review: &Review,
+    dispensation: &Dispensation,
+    shares: &Shares,
+    locale: Locale,
+) {
+    let currency = dispensation.currency_code.as_deref();
+    let Some(amounts) = shares.amounts() else {
+        let words = text::fit(t(locale, "review.share_by_rules"), area.width);
+        frame.render_widget(Paragraph::new(Span::styled(words, theme::WARNING)).alignment(Alignment::Right), area);
+        return;
+    };
+    let split = Line::from(vec![
+        Span::styled(
+            format!(
+                "{} · ",
+                i18n::fill(locale, "review.sponsor_part", &[("amount", &i18n::amount(amounts.sponsor, currency))])
+            ),
+            theme::PLAIN,
+        ),
+        Span::styled(
+            format!(
+                " {} ",
+                i18n::fill(locale, "review.patient_part", &[("amount", &i18n::amount(amounts.patient, currency))])
+            ),
+            theme::CHARGE,
+        ),
+    ]);
+    let split_width = u16::try_from(split.width()).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(split).alignment(Alignment::Right), area);
+    let rule = shares.line(review.selected).and_then(|share| rule_words(share, currency, locale));
+    if let Some(rule) = rule {
+        let room = area.width.saturating_sub(split_width + 2);
         frame.render_widget(
-            Paragraph::new(Span::styled(text::fit(&money, room), theme::DIM)),
+            Paragraph::new(Span::styled(text::fit(&rule, room), theme::DIM)),
             Rect { width: room, ..area },
         );
     }
+}
+
+/// A line's rule in the clerk's words (`Coaseguro 20 %`, `Copago Q10.00 por línea`), for a rule this build knows.
+pub(super) fn rule_words(share: &LineCoverage, currency: Option<&str>, locale: Locale) -> Option<String> {
+    let fixed = || share.fixed.map(|fixed| i18n::amount(fixed, currency)).unwrap_or_default();
+    Some(match share.rule {
+        CoverageRule::Coinsurance => {
+            let percent = share.percent.map(|percent| percent.normalize().to_string()).unwrap_or_default();
+            i18n::fill(locale, "coverage.coinsurance", &[("percent", &percent)])
+        }
+        CoverageRule::CopayPerLine => i18n::fill(locale, "coverage.copay_per_line", &[("amount", &fixed())]),
+        CoverageRule::CopayPerDispensation => {
+            i18n::fill(locale, "coverage.copay_per_dispensation", &[("amount", &fixed())])
+        }
+        CoverageRule::NotCovered => t(locale, "coverage.not_covered").to_owned(),
+        CoverageRule::None => t(locale, "coverage.fully_covered").to_owned(),
+        CoverageRule::Unknown => return None,
+    })
+}
+
+/// On a code scanned again: `Entregado antes: 20 u. · visitas: 12/11 15 u. · 21/11 5 u.`, the most recent visits
+/// kept when they do not all fit. Nothing when nothing was delivered before.
+fn earlier_line(active: &Active, chrome: &Chrome, width: u16) -> Option<Line<'static>> {
+    let locale = chrome.locale;
+    let delivered = active.delivered_before();
+    if delivered == 0 {
+        return None;
+    }
+    let label = i18n::fill(locale, "review.delivered_before", &[("units", &delivered.to_string())]);
+    let mut spans = vec![Span::styled(label.clone(), theme::BOLD)];
+    let used = text::width(&label);
+    let after = match &active.earlier {
+        Earlier::NotAsked => None,
+        Earlier::Loading => Some(t(locale, "review.visits_loading").to_owned()),
+        Earlier::Failed => Some(t(locale, "review.visits_failed").to_owned()),
+        Earlier::Loaded(visits) if visits.is_empty() => Some(t(locale, "review.visits_none").to_owned()),
+        Earlier::Loaded(visits) => {
+            let shown: Vec<String> = visits
+                .iter()
+                .map(|visit| {
+                    let at = visit.at.to_offset(chrome.offset());
+                    let date = format!("{:02}/{:02}", at.day(), u8::from(at.month()));
+                    i18n::fill(locale, "review.visit", &[("date", &date), ("units", &visit.units.to_string())])
+                })
+                .collect();
+            let intro = t(locale, "review.visits");
+            // The newest visits that fit, oldest of them first; `…` says older ones are left out.
+            let room = usize::from(width).saturating_sub(used + text::width(intro) + 6);
+            let mut kept: Vec<&String> = Vec::new();
+            let mut taken = 0;
+            for visit in shown.iter().rev() {
+                let cost = text::width(visit) + 3;
+                if taken + cost > room && !kept.is_empty() {
+                    break;
+                }
+                taken += cost;
+                kept.push(visit);
+            }
+            let older = if kept.len() < shown.len() { "… " } else { "" };
+            let list: Vec<&str> = kept.iter().rev().map(|visit| visit.as_str()).collect();
+            Some(format!("{intro} {older}{}", list.join(" · ")))
+        }
+    };
+    if let Some(after) = after {
+        spans.push(Span::styled(format!(" · {after}"), theme::DIM));
+    }
+    Some(Line::from(text::fit_spans(spans, width)))
 }
 
 /// The substitution dialog for one line: the search and the registered products it finds, the chosen
@@ -762,6 +939,15 @@ fn reason_name(locale: Locale, reason: SubstitutionReason) -> &'static str {
         SubstitutionReason::Other => t(locale, "substitution.other"),
         SubstitutionReason::Unknown => t(locale, "substitution.unknown"),
     }
+}
+
+/// One part of a line's share, in the currency (`—` when not known).
+fn shared(
+    share: Option<&LineCoverage>,
+    currency: Option<&str>,
+    part: impl Fn(&LineCoverage) -> rust_decimal::Decimal,
+) -> String {
+    share.map_or_else(|| "—".to_owned(), |share| i18n::amount(part(share), currency))
 }
 
 fn quantity(value: Option<u32>) -> String {

@@ -23,4 +23,6 @@ pub const PRODUCTION: Style = Style::new().fg(Color::White).bg(Color::Red).add_m
 pub const KEY: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 /// The sandbox's toast (an OTP "sent by SMS").
 pub const TOAST: Style = Style::new().fg(Color::Black).bg(Color::Magenta).add_modifier(Modifier::BOLD);
+/// What the clerk charges the patient: the one figure to read from across the counter.
+pub const CHARGE: Style = Style::new().add_modifier(Modifier::BOLD).add_modifier(Modifier::REVERSED);
 pub const BADGE: Style = Style::new().fg(Color::Black).bg(Color::White).add_modifier(Modifier::BOLD);

@@ -9,6 +9,7 @@ mod driver;
 mod proxy;
 mod support;
 
+mod amounts;
 mod completions;
 mod edges;
 mod history;

@@ -182,9 +182,11 @@ pub enum Kind {
     Challenge,
     VerificationStatus,
     Products,
+    /// A page of dispensations' content (a code's earlier visits).
+    Dispensations,
 }
 
-pub const KINDS: [Kind; 11] = [
+pub const KINDS: [Kind; 12] = [
     Kind::Sponsors,
     Kind::Configuration,
     Kind::Forms,
@@ -196,6 +198,7 @@ pub const KINDS: [Kind; 11] = [
     Kind::Challenge,
     Kind::VerificationStatus,
     Kind::Products,
+    Kind::Dispensations,
 ];
 
 /// What the core asked, as far as a sample reply needs to know.
@@ -223,6 +226,7 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
         Call::SendOtp { .. } => (Kind::OtpSent, Context::default()),
         Call::ValidateOtp { .. } => (Kind::OtpValidated, Context::default()),
         Call::Products { .. } => (Kind::Products, Context::default()),
+        Call::Dispensations { .. } => (Kind::Dispensations, Context::default()),
     }
 }
 
@@ -249,7 +253,8 @@ fn line(n: u32, quantity: u32, price: f64, status: &str) -> Value {
         "id": format!("line_{n}"), "product_code": format!("MED-{n:03}"),
         "product_name": format!("Medicamento {n} de nombre largo 500 mg tableta recubierta"),
         "product_type": "MEDICATION", "prescribed_quantity": quantity, "authorized_quantity": quantity,
-        "claimed_quantity": 0, "available_quantity": quantity, "quantity": quantity, "unit_price": price,
+        // One line delivered in part before: the review asks for the code's earlier visits.
+        "claimed_quantity": if n == 2 { 3 } else { 0 }, "available_quantity": quantity, "quantity": quantity, "unit_price": price,
         "taxes": 0.0, "posology": "1 tableta cada 8 h", "duration_days": 10, "substitution_allowed": true,
         "status": status
     })
@@ -352,6 +357,12 @@ pub fn sample(kind: Kind, variant: u8, context: &Context) -> Value {
             {"product_code": format!("MED-{variant:03}"), "product_name": "Medicamento de nombre largo 500 mg tableta",
              "product_type": "DRUG", "registered_at": "2026-11-21T15:04:00Z"}
         ]),
+        Kind::Dispensations => {
+            json!([
+                sample(Kind::Dispensation, variant, context),
+                sample(Kind::Dispensation, variant.wrapping_add(1), context)
+            ])
+        }
     }
 }
 
@@ -374,6 +385,7 @@ pub fn decode(kind: Kind, value: &Value) -> Result<Reply, ClientError> {
         Kind::Challenge => Reply::Challenge(read(value)?),
         Kind::VerificationStatus => Reply::VerificationStatus(read(value)?),
         Kind::Products => Reply::Products(read(value)?),
+        Kind::Dispensations => Reply::Dispensations(read(value)?),
     })
 }
 
@@ -728,6 +740,8 @@ fn history(since: OffsetDateTime) -> Vec<HistoryRow> {
             sponsor_slug: (n != 4).then(|| HOSTILE_TEXTS[5].into()),
             status: *status,
             amount: Some(rust_decimal::Decimal::MAX),
+            sponsor_amount: (n % 2 == 0).then_some(rust_decimal::Decimal::MAX),
+            patient_amount: (n != 3).then_some(rust_decimal::Decimal::MAX),
             currency: Some(["GTQ", "GTQ", "GTQ", "GTQ", "\u{1b}"][n % 5].into()),
             invoice_number: Some(HOSTILE_TEXTS[(n + 1) % HOSTILE_TEXTS.len()].to_owned()),
             claim_id: Some(Id::new(HOSTILE_TEXTS[6])),

@@ -124,7 +124,11 @@ async fn history_01() {
     screen.press(KeyCode::Enter).await;
     screen.press(KeyCode::F(3)).await;
     let drawn = screen.snapshot("history_01_es");
-    drawn.shows("Total del turno: Sponsor Sandbox Q78.75 (1) · particular Q52.00 (1)");
+    // The drawer holds what the patients paid: 20 % of Q78.75 and the whole cash prescription; the sponsor owes
+    // the rest of its dispensation.
+    drawn.shows("En caja (pagado por pacientes): Q67.75");
+    drawn.shows("Total del turno: Sponsor Sandbox Q78.75 (1), debe Q63.00");
+    drawn.shows("particular Q52.00 (1)");
     drawn.shows("cancelado");
     screen.type_text("rx").await;
     let filtered = screen.look();

@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use mostrador::counter::{Action, Event, Record, Step};
 use mostrador::i18n::Locale;
 use mostrador::journal::{Journal, Place};
-use mostrador::osigu::model::{CodeType, Id, Sponsor};
+use mostrador::osigu::model::{Amounts, CodeType, Id, Sponsor};
 use mostrador::runtime::Capture;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -28,6 +28,8 @@ enum End {
         amount: Decimal,
         currency: &'static str,
         invoice: &'static str,
+        /// What the patient paid, as the completion's reply said (`None`: it did not say).
+        patient: Option<Decimal>,
     },
     Cancelled {
         at: OffsetDateTime,
@@ -50,13 +52,14 @@ fn seed(journal: &Journal, id: &str, code: &str, sponsor: Option<&str>, started:
     };
     journal.record(&record(started, start)).unwrap();
     match end {
-        End::Completed { at, amount, currency, invoice } => {
+        End::Completed { at, amount, currency, invoice, patient } => {
             let claim = sponsor.map(|_| Id::new(format!("clm_01M7ZA5ER0DFG4BGK1NPF6{}", &id[4..])));
             let completed = Event::Completed {
                 claim_id: claim,
                 amount,
                 currency: Some(currency.into()),
                 invoice_number: Some(invoice.into()),
+                amounts: patient.map(|patient| Amounts { total: amount, sponsor: amount - patient, patient }),
             };
             journal.record(&record(at, completed)).unwrap();
         }
@@ -82,7 +85,17 @@ fn morning() -> PathBuf {
     let mine = Journal::in_dir(&dir, &Place::new("caja-test", "caja-1")).unwrap();
     let money = |cents: i64| Decimal::new(cents, 2);
     let at = |hour: i64, minute: i64| datetime!(2026-11-21 00:00 UTC) + time::Duration::minutes(hour * 60 + minute);
-    let completed = |at, amount, currency, invoice| End::Completed { at, amount, currency, invoice };
+    // Sponsor Sandbox's patients pay 20 %, Salud Facial's 40 %, a cash patient everything; the long-named sponsor's
+    // completion did not say (as the real Osigu's replies do not).
+    let completed = |at, amount: Decimal, currency, invoice| {
+        let patient = match invoice {
+            "F001-000102" => None,
+            "F001-000103" => Some(amount),
+            "F001-000104" => Some(amount * Decimal::new(4, 1)),
+            _ => Some(amount * Decimal::new(2, 1)),
+        };
+        End::Completed { at, amount, currency, invoice, patient: patient.map(|p| p.round_dp(2)) }
+    };
     seed(
         &mine,
         "dsp_01",

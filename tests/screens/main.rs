@@ -8,8 +8,12 @@
 #[allow(dead_code)]
 #[path = "../common/driver.rs"]
 mod driver;
+#[allow(dead_code)]
+#[path = "../common/proxy.rs"]
+mod proxy;
 mod support;
 
+mod amounts;
 mod counter;
 mod determinism;
 mod flow;

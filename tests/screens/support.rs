@@ -48,6 +48,17 @@ impl DerefMut for Screen {
     }
 }
 
+/// The sandbox every screen is drawn against: its clock frozen at [`FIXED`], its ids seeded.
+pub fn sandbox_config() -> SandboxConfig {
+    SandboxConfig {
+        clock: Clock::frozen_at(FIXED),
+        id_seed: Some(7),
+        remote_auto_approve: None,
+        public_url: Some("https://sandbox.mostrador.test".into()),
+        ..SandboxConfig::default()
+    }
+}
+
 /// One drawn screen, as text, with the cursor if the screen shows one.
 pub struct Drawn {
     pub rows: Vec<String>,
@@ -70,13 +81,7 @@ impl Screen {
     /// A counter in `locale` on the journal and till `setup` names (a journal written before, as after a
     /// restart).
     pub async fn open_in(locale: Locale, capture: Capture, setup: crate::driver::Setup) -> Self {
-        let config = SandboxConfig {
-            clock: Clock::frozen_at(FIXED),
-            id_seed: Some(7),
-            remote_auto_approve: None,
-            public_url: Some("https://sandbox.mostrador.test".into()),
-            ..SandboxConfig::default()
-        };
+        let config = sandbox_config();
         let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: offset!(-6) };
         let driver = Driver::start_with(config, capture, settings, setup).await;
         assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");

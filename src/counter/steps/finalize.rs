@@ -14,6 +14,7 @@ use crate::counter::msg::{Msg, Reply};
 use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::{Event, Record};
+use crate::counter::shares::Shares;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{CompleteRequest, Dispensation, DispensationStatus, ErrorCode, money};
 
@@ -32,6 +33,8 @@ pub struct Finalize {
     /// What `complete` will carry: Σ line subtotals, rounded as the contract says.
     pub amount: Decimal,
     pub currency: Option<String>,
+    /// What the patient pays (and the sponsor), as the server computed it for these lines: the clerk charges it.
+    pub shares: Shares,
     pub state: FinalizeState,
     /// Tries made to learn an unknown outcome (each a `GET`, then the same completion again if still STARTED).
     pub attempts: u32,
@@ -118,6 +121,7 @@ impl App {
             date: self.session.now.to_offset(self.session.settings.utc_offset).date(),
             amount,
             currency: active.dispensation.currency_code.clone(),
+            shares: Shares::served(&active.dispensation),
             state: FinalizeState::Editing,
             attempts: 0,
             next_try_at: None,

@@ -66,9 +66,25 @@ pub struct HistoryRow {
     pub sponsor_slug: Option<String>,
     pub status: RowStatus,
     pub amount: Option<Decimal>,
+    /// What the sponsor owes of `amount`, as the completion's reply said (none when it did not).
+    pub sponsor_amount: Option<Decimal>,
+    /// What the patient paid of `amount`, as the completion's reply said (none when it did not).
+    pub patient_amount: Option<Decimal>,
     pub currency: Option<String>,
     pub invoice_number: Option<String>,
     pub claim_id: Option<Id>,
+}
+
+impl HistoryRow {
+    /// How the row's amount was shared, `(sponsor, patient)`: as the server said, or, for a cash prescription,
+    /// all the patient's. `None` for a sponsor's dispensation whose completion did not say.
+    pub fn split(&self) -> Option<(Decimal, Decimal)> {
+        match (self.sponsor_amount, self.patient_amount) {
+            (Some(sponsor), Some(patient)) => Some((sponsor, patient)),
+            _ if self.sponsor_slug.is_none() => Some((Decimal::ZERO, self.amount.unwrap_or_default())),
+            _ => None,
+        }
+    }
 }
 
 /// What the history asks the journal for.
@@ -107,7 +123,23 @@ pub struct Total {
     pub currency: Option<String>,
     /// `Err` when the sum is past what a decimal holds (only a hostile journal gets there).
     pub amount: Result<Decimal, Overflow>,
+    /// What the sponsor owes for them: the sum of the sponsor's shares the server sent (zero for cash).
+    pub sponsor: Result<Decimal, Overflow>,
+    /// What their patients paid.
+    pub patient: Result<Decimal, Overflow>,
     pub count: usize,
+    /// Of `count`, those whose completion did not say how the total was shared (left out of `sponsor` and
+    /// `patient`): their patients paid what the sponsor's rules say.
+    pub unshared: usize,
+}
+
+/// What the cash drawer must hold in one currency at the end of the shift: what the patients paid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawer {
+    pub currency: Option<String>,
+    pub patient: Result<Decimal, Overflow>,
+    /// Completed dispensations in this currency whose patient share is not known (left out of `patient`).
+    pub unshared: usize,
 }
 
 /// The history screen.
@@ -131,6 +163,8 @@ pub struct History {
     /// The day's end-of-shift totals (completed dispensations), sponsors by slug, cash last: worked out when the
     /// day's rows arrive.
     totals: Vec<Total>,
+    /// The day's cash drawer per currency, worked out with the totals.
+    drawer: Vec<Drawer>,
 }
 
 /// What a key in the history needs from the App.
@@ -154,6 +188,7 @@ impl History {
             selected: 0,
             shown: Vec::new(),
             totals: Vec::new(),
+            drawer: Vec::new(),
         }
     }
 
@@ -184,9 +219,15 @@ impl History {
         self.shown.get(self.selected).and_then(|&index| self.on_screen().rows().get(index))
     }
 
-    /// The day's end-of-shift totals: completed dispensations per sponsor and currency.
+    /// The day's end-of-shift totals: completed dispensations per sponsor and currency, with what each sponsor
+    /// owes and what the patients paid.
     pub fn totals(&self) -> &[Total] {
         &self.totals
+    }
+
+    /// What the cash drawer must hold at the end of the day, per currency: what the patients paid.
+    pub fn drawer(&self) -> &[Drawer] {
+        &self.drawer
     }
 
     /// Back; the day before and after (not past today, not while searching); moving through the rows (when
@@ -237,6 +278,7 @@ impl History {
         self.day = day;
         self.listing = Listing::Loading;
         self.totals.clear();
+        self.drawer.clear();
         self.shown.clear();
         self.selected = 0;
         Next::Day(day)
@@ -294,6 +336,7 @@ impl History {
         self.listing = match rows {
             Ok(rows) => {
                 self.totals = totals_of(&rows);
+                self.drawer = drawer_of(&self.totals);
                 Listing::Loaded(rows)
             }
             Err(error) => Listing::Failed(error),
@@ -324,22 +367,42 @@ pub fn looks_like_code(text: &str) -> bool {
         && text.chars().filter(char::is_ascii_digit).count() >= 3
 }
 
+/// `sum + amount`, an overflow staying one.
+fn add(sum: Result<Decimal, Overflow>, amount: Decimal) -> Result<Decimal, Overflow> {
+    sum.and_then(|sum| sum.checked_add(amount).ok_or(Overflow))
+}
+
 /// The end-of-shift totals of `rows`: completed ones, per sponsor and currency, sponsors by slug and cash last.
 fn totals_of(rows: &[HistoryRow]) -> Vec<Total> {
     let mut totals: Vec<Total> = Vec::new();
     for row in rows.iter().filter(|row| row.status == RowStatus::Completed) {
-        let amount = row.amount.unwrap_or_default();
-        match totals.iter_mut().find(|total| total.sponsor_slug == row.sponsor_slug && total.currency == row.currency) {
-            Some(total) => {
-                total.amount = total.amount.and_then(|sum| sum.checked_add(amount).ok_or(Overflow));
-                total.count += 1;
+        let index = match totals
+            .iter()
+            .position(|total| total.sponsor_slug == row.sponsor_slug && total.currency == row.currency)
+        {
+            Some(index) => index,
+            None => {
+                totals.push(Total {
+                    sponsor_slug: row.sponsor_slug.clone(),
+                    currency: row.currency.clone(),
+                    amount: Ok(Decimal::ZERO),
+                    sponsor: Ok(Decimal::ZERO),
+                    patient: Ok(Decimal::ZERO),
+                    count: 0,
+                    unshared: 0,
+                });
+                totals.len() - 1
             }
-            None => totals.push(Total {
-                sponsor_slug: row.sponsor_slug.clone(),
-                currency: row.currency.clone(),
-                amount: Ok(amount),
-                count: 1,
-            }),
+        };
+        let Some(total) = totals.get_mut(index) else { continue };
+        total.amount = add(total.amount, row.amount.unwrap_or_default());
+        total.count += 1;
+        match row.split() {
+            Some((sponsor, patient)) => {
+                total.sponsor = add(total.sponsor, sponsor);
+                total.patient = add(total.patient, patient);
+            }
+            None => total.unshared += 1,
         }
     }
     totals.sort_by(|a, b| {
@@ -350,6 +413,26 @@ fn totals_of(rows: &[HistoryRow]) -> Vec<Total> {
         ))
     });
     totals
+}
+
+/// The cash drawer per currency from the day's `totals`: what the patients paid, currencies in order.
+fn drawer_of(totals: &[Total]) -> Vec<Drawer> {
+    let mut drawer: Vec<Drawer> = Vec::new();
+    for total in totals {
+        match drawer.iter_mut().find(|drawer| drawer.currency == total.currency) {
+            Some(drawer) => {
+                drawer.patient = drawer.patient.and_then(|sum| add(total.patient, sum));
+                drawer.unshared += total.unshared;
+            }
+            None => drawer.push(Drawer {
+                currency: total.currency.clone(),
+                patient: total.patient,
+                unshared: total.unshared,
+            }),
+        }
+    }
+    drawer.sort_by(|a, b| a.currency.cmp(&b.currency));
+    drawer
 }
 
 impl Session {

@@ -8,13 +8,16 @@ mod identify;
 mod review;
 mod verify;
 
-pub use done::Done;
+pub use done::{Done, Remaining};
 pub use entry::{MAX_CODE_CHARS, normalize_code};
 pub use finalize::{Finalize, FinalizeState};
-pub use history::{History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code};
+pub use history::{
+    Drawer, History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code,
+};
 pub use identify::{FieldEdit, Identify};
 pub use review::{
-    Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog, SubstitutionField,
+    Candidate, Earlier, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog,
+    SubstitutionField, Visit, delivered_before,
 };
 pub use verify::{
     Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpNotice, OtpState, SentOtp, Verify,

@@ -3,10 +3,12 @@
 //! review says what it offers ([`Review::offers`]), what the lines cost ([`Review::total`]) and where a quantity
 //! met its limit; the screen only draws that.
 
+mod earlier;
 mod substitution;
 
 use rust_decimal::Decimal;
 
+pub use earlier::{Earlier, Visit, delivered_before};
 use substitution::DialogNext;
 pub use substitution::{Candidate, Missing, PRODUCT_ROWS, Registry, SubstitutionDialog, SubstitutionField};
 
@@ -18,6 +20,7 @@ use crate::counter::msg::{Msg, Reply};
 use crate::counter::offers::Offer;
 use crate::counter::problem::{self, NextStep, Problem, ProblemKind};
 use crate::counter::record::Event;
+use crate::counter::shares::Shares;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{
     Dispensation, Id, Known, ProductLine, ProductType, SponsorConfiguration, SubstitutionReason, UpdateLine,
@@ -201,6 +204,18 @@ impl Review {
     /// What every line costs together with the clerk's quantities.
     pub fn total(&self, dispensation: &Dispensation) -> Result<Decimal, money::Overflow> {
         money::total((0..self.lines.len()).map(|index| self.subtotal(dispensation, index)))
+    }
+
+    /// What the sponsor and the patient pay, per line and in all, with the clerk's quantities: the server's
+    /// figures while the lines are the ones it priced; otherwise (a quantity changed, a substitute chosen, their
+    /// `PUT` not yet answered) the same shared rule over the clerk's quantities, each line under the rule the
+    /// server last sent for it. Finalize then shows the server's, computed after the `PUT`.
+    pub fn shares(&self, dispensation: &Dispensation) -> Shares {
+        if self.changes(dispensation).is_none() {
+            return Shares::served(dispensation);
+        }
+        let subtotals: Vec<_> = (0..self.lines.len()).map(|index| self.subtotal(dispensation, index)).collect();
+        Shares::computed(dispensation, &subtotals)
     }
 
     /// Units leaving the pharmacy on every line.
@@ -400,6 +415,7 @@ impl App {
     /// Shows the lines for review.
     pub(in crate::counter) fn begin_review(&mut self, effects: &mut Vec<Effect>) {
         self.back_to_review();
+        self.ask_earlier_visits(effects);
         // Proposed now so that Finalize opens with the number already there.
         self.hold_invoice(effects);
     }
