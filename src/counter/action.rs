@@ -42,6 +42,8 @@ actions! {
     Help => "help" ["f1"],
     /// Leave what is in progress and scan a new code.
     NewCode => "new_code" ["f2"],
+    /// Print the receipt (on Done), or again (a past one, in the history).
+    Print => "print" ["f9"],
     /// Today's dispensations.
     History => "history" ["f3"],
     /// Substitute the selected line.

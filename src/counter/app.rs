@@ -25,12 +25,25 @@ pub struct Settings {
     pub key_nonce: String,
     /// The counter's local offset: an invoice is dated by the pharmacy's calendar, not UTC's.
     pub utc_offset: time::UtcOffset,
+    /// The clerk's language, for what leaves the screen (the receipt).
+    pub locale: crate::i18n::Locale,
+    /// The till this counter holds.
+    pub till: String,
+    /// How receipts are printed; none without a printer.
+    pub printing: Option<super::printing::Printing>,
 }
 
 impl Default for Settings {
-    /// The shipped invoice prefix, no nonce, UTC.
+    /// The shipped invoice prefix, no nonce, UTC, Spanish, the first till, no printer.
     fn default() -> Self {
-        Self { invoice_prefix: "F001-".to_owned(), key_nonce: String::new(), utc_offset: time::UtcOffset::UTC }
+        Self {
+            invoice_prefix: "F001-".to_owned(),
+            key_nonce: String::new(),
+            utc_offset: time::UtcOffset::UTC,
+            locale: crate::i18n::Locale::Es,
+            till: "caja-1".to_owned(),
+            printing: None,
+        }
     }
 }
 
@@ -70,6 +83,8 @@ pub struct Session {
     pub now: OffsetDateTime,
     /// Why the journal cannot be written, while it cannot: the counter dispenses nothing and says so.
     pub journal_failure: Option<super::record::JournalFailure>,
+    /// What printing did, on the row above the hints until the next code.
+    pub notice: Option<super::printing::Notice>,
     pub(super) awaiting: BTreeMap<ReqId, Purpose>,
     /// The start request in progress and its key, reused when the clerk retries it.
     pub(super) pending_start: Option<(StartRequest, IdempotencyKey)>,
@@ -199,6 +214,17 @@ pub enum Purpose {
     Products,
     /// The code's earlier completed dispensations, for the dispensation in progress `dispensation_id` (kept while
     /// it is: back from finalize the review shows them).
+    /// A receipt being printed, for the journal's record of it.
+    Print {
+        dispensation_id: Id,
+        code: String,
+        copy: bool,
+    },
+    /// A past dispensation read for its receipt (F3).
+    PastReceipt {
+        wanted: super::printing::Wanted,
+        invoice: Option<String>,
+    },
     Visits {
         dispensation_id: Id,
     },
@@ -225,6 +251,7 @@ impl Purpose {
                 | Self::InvoiceNumber { .. }
                 | Self::Products
                 | Self::Visits { .. }
+                | Self::Print { .. }
                 | Self::Today
         )
     }
@@ -303,6 +330,7 @@ impl Session {
             recent: Vec::new(),
             now,
             journal_failure: None,
+            notice: None,
             awaiting: BTreeMap::new(),
             pending_start: None,
             loose_starts: Vec::new(),

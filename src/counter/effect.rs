@@ -30,6 +30,9 @@ pub enum Effect {
     LoadHistory { id: ReqId, query: super::steps::HistoryQuery },
     /// Write to the journal; answer with [`super::Msg::Journaled`].
     Journal { id: ReqId, write: Write },
+    /// Print a receipt on a paper `width` wide; answer with [`super::Msg::Printed`]. Never blocks: a printer
+    /// that is off costs a notice.
+    Print { id: ReqId, receipt: Box<crate::receipt::Receipt>, width: crate::receipt::Width },
     /// Everything is settled: the program may exit.
     Quit,
 }

@@ -11,6 +11,7 @@ mod effect;
 mod journaled;
 mod msg;
 mod offers;
+mod printing;
 mod problem;
 mod record;
 mod shares;
@@ -29,6 +30,7 @@ pub use app::{Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, S
 pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use offers::{Offer, Offers};
+pub use printing::{Notice, Printing, Wanted, mask_document};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
 pub use record::{
     Event, InvoiceRefusal, JournalCause, JournalFailure, Record, Recovered, Recovery, Unsent, VerifiedBy,

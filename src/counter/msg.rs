@@ -96,6 +96,13 @@ pub enum Msg {
         id: Option<ReqId>,
         result: Result<(), crate::counter::JournalFailure>,
     },
+    /// A receipt was printed, or why not (in the clerk's words).
+    Printed {
+        id: ReqId,
+        result: Result<(), String>,
+    },
+    /// F9: print the receipt (again).
+    Print,
     /// A guarded request was not sent: its intent could not be kept.
     Unsent {
         id: ReqId,
@@ -156,6 +163,7 @@ impl Msg {
             Self::Details => A::Details,
             Self::Reveal => A::Reveal,
             Self::History => A::History,
+            Self::Print => A::Print,
             _ => return None,
         })
     }

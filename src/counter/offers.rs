@@ -141,8 +141,16 @@ impl App {
             Step::Verify(verify) => verify.offers(now),
             Step::Review(review) => review.offers(),
             Step::Finalize(finalize) => finalize.offers(),
-            Step::Done(_) => (vec![Offer::on(Continue, "hint.next_code"), Offer::on(History, "hint.history")], false),
-            Step::History(history) => history.offers(),
+            Step::Done(_) => {
+                let printing = self.session.settings.printing.is_some();
+                let list = vec![
+                    Offer::on(Continue, "hint.next_code"),
+                    Offer::when(printing, Print, "hint.print"),
+                    Offer::on(History, "hint.history"),
+                ];
+                (list, false)
+            }
+            Step::History(history) => history.offers(self.session.settings.printing.is_some()),
             Step::ConfirmLeave { then, .. } => {
                 let yes = match then {
                     Leave::ToEntry => "hint.yes_cancel",

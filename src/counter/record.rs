@@ -55,6 +55,8 @@ pub enum Event {
     Cancelled,
     /// The clerk showed the beneficiary's document in clear.
     Revealed,
+    /// A receipt went to the printer (`copy`: a reprint), and whether it printed.
+    Printed { copy: bool, printed: bool },
 }
 
 /// How a beneficiary was verified.
@@ -109,6 +111,7 @@ impl Event {
             Self::CancelIntent { .. } => "cancel-intent",
             Self::Cancelled => "cancelled",
             Self::Revealed => "reveal",
+            Self::Printed { .. } => "printed",
         }
     }
 }

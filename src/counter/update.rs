@@ -49,6 +49,11 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             let purpose = id.and_then(|id| app.session.awaiting.remove(&id));
             app.journaled(purpose, result, &mut effects);
         }
+        Msg::Printed { id, result } => {
+            if let Some(purpose) = app.session.awaiting.remove(&id) {
+                app.printed(purpose, result, &mut effects);
+            }
+        }
         Msg::Unsent { id, why } => {
             if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.unsent(purpose, why, &mut effects);
@@ -193,6 +198,7 @@ impl App {
                 Step::Finalize(_) => self.finalize_msg(msg, effects),
                 Step::Done(_) => match msg {
                     Msg::Submit => self.go_to_entry(),
+                    Msg::Print => self.print_done(effects),
                     // Typing on Done starts the next code (the first character is kept).
                     Msg::Edit(request @ tui_input::InputRequest::InsertChar(_)) => {
                         self.go_to_entry();
@@ -231,6 +237,7 @@ impl App {
             Step::Review(review) if review.dialog.is_some() => review.dialog = None,
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
+            Step::History(history) if history.receipt.is_some() => history.receipt = None,
             Step::Done(_) | Step::History(_) => self.go_to_entry(),
             Step::ConfirmLeave { .. } => self.close_question(),
             Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry, effects),
@@ -454,6 +461,7 @@ impl App {
                     self.prepare(effects);
                 }
             }
+            (Purpose::PastReceipt { wanted, invoice }, result) => self.past_receipt(wanted, invoice, result, effects),
             (Purpose::AbandonedStart { key }, result) => self.abandoned_start_replied(key, result, effects),
             (Purpose::Cleanup, Ok(Reply::Dispensation(dispensation))) => {
                 let record = Record::about(&dispensation, super::record::Event::Cancelled, self.session.now);

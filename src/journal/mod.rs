@@ -303,7 +303,7 @@ impl Journal {
                 )?;
                 invoices::released(&transaction, id)?;
             }
-            Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } => {}
+            Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } | Event::Printed { .. } => {}
         }
         transaction.commit()?;
         Ok(())
@@ -593,6 +593,7 @@ fn detail(event: &Event) -> String {
             "patient_amount": amounts.map(|amounts| amounts.patient.to_string()),
         }),
         Event::CancelIntent { key } => serde_json::json!({ "idempotency_key": key }),
+        Event::Printed { copy, printed } => serde_json::json!({ "copy": copy, "printed": printed }),
         Event::CompletionRefused | Event::Cancelled | Event::Revealed => serde_json::json!({}),
     };
     value.to_string()

@@ -60,6 +60,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
     // Before the counter opens: whatever this till left unfinished is settled with the server.
     let recovered = super::recovery::recover(&journal, &client).await;
     let (executor, results) = Executor::new(client.clone(), capture, journal);
+    let executor = executor.with_printer(config.receipt.printer());
     let health = executor.health();
 
     let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
@@ -79,6 +80,13 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
         invoice_prefix: config.counter.invoice_prefix.clone(),
         key_nonce: ulid::Ulid::generate().to_string().to_ascii_lowercase(),
         utc_offset: offset,
+        locale: config.locale,
+        till: till.name().to_owned(),
+        printing: config.receipt.printer.as_ref().map(|_| crate::counter::Printing {
+            width: config.receipt.width,
+            auto: config.receipt.auto_print,
+            header: config.receipt.header.clone(),
+        }),
     };
     let mut app = App::new(settings, OffsetDateTime::now_utc());
     app.recovered = recovered;

@@ -47,6 +47,8 @@ struct Hands {
     /// Where each call's time and reachability are noted, for the status bar.
     health: Arc<HealthLog>,
     runtime: tokio::runtime::Handle,
+    /// The receipt printer (`[receipt] printer`), once set; unset: none configured.
+    printer: std::sync::OnceLock<crate::receipt::Printer>,
 }
 
 /// Work for the journal thread.
@@ -64,7 +66,7 @@ impl Executor {
         let (results, receiver) = mpsc::unbounded_channel();
         let health = Arc::new(HealthLog::default());
         let runtime = tokio::runtime::Handle::current();
-        let hands = Arc::new(Hands { client, capture, results, health, runtime });
+        let hands = Arc::new(Hands { client, capture, results, health, runtime, printer: std::sync::OnceLock::new() });
         let (queue, jobs) = std_mpsc::channel();
         let worker = Arc::clone(&hands);
         let spawned = std::thread::Builder::new().name("journal".to_owned()).spawn(move || {
@@ -78,6 +80,16 @@ impl Executor {
             tracing::error!(error = %error, "the journal's thread could not start");
         }
         (Self { hands, journal: queue }, receiver)
+    }
+
+    /// Prints receipts on `printer`. Call before the first effect runs.
+    pub fn with_printer(self, printer: Option<crate::receipt::Printer>) -> Self {
+        if let Some(printer) = printer
+            && self.hands.printer.set(printer).is_err()
+        {
+            tracing::error!("a second printer was set: the first one prints");
+        }
+        self
     }
 
     /// The calls' times and reachability, for the status bar.
@@ -99,6 +111,7 @@ impl Executor {
                 self.queue(Job::Hold { id, prefix, dispensation_id: dispensation_id.as_str().to_owned(), at });
             }
             Effect::LoadHistory { id, query } => self.queue(Job::History { id, query }),
+            Effect::Print { id, receipt, width } => self.hands.spawn_print(id, *receipt, width),
             Effect::CaptureFingerprint { id, beneficiary_id } => {
                 let capture = self.hands.capture.clone();
                 let results = self.hands.results.clone();
@@ -169,6 +182,27 @@ impl Hands {
             Job::History { id, query } => Msg::HistoryLoaded { id, rows: read_history(journal, &query) },
         };
         let _ = self.results.send(msg);
+    }
+
+    /// Encodes and prints a receipt on the runtime (the printer waits on paper, never the keys), and says how it went.
+    fn spawn_print(&self, id: ReqId, receipt: crate::receipt::Receipt, width: crate::receipt::Width) {
+        let results = self.results.clone();
+        let printer = self.printer.get().cloned();
+        self.runtime.spawn(async move {
+            let locale = receipt.locale;
+            let result = match (printer, receipt.escpos(width)) {
+                (Some(printer), Ok(bytes)) => printer.print(&bytes).await.map_err(|error| {
+                    tracing::warn!(error = %error, "a receipt did not print");
+                    error.message(locale, "F3")
+                }),
+                (None, _) => Err(crate::i18n::fill(locale, "receipt.printer_failed", &[("key", "F3")])),
+                (_, Err(error)) => {
+                    tracing::error!(error = %error, "a receipt could not be laid out for the printer");
+                    Err(crate::i18n::fill(locale, "receipt.printer_failed", &[("key", "F3")]))
+                }
+            };
+            let _ = results.send(Msg::Printed { id, result });
+        });
     }
 
     fn spawn_call(&self, id: ReqId, call: Call) {
@@ -276,6 +310,7 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
     Ok(listed
         .into_iter()
         .map(|crate::journal::Listed { entry, ended_at }| HistoryRow {
+            dispensation_id: entry.dispensation_id,
             started_at: entry.started_at,
             ended_at,
             till: entry.till,

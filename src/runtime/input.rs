@@ -46,6 +46,7 @@ fn action_msg(action: Action) -> Option<Msg> {
         Action::Help => Msg::Help,
         Action::NewCode => Msg::NewCode,
         Action::History => Msg::History,
+        Action::Print => Msg::Print,
         Action::Substitute => Msg::Substitute,
         Action::Resend => Msg::Resend,
         Action::SwitchChannel => Msg::SwitchChannel,

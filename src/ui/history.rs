@@ -27,6 +27,9 @@ const MAX_TOTAL_LINES: usize = 4;
 const DETAIL_LINES: usize = 2;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &Chrome) {
+    if let Some(receipt) = &history.receipt {
+        return render_receipt(frame, area, receipt, history.receipt_scroll, chrome);
+    }
     let locale = chrome.locale;
     let inner = super::panel(frame, area, &title(history, chrome));
     let wide = inner.width >= WIDE;
@@ -398,4 +401,15 @@ fn pack(label: &str, parts: &[String], width: u16) -> Vec<Line<'static>> {
         }
     }
     lines.into_iter().map(Line::from).collect()
+}
+
+/// A past dispensation's receipt, as the printer lays it out, in a panel the width of the paper; ↑↓ scroll it.
+fn render_receipt(frame: &mut Frame, area: Rect, receipt: &[String], scroll: usize, chrome: &Chrome) {
+    let paper = receipt.first().map_or(0, |line| super::text::width(line));
+    let width = u16::try_from(paper + 4).unwrap_or(area.width).min(area.width);
+    let panel = Rect { x: area.x + (area.width - width) / 2, width, ..area };
+    let inner = super::panel(frame, panel, t(chrome.locale, "history.receipt_title"));
+    let lines: Vec<Line> =
+        receipt.iter().skip(scroll).take(usize::from(inner.height)).map(|line| Line::from(line.as_str())).collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }

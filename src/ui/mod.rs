@@ -51,7 +51,9 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     // The toast and the notices take rows only while they show, so the counter screen keeps every row for its
     // lists.
     let toast = chrome.toast.as_ref();
-    let toast_rows = u16::from(toast.is_some());
+    // What printing said takes the same row when no OTP is shown there.
+    let notice = app.session.notice.as_ref().filter(|_| toast.is_none());
+    let toast_rows = u16::from(toast.is_some() || notice.is_some());
     // A journal that cannot be written takes a row under the status bar for as long as it lasts, on every step.
     let banner = app.session.journal_failure.as_ref().map(|failure| {
         let cause = t(chrome.locale, i18n::journal_cause_key(failure.cause));
@@ -77,6 +79,24 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         frame.render_widget(Paragraph::new(lines).style(theme::ALARM), banner_row);
     }
     render_step(frame, body, app, chrome, &app.step);
+    if let Some(notice) = notice {
+        let (words, style) = match notice {
+            crate::counter::Notice::Printed { copy: false } => {
+                (t(chrome.locale, "notice.printed").to_owned(), theme::OK)
+            }
+            crate::counter::Notice::Printed { copy: true } => {
+                (t(chrome.locale, "notice.printed_copy").to_owned(), theme::OK)
+            }
+            crate::counter::Notice::NotPrinted { message } if message.is_empty() => {
+                (t(chrome.locale, "notice.receipt_unreadable").to_owned(), theme::WARNING)
+            }
+            crate::counter::Notice::NotPrinted { message } => (message.clone(), theme::WARNING),
+        };
+        frame.render_widget(
+            Paragraph::new(format!(" {}", text::fit(&words, toast_row.width.saturating_sub(1)))).style(style),
+            toast_row,
+        );
+    }
     if let Some(toast) = toast {
         chrome::render_toast(frame, toast_row, toast, chrome.locale);
     }

@@ -1,15 +1,7 @@
 //! Personal data on a shared counter: document numbers show only their last four characters unless the clerk
 //! reveals them (F7), so the next person in the queue cannot read them off the screen.
 
-/// `1234567890101` → `•••••••••0101`; four characters or fewer are masked whole.
-pub(super) fn mask_document(number: &str) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    if chars.len() <= 4 {
-        return "•".repeat(chars.len());
-    }
-    let hidden = chars.len() - 4;
-    "•".repeat(hidden) + &chars[hidden..].iter().collect::<String>()
-}
+pub(super) use crate::counter::mask_document;
 
 /// The document as the screen shows it: masked, or in clear once revealed.
 pub(super) fn document(number: &str, reveal: bool) -> String {

@@ -72,11 +72,13 @@ pub struct Setup {
     pub through: Option<String>,
     /// A sandbox already running (a proxy was put in front of it), instead of a fresh one.
     pub sandbox: Option<Sandbox>,
+    /// The receipt printer (settings must say how it prints: `Settings::printing`).
+    pub printer: Option<mostrador::receipt::Printer>,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Self { data_dir: None, till: "caja-1".to_owned(), through: None, sandbox: None }
+        Self { data_dir: None, till: "caja-1".to_owned(), through: None, sandbox: None, printer: None }
     }
 }
 
@@ -95,6 +97,7 @@ impl Driver {
         let journal = Journal::in_dir(&data_dir, &Place::new("caja-test", setup.till)).expect("journal");
         let base_url = setup.through.unwrap_or_else(|| sandbox.base_url().to_owned());
         let (executor, results) = Executor::new(client(&base_url), capture, journal.clone());
+        let executor = executor.with_printer(setup.printer);
         let now = sandbox.clock().now();
         let sandbox_outbox = sandbox.subscribe_outbox();
         let mut driver = Self {

@@ -83,7 +83,12 @@ impl Counter {
 
     /// A counter whose journal, till and server `setup` names (the server is still asked directly by `server`).
     pub async fn open_in(config: SandboxConfig, capture: Capture, setup: Setup) -> Self {
-        let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..Settings::default() };
+        Self::open_in_with(config, capture, setup, Settings::default()).await
+    }
+
+    /// [`Counter::open_in`] with `settings` (the invoice prefix and the keys' nonce are the tests').
+    pub async fn open_in_with(config: SandboxConfig, capture: Capture, setup: Setup, settings: Settings) -> Self {
+        let settings = Settings { invoice_prefix: "F001-".to_owned(), key_nonce: unique(), ..settings };
         let driver = Driver::start_with(config, capture, settings, setup).await;
         let server = client(driver.sandbox.base_url());
         Self { driver, server }

@@ -733,6 +733,7 @@ fn history(since: OffsetDateTime) -> Vec<HistoryRow> {
         .iter()
         .enumerate()
         .map(|(n, status)| HistoryRow {
+            dispensation_id: format!("dsp_{n}"),
             started_at: since,
             ended_at: (n % 2 == 0).then(|| since - time::Duration::hours(30)),
             till: HOSTILE_TEXTS[(n + 3) % HOSTILE_TEXTS.len()].to_owned(),

@@ -81,8 +81,37 @@ impl Screen {
     /// A counter in `locale` on the journal and till `setup` names (a journal written before, as after a
     /// restart).
     pub async fn open_in(locale: Locale, capture: Capture, setup: crate::driver::Setup) -> Self {
+        Self::open_with_settings(locale, capture, setup, Settings::default()).await
+    }
+
+    /// A counter in `locale` printing receipts (42 columns, by itself on Done) on the file at `printer`.
+    pub async fn open_printing(locale: Locale, printer: &std::path::Path) -> Self {
+        let address = mostrador::receipt::PrinterAddress::Path(printer.to_owned());
+        let setup =
+            crate::driver::Setup { printer: Some(mostrador::receipt::Printer::new(address)), ..Default::default() };
+        let printing = mostrador::counter::Printing {
+            width: mostrador::receipt::Width::W42,
+            auto: true,
+            header: vec!["Farmacia Demo".into(), "NIT 1234567-8".into()],
+        };
+        let settings = Settings { printing: Some(printing), ..Settings::default() };
+        Self::open_with_settings(locale, Capture::Sandbox, setup, settings).await
+    }
+
+    async fn open_with_settings(
+        locale: Locale,
+        capture: Capture,
+        setup: crate::driver::Setup,
+        settings: Settings,
+    ) -> Self {
         let config = sandbox_config();
-        let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: offset!(-6) };
+        let settings = Settings {
+            invoice_prefix: "F001-".into(),
+            key_nonce: "snap".into(),
+            utc_offset: offset!(-6),
+            locale,
+            ..settings
+        };
         let driver = Driver::start_with(config, capture, settings, setup).await;
         assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));

@@ -85,5 +85,9 @@ impl App {
         effects.push(self.session.load_today());
         let before = self.active.take().map(|active| active.dispensation);
         self.go(Step::Done(Box::new(Done::new(dispensation, before.as_ref(), invoice_number))));
+        // The patient's receipt, without a key when the pharmacy prints every one.
+        if self.session.settings.printing.as_ref().is_some_and(|printing| printing.auto) {
+            self.print_done(effects);
+        }
     }
 }

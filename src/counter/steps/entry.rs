@@ -83,6 +83,8 @@ impl App {
     /// the same code whose reply was lost is sent again instead (same request, same key): the server answers with
     /// the dispensation it made then, which the clerk resumes.
     pub(in crate::counter) fn start(&mut self, code: String, beneficiary_id: Option<Id>, effects: &mut Vec<Effect>) {
+        // What printing said about the last receipt is old news once the next code is looked up.
+        self.session.notice = None;
         let resumes = |request: &StartRequest| {
             request.code == code && (beneficiary_id.is_none() || request.beneficiary_id == beneficiary_id)
         };

@@ -42,6 +42,11 @@ pub enum RowStatus {
 }
 
 impl RowStatus {
+    /// It was completed: it has a receipt.
+    pub fn completed(self) -> bool {
+        self == Self::Completed
+    }
+
     /// The journal's word for it (`COMPLETED`, …); one this build does not know is taken as still open.
     pub fn from_journal(status: &str) -> Self {
         match status {
@@ -57,6 +62,7 @@ impl RowStatus {
 /// One dispensation, as the journal has it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryRow {
+    pub dispensation_id: String,
     pub started_at: OffsetDateTime,
     /// When it was completed (or cancelled); `None` while it is neither.
     pub ended_at: Option<OffsetDateTime>,
@@ -165,6 +171,10 @@ pub struct History {
     totals: Vec<Total>,
     /// The day's cash drawer per currency, worked out with the totals.
     drawer: Vec<Drawer>,
+    /// The selected dispensation's receipt, as text, while it is shown (Enter).
+    pub receipt: Option<Vec<String>>,
+    /// The receipt's first line on screen (↑↓ scroll a receipt longer than the window).
+    pub receipt_scroll: usize,
 }
 
 /// What a key in the history needs from the App.
@@ -189,6 +199,8 @@ impl History {
             shown: Vec::new(),
             totals: Vec::new(),
             drawer: Vec::new(),
+            receipt: None,
+            receipt_scroll: 0,
         }
     }
 
@@ -232,11 +244,24 @@ impl History {
 
     /// Back; the day before and after (not past today, not while searching); moving through the rows (when
     /// there are rows to move through). The filter takes text.
-    pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
+    pub(in crate::counter) fn offers(&self, printing: bool) -> (Vec<Offer>, bool) {
         use Action::*;
+        if let Some(receipt) = &self.receipt {
+            let long = receipt.len() > 10;
+            let list = vec![
+                Offer::on(Back, "hint.close"),
+                Offer::when(printing, Print, "hint.reprint"),
+                Offer::when(long, Down, "hint.scroll"),
+                Offer::when(long, Up, "hint.scroll"),
+            ];
+            return (list, false);
+        }
         let day_view = self.search.is_none();
         let rows = self.shown_len() > 1;
+        let completed = self.selected_row().is_some_and(|row| row.status.completed());
         let list = vec![
+            Offer::when(completed, Continue, "hint.show_receipt"),
+            Offer::when(completed && printing, Print, "hint.reprint"),
             Offer::on(Back, "hint.back"),
             Offer::when(day_view, PageUp, "hint.previous_day"),
             Offer::when(day_view && self.day < self.today, PageDown, "hint.next_day"),
@@ -487,6 +512,24 @@ impl App {
 
     /// A key in the history.
     pub(in crate::counter) fn history_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let Step::History(history) = &mut self.step else { return };
+        // A receipt on screen: Esc closes it, F9 prints it again.
+        if let Some(receipt) = &history.receipt {
+            let last = receipt.len().saturating_sub(1);
+            match msg {
+                Msg::Back => history.receipt = None,
+                Msg::Down => history.receipt_scroll = (history.receipt_scroll + 1).min(last),
+                Msg::Up => history.receipt_scroll = history.receipt_scroll.saturating_sub(1),
+                Msg::Print => self.fetch_receipt(crate::counter::printing::Wanted::Reprint, effects),
+                _ => {}
+            }
+            return;
+        }
+        match msg {
+            Msg::Submit => return self.fetch_receipt(crate::counter::printing::Wanted::Show, effects),
+            Msg::Print => return self.fetch_receipt(crate::counter::printing::Wanted::Reprint, effects),
+            _ => {}
+        }
         let Step::History(history) = &mut self.step else { return };
         match history.on_msg(msg, &self.session.sponsors) {
             Next::Stay => {}
