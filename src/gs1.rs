@@ -311,7 +311,8 @@ fn bracketed(data: &str, today: Date) -> Result<Pack, Misread> {
     while !rest.is_empty() {
         let (ai, after) = opening(rest).ok_or(Misread::Syntax("each AI in parentheses: (01)"))?;
         // The value runs to the next `(AI)`: a parenthesis inside a batch (set 82 allows it) is not one.
-        let end = (1..after.len()).find(|at| after.get(*at..).is_some_and(|s| opening(s).is_some())).unwrap_or(after.len());
+        let end =
+            (1..after.len()).find(|at| after.get(*at..).is_some_and(|s| opening(s).is_some())).unwrap_or(after.len());
         let (value, next) = after.split_at(end);
         if predefined_length(ai.get(..2).unwrap_or_default()).is_some_and(|length| length != ai.len() + value.len())
             && matches!(ai, "01" | "17")
@@ -465,10 +466,10 @@ mod tests {
         assert_eq!(misread("]d201095011010\u{1d}20917"), Misread::Field { ai: "01", why: "cut short by an FNC1" });
         assert_eq!(misread("]d2172703311012"), Misread::NoGtin);
         assert_eq!(misread("]d2AB0109501101020917"), Misread::Syntax("an AI starts with two digits"));
-        assert_eq!(misread("(01)09501101020917(10)LOT 1\u{7f}"), Misread::Field {
-            ai: "10",
-            why: "a character outside GS1's character set 82"
-        });
+        assert_eq!(
+            misread("(01)09501101020917(10)LOT 1\u{7f}"),
+            Misread::Field { ai: "10", why: "a character outside GS1's character set 82" }
+        );
         assert_eq!(misread("(01)0950110102091(17)270331"), Misread::Field { ai: "01", why: "the wrong length" });
         assert_eq!(misread("(01)09501101020917(01)06291041500213"), Misread::Repeated("01"));
         assert_eq!(misread("(01)09501101020917x"), Misread::Field { ai: "01", why: "the wrong length" });

@@ -316,7 +316,10 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
     for product in &catalog.products {
         // Contract §12: 14 digits with a correct check digit, so that a pack's barcode matches it.
         if product.gtin.len() != 14 || crate::gs1::Gtin::parse(&product.gtin).is_err() {
-            return Err(inconsistent(format!("product {} has GTIN {}, not 14 digits with their check digit", product.product_code, product.gtin)));
+            return Err(inconsistent(format!(
+                "product {} has GTIN {}, not 14 digits with their check digit",
+                product.product_code, product.gtin
+            )));
         }
     }
     unique("patient", seed.patients.iter().map(|p| p.patient_id.as_str()))?;
