@@ -11,7 +11,7 @@ use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfigu
 
 use super::msg::ReqId;
 use super::problem::Problem;
-use super::steps::{Done, Finalize, History, HistoryRow, Identify, Registry, Review, Verify};
+use super::steps::{Done, Finalize, History, HistoryRow, Identify, Packs, Registry, Review, Verify};
 
 /// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
@@ -25,12 +25,19 @@ pub struct Settings {
     pub key_nonce: String,
     /// The counter's local offset: an invoice is dated by the pharmacy's calendar, not UTC's.
     pub utc_offset: time::UtcOffset,
+    /// F10 waits until the pack of every line with units has been scanned (`[counter] require_pack_scan`).
+    pub require_pack_scan: bool,
 }
 
 impl Default for Settings {
     /// The shipped invoice prefix, no nonce, UTC.
     fn default() -> Self {
-        Self { invoice_prefix: "F001-".to_owned(), key_nonce: String::new(), utc_offset: time::UtcOffset::UTC }
+        Self {
+            invoice_prefix: "F001-".to_owned(),
+            key_nonce: String::new(),
+            utc_offset: time::UtcOffset::UTC,
+            require_pack_scan: false,
+        }
     }
 }
 
@@ -233,6 +240,8 @@ pub struct Active {
     pub configuration: Option<SponsorConfiguration>,
     /// The proof of verification to attach to `complete`.
     pub proof: Proof,
+    /// The packs scanned on the lines and checked (kept across a trip to finalize and back).
+    pub packs: Packs,
 }
 
 impl Active {

@@ -30,7 +30,7 @@ pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use offers::{Offer, Offers};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
 pub use record::{
-    Event, InvoiceRefusal, JournalCause, JournalFailure, Record, Recovered, Recovery, Unsent, VerifiedBy,
+    Event, InvoiceRefusal, JournalCause, JournalFailure, PackFacts, Record, Recovered, Recovery, Unsent, VerifiedBy,
 };
 pub use steps::*;
 pub use update::update;

@@ -48,6 +48,23 @@ pub enum Event {
     Cancelled,
     /// The clerk showed the beneficiary's document in clear.
     Revealed,
+    /// A pack scanned on the lines is the product a line delivers (or its substitute), in date: which pack went
+    /// out, for a recall or a falsified-medicines check.
+    PackChecked(PackFacts),
+}
+
+/// What a checked pack's barcode said, and the line it was matched to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackFacts {
+    /// The line's id on the server, when it has one.
+    pub line_id: Option<Id>,
+    /// The product the pack is: the line's own, or its substitute.
+    pub product_code: String,
+    /// 14 digits.
+    pub gtin: String,
+    pub batch: Option<String>,
+    pub expiry: Option<time::Date>,
+    pub serial: Option<String>,
 }
 
 /// How a beneficiary was verified.
@@ -101,6 +118,7 @@ impl Event {
             Self::CancelIntent { .. } => "cancel-intent",
             Self::Cancelled => "cancelled",
             Self::Revealed => "reveal",
+            Self::PackChecked(_) => "pack-checked",
         }
     }
 }

@@ -114,10 +114,15 @@ impl App {
         }
     }
 
-    /// A barcode scanner's burst (or a pasted line): a code to open. Between dispensations it opens at once,
+    /// A barcode scanner's burst (or a pasted line): on the lines, a pack's barcode is a pack to check; anything
+    /// else is a code to open. Between dispensations it opens at once,
     /// whatever was on screen (Done, a refusal, the history, what recovery found); during one, the clerk is asked
     /// whether to leave it for the new code, and the code is kept either way.
     fn scanned(&mut self, text: String, effects: &mut Vec<Effect>) {
+        // On the lines, a pack's barcode is a pack to check (see `steps::review::packs`), not a code.
+        if self.pack_scanned(&text, effects) {
+            return;
+        }
         let Some(code) = super::steps::normalize_code(&text) else { return };
         let code: String = code.chars().take(super::steps::MAX_CODE_CHARS).collect();
         if self.outcome_in_doubt() || matches!(self.step, Step::Leaving { .. } | Step::ConfirmLeave { .. }) {
@@ -469,7 +474,10 @@ impl App {
             ) => self.verify_replied(result, effects),
             (Purpose::Update, result) => self.update_replied(result, effects),
             (Purpose::Refresh, result) => self.refreshed(result),
-            (Purpose::Products, result) => self.products_replied(result),
+            (Purpose::Products, result) => {
+                self.products_replied(result);
+                self.packs_after_registry(effects);
+            }
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
         }

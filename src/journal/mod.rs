@@ -296,7 +296,7 @@ impl Journal {
                 )?;
                 invoices::released(&transaction, id)?;
             }
-            Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } => {}
+            Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } | Event::PackChecked(_) => {}
         }
         transaction.commit()?;
         Ok(())
@@ -577,6 +577,11 @@ fn detail(event: &Event) -> String {
         }),
         Event::CancelIntent { key } => serde_json::json!({ "idempotency_key": key }),
         Event::CompletionRefused | Event::Cancelled | Event::Revealed => serde_json::json!({}),
+        Event::PackChecked(pack) => serde_json::json!({
+            "line": pack.line_id.as_ref().map(|line| line.as_str()), "product_code": pack.product_code,
+            "gtin": pack.gtin, "batch": pack.batch, "expiry": pack.expiry.map(|date| date.to_string()),
+            "serial": pack.serial,
+        }),
     };
     value.to_string()
 }

@@ -79,6 +79,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
         invoice_prefix: config.counter.invoice_prefix.clone(),
         key_nonce: ulid::Ulid::generate().to_string().to_ascii_lowercase(),
         utc_offset: offset,
+        require_pack_scan: config.counter.require_pack_scan,
     };
     let mut app = App::new(settings, OffsetDateTime::now_utc());
     app.recovered = recovered;

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 use tui_input::Input;
 
 use super::chrome::Chrome;
-use super::{summary, t, text, theme};
+use super::{packs, summary, t, text, theme};
 use crate::counter::{
     App, Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog,
     SubstitutionField,
@@ -28,7 +28,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     let dispensation = &active.dispensation;
     let locale = chrome.locale;
     let inner = super::panel(frame, area, t(locale, "review.title"));
-    let [header, clinical, _, table_area, detail_area, total_area] = Layout::vertical([
+    let [header, clinical, pack_area, table_area, detail_area, total_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -39,9 +39,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     .areas(inner);
     summary::header(frame, header, app, chrome);
     frame.render_widget(Paragraph::new(clinical_line(dispensation, locale, clinical.width)), clinical);
+    // What the last pack scanned did, or which packs are missing (blank when packs are not in use).
+    let required = app.session.settings.require_pack_scan;
+    frame.render_widget(Paragraph::new(packs::row(review, active, required, locale, pack_area.width)), pack_area);
     let table = Grid::of(review, dispensation, locale);
     let plan = table.plan(table_area.width);
-    lines_table(frame, table_area, review, dispensation, &table, &plan, locale);
+    let checked = packs::checked_lines(review, active);
+    lines_table(frame, table_area, review, &table, &plan, &checked, locale);
     if let (Some(line), Some(edit)) = (dispensation.products.get(review.selected), review.lines.get(review.selected)) {
         frame.render_widget(Paragraph::new(detail_lines(line, edit, locale, detail_area.width)), detail_area);
     }
@@ -387,9 +391,9 @@ fn lines_table(
     frame: &mut Frame,
     area: Rect,
     review: &Review,
-    dispensation: &Dispensation,
     table: &Grid,
     plan: &Plan,
+    checked: &[bool],
     locale: Locale,
 ) {
     let visible = usize::from(area.height.saturating_sub(1)).max(1);
@@ -409,10 +413,13 @@ fn lines_table(
     let rows = table.rows.iter().skip(offset).take(visible).map(|row| {
         let selected = row.line == review.selected;
         let locked = review.lines.get(row.line).is_some_and(|edit| edit.max == 0);
+        // A line whose pack was scanned and checked is marked ✔ (the selection's ▶ shows over it).
+        let pack_checked = checked.get(row.line).copied().unwrap_or(false);
         let marker = match (row.substitute, locked, selected) {
             (true, _, _) => "  ",
             (false, true, _) => "⊘ ",
             (false, false, true) => "▶ ",
+            (false, false, false) if pack_checked => "✔ ",
             (false, false, false) => "  ",
         };
         // A substitute's words are drawn over the columns before its quantity, below.
@@ -461,7 +468,7 @@ fn lines_table(
         }
     }
     // Where the list is when it does not fit: `3–10 / 12` at the table's top right.
-    let count = dispensation.products.len();
+    let count = review.lines.len();
     if table.rows.len() > visible {
         let first = table.rows.get(offset).map_or(0, |row| row.line);
         let last = table.rows.get((offset + visible).min(table.rows.len()) - 1).map_or(0, |row| row.line);

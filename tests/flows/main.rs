@@ -19,6 +19,7 @@ mod keys;
 mod leaving;
 mod lost_starts;
 mod overlays;
+mod packs;
 mod quitting;
 mod recovery;
 mod refusals;

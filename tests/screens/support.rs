@@ -77,7 +77,12 @@ impl Screen {
             public_url: Some("https://sandbox.mostrador.test".into()),
             ..SandboxConfig::default()
         };
-        let settings = Settings { invoice_prefix: "F001-".into(), key_nonce: "snap".into(), utc_offset: offset!(-6) };
+        let settings = Settings {
+            invoice_prefix: "F001-".into(),
+            key_nonce: "snap".into(),
+            utc_offset: offset!(-6),
+            ..Settings::default()
+        };
         let driver = Driver::start_with(config, capture, settings, setup).await;
         assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         let mut chrome = Chrome::new(locale, Environment::Sandbox, FIXED.to_offset(offset!(-6)));

@@ -170,7 +170,7 @@ impl App {
             sponsor_slug: dispensation.sponsor_slug.clone(),
             start_key,
         };
-        self.active = Some(Active { dispensation, configuration: None, proof: Proof::None });
+        self.active = Some(Active { dispensation, configuration: None, proof: Proof::None, packs: Default::default() });
         self.session.invoice = None;
         effects.extend(self.record(event));
         self.prepare(effects);

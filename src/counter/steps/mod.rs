@@ -14,7 +14,8 @@ pub use finalize::{Finalize, FinalizeState};
 pub use history::{History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code};
 pub use identify::{FieldEdit, Identify};
 pub use review::{
-    Candidate, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog, SubstitutionField,
+    Candidate, LineEdit, Missing, MissingPack, PRODUCT_ROWS, PackCheck, PackNotice, Packs, Registry, Review,
+    Substitution, SubstitutionDialog, SubstitutionField,
 };
 pub use verify::{
     Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpNotice, OtpState, SentOtp, Verify,
