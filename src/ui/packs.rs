@@ -11,10 +11,21 @@ use crate::counter::{Active, PackNotice, Review};
 use crate::i18n::{self, Locale};
 use crate::osigu::model::CodeType;
 
-/// Whether each line of the dispensation is checked (it delivers units and every product it delivers has its
-/// pack), for the mark beside its name.
-pub(super) fn checked_lines(review: &Review, active: &Active) -> Vec<bool> {
-    (0..review.lines.len()).map(|index| active.packs.line_checked(index, &active.dispensation, &review.lines)).collect()
+/// The mark before each line's name: `✔ ` when it delivers units and every product it delivers has its pack
+/// checked, `○ ` when packs are `required` and one of them has not; `None` otherwise.
+pub(super) fn marks(review: &Review, active: &Active, required: bool) -> Vec<Option<&'static str>> {
+    let missing = if required { active.packs.missing(&active.dispensation, &review.lines) } else { Vec::new() };
+    (0..review.lines.len())
+        .map(|index| {
+            if missing.iter().any(|missing| missing.line == index) {
+                Some("○ ")
+            } else if active.packs.line_checked(index, &active.dispensation, &review.lines) {
+                Some("✔ ")
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// The pack row, in `width` columns; empty when there is nothing to say (packs unused and not required).
@@ -37,7 +48,8 @@ pub(super) fn row(review: &Review, active: &Active, required: bool, locale: Loca
         return Line::default();
     }
     let names: Vec<&str> = missing.iter().map(|missing| missing.product_name.as_str()).collect();
-    let words = i18n::fill(locale, "packs.missing", &[("names", &names.join(", "))]);
+    let count = missing.len().to_string();
+    let words = i18n::fill(locale, "packs.missing", &[("count", &count), ("names", &names.join(", "))]);
     Line::from(Span::styled(text::fit(&words, width), theme::WARNING))
 }
 
@@ -79,12 +91,10 @@ fn notice_line(notice: &PackNotice, locale: Locale, width: u16) -> Line<'static>
                 CodeType::Authorization => t(locale, "packs.authorization"),
                 CodeType::Prescription | CodeType::Unknown => t(locale, "packs.prescription"),
             };
-            let words =
-                i18n::fill(locale, "packs.not_on_prescription", &[("product", product), ("document", document)]);
-            (words, theme::ERROR)
+            (naming(locale, "packs.not_on_prescription", product, &[("document", document)], width), theme::ERROR)
         }
         PackNotice::NotDelivered { product } => {
-            (i18n::fill(locale, "packs.not_delivered", &[("product", product)]), theme::ERROR)
+            (naming(locale, "packs.not_delivered", product, &[], width), theme::ERROR)
         }
         PackNotice::Unknown { gtin } => (i18n::fill(locale, "packs.unknown", &[("gtin", gtin)]), theme::ERROR),
         PackNotice::Expired { expiry, .. } => {
@@ -102,4 +112,17 @@ fn notice_line(notice: &PackNotice, locale: Locale, width: u16) -> Line<'static>
         PackNotice::RegistryFailed => (t(locale, "packs.registry_failed").to_owned(), theme::ERROR),
     };
     Line::from(Span::styled(text::fit(&words, width), style))
+}
+
+/// `key` filled with `product` and `args` in `width` columns: the product's name gives way first, so what the
+/// clerk must do is never cut.
+fn naming(locale: Locale, key: &str, product: &str, args: &[(&str, &str)], width: u16) -> String {
+    let with = |product: &str| {
+        let mut all = vec![("product", product)];
+        all.extend_from_slice(args);
+        i18n::fill(locale, key, &all)
+    };
+    let rest = text::width(&with(""));
+    let room = u16::try_from(usize::from(width).saturating_sub(rest)).unwrap_or(0);
+    with(&text::fit(product, room))
 }

@@ -44,8 +44,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     frame.render_widget(Paragraph::new(packs::row(review, active, required, locale, pack_area.width)), pack_area);
     let table = Grid::of(review, dispensation, locale);
     let plan = table.plan(table_area.width);
-    let checked = packs::checked_lines(review, active);
-    lines_table(frame, table_area, review, &table, &plan, &checked, locale);
+    let marks = packs::marks(review, active, required);
+    lines_table(frame, table_area, review, &table, &plan, &marks, locale);
     if let (Some(line), Some(edit)) = (dispensation.products.get(review.selected), review.lines.get(review.selected)) {
         frame.render_widget(Paragraph::new(detail_lines(line, edit, locale, detail_area.width)), detail_area);
     }
@@ -393,7 +393,7 @@ fn lines_table(
     review: &Review,
     table: &Grid,
     plan: &Plan,
-    checked: &[bool],
+    marks: &[Option<&'static str>],
     locale: Locale,
 ) {
     let visible = usize::from(area.height.saturating_sub(1)).max(1);
@@ -413,14 +413,13 @@ fn lines_table(
     let rows = table.rows.iter().skip(offset).take(visible).map(|row| {
         let selected = row.line == review.selected;
         let locked = review.lines.get(row.line).is_some_and(|edit| edit.max == 0);
-        // A line whose pack was scanned and checked is marked ✔ (the selection's ▶ shows over it).
-        let pack_checked = checked.get(row.line).copied().unwrap_or(false);
+        // A line's pack, checked (✔) or missing (○), when packs are in use; the selection's ▶ shows over it.
+        let pack = marks.get(row.line).copied().flatten();
         let marker = match (row.substitute, locked, selected) {
             (true, _, _) => "  ",
             (false, true, _) => "⊘ ",
             (false, false, true) => "▶ ",
-            (false, false, false) if pack_checked => "✔ ",
-            (false, false, false) => "  ",
+            (false, false, false) => pack.unwrap_or("  "),
         };
         // A substitute's words are drawn over the columns before its quantity, below.
         let name = if row.substitute {

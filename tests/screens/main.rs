@@ -16,6 +16,7 @@ mod flow;
 mod history;
 mod hostile;
 mod identify;
+mod packs;
 mod refusals;
 mod review;
 mod verification;
