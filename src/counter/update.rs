@@ -82,6 +82,10 @@ impl App {
         match msg {
             Msg::Interrupt => self.interrupt(effects),
             Msg::Scan(code) => self.scanned(code, effects),
+            // On the lines a paste is a scanner burst delivered at once: a pack's barcode in it is checked.
+            Msg::Paste(text) if self.lines_take_pasted_packs() => {
+                self.pack_scanned(&text, effects);
+            }
             // Asked whether to leave a completion unconfirmed: Enter leaves, Esc goes on waiting.
             msg if self.overlays.leave_unconfirmed => match msg {
                 Msg::Submit => self.leave_now = true,

@@ -83,6 +83,11 @@ async fn the_prescribed_products_pack_checks_its_line_and_the_journal_keeps_batc
     assert_eq!(checks(&counter), 1);
     let requests = counter.effects.iter().filter(|effect| effect.request_name() == Some("products")).count();
     assert_eq!(requests, 1, "the registered products are read once per session");
+    // A paste on the lines is a scanner burst too: the human-readable form, another pack of the same product.
+    let pasted = format!("(01){amoxicilina}(17){}(10)L2309A(21)SN000124", yymmdd(expiry));
+    counter.send(Msg::Paste(pasted)).await;
+    assert!(matches!(notice(&counter), Some(PackNotice::Checked { .. })), "{:?}", notice(&counter));
+    assert_eq!(checks(&counter), 2);
     counter.finalize().await;
     counter.done();
 }

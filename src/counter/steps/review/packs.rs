@@ -184,6 +184,13 @@ impl App {
         true
     }
 
+    /// Whether a paste is a pack to check: the lines are on screen with nothing over them (the substitution
+    /// dialog's fields take pastes as text, a problem waits for its own keys). A paste there that is not a pack
+    /// does nothing, as before.
+    pub(in crate::counter) fn lines_take_pasted_packs(&self) -> bool {
+        matches!(&self.step, Step::Review(Review { dialog: None, .. })) && self.problem.is_none()
+    }
+
     /// The registered products arrived (or failed): a pack that waited for them is read now.
     pub(in crate::counter) fn packs_after_registry(&mut self, effects: &mut Vec<Effect>) {
         let Some(active) = &mut self.active else { return };
