@@ -233,3 +233,26 @@ async fn with_packs_required_f10_waits_until_every_line_is_checked_and_the_check
 fn yymmdd(date: Date) -> String {
     format!("{:02}{:02}{:02}", date.year() % 100, u8::from(date.month()), date.day())
 }
+
+#[tokio::test]
+async fn when_the_registered_products_cannot_be_read_the_pack_is_said_unread_and_the_next_scan_asks_again() {
+    use axum::http::{Method, StatusCode};
+    let (mut counter, proxy) = Counter::open_behind_proxy(|proxy| {
+        proxy.rewrite(|method: &Method, path: &str, _, _| {
+            let products = *method == Method::GET && path.ends_with("/providers/products");
+            products.then(|| (StatusCode::BAD_GATEWAY, serde_json::json!({ "code": "BAD_GATEWAY" })))
+        });
+    })
+    .await;
+    counter.scan("AUTH-2026-000101").await;
+    let amoxicilina = gtin(&counter, "MED-001").await;
+    let pack = data_matrix(&amoxicilina, day(&counter, 400), "L1", "S1");
+    counter.send(Msg::Scan(pack.clone())).await;
+    assert!(!proxy.rewritten().is_empty(), "the products were asked for");
+    assert_eq!(notice(&counter), Some(PackNotice::RegistryFailed));
+    assert_eq!(checks(&counter), 0);
+    proxy.clear();
+    counter.send(Msg::Scan(pack)).await;
+    assert!(matches!(notice(&counter), Some(PackNotice::Checked { .. })), "{:?}", notice(&counter));
+    assert_eq!(checks(&counter), 1);
+}
