@@ -3,6 +3,7 @@ pub mod check;
 pub mod config;
 pub mod counter;
 pub mod files;
+pub mod gs1;
 pub mod http;
 pub mod i18n;
 pub mod inert;

@@ -131,11 +131,13 @@ pub struct CounterSection {
     pub data_dir: Option<PathBuf>,
     /// The till this counter holds (`caja-2`); none: the first free one of `caja-1`, `caja-2`, …
     pub till: Option<String>,
+    /// Every line with units must have its pack scanned (GTIN, batch, expiry) before F10 finalizes.
+    pub require_pack_scan: bool,
 }
 
 impl Default for CounterSection {
     fn default() -> Self {
-        Self { invoice_prefix: "F001-".to_owned(), data_dir: None, till: None }
+        Self { invoice_prefix: "F001-".to_owned(), data_dir: None, till: None, require_pack_scan: false }
     }
 }
 

@@ -47,6 +47,7 @@ fn every_key_of_the_example_is_documented_with_its_default() {
         "request_timeout_secs = 15",
         "invoice_prefix = \"F001-\"",
         "# data_dir = ",
+        "require_pack_scan = false",
         "# capture_command = ",
         "# printer = ",
         "width = 48",
@@ -287,10 +288,11 @@ fn a_duplicate_key_is_named() {
 #[test]
 fn the_sections_read_their_values() {
     let text = "locale = \"en\"\n[counter]\ninvoice_prefix = \"B002-\"\ndata_dir = \"/var/lib/mostrador\"\n\
-                [biometric]\ncapture_command = \"fprint-capture --wsq\"\n";
+                require_pack_scan = true\n[biometric]\ncapture_command = \"fprint-capture --wsq\"\n";
     let config = Config::parse(text, Path::new(FILE)).unwrap();
     assert_eq!(config.locale, Locale::En);
     assert_eq!(config.counter.invoice_prefix, "B002-");
+    assert!(config.counter.require_pack_scan);
     assert_eq!(config.data_dir().unwrap(), PathBuf::from("/var/lib/mostrador"));
     assert_eq!(config.biometric.capture_command.as_deref(), Some("fprint-capture --wsq"));
 }

@@ -11,7 +11,7 @@ use crate::osigu::model::{Dispensation, Id, ProductType, Sponsor, SponsorConfigu
 
 use super::msg::ReqId;
 use super::problem::Problem;
-use super::steps::{Done, Earlier, Finalize, History, HistoryRow, Identify, Registry, Review, Verify};
+use super::steps::{Done, Earlier, Finalize, History, HistoryRow, Identify, Packs, Registry, Review, Verify};
 
 /// How long a sponsor's configuration is trusted before it is fetched again (contract §2).
 pub const CONFIGURATION_TTL: time::Duration = time::Duration::minutes(10);
@@ -31,6 +31,8 @@ pub struct Settings {
     pub till: String,
     /// How receipts are printed; none without a printer.
     pub printing: Option<super::printing::Printing>,
+    /// F10 waits until the pack of every line with units has been scanned (`[counter] require_pack_scan`).
+    pub require_pack_scan: bool,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             locale: crate::i18n::Locale::Es,
             till: "caja-1".to_owned(),
             printing: None,
+            require_pack_scan: false,
         }
     }
 }
@@ -268,6 +271,8 @@ pub struct Active {
     pub proof: Proof,
     /// The code's earlier visits, asked for when the review opens on a code with something delivered before.
     pub earlier: Earlier,
+    /// The packs scanned on the lines and checked (kept across a trip to finalize and back).
+    pub packs: Packs,
 }
 
 impl Active {

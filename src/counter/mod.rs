@@ -33,7 +33,7 @@ pub use offers::{Offer, Offers};
 pub use printing::{Notice, Printing, Wanted, mask_document};
 pub use problem::{NextStep, Problem, ProblemKind, from_client};
 pub use record::{
-    Event, InvoiceRefusal, JournalCause, JournalFailure, Record, Recovered, Recovery, Unsent, VerifiedBy,
+    Event, InvoiceRefusal, JournalCause, JournalFailure, PackFacts, Record, Recovered, Recovery, Unsent, VerifiedBy,
 };
 pub use shares::{Shares, Source};
 pub use steps::*;

@@ -139,7 +139,7 @@ impl App {
             Step::Starting { .. } | Step::Preparing => (vec![Offer::on(Back, "hint.back")], false),
             Step::Identify(identify) => identify.offers(),
             Step::Verify(verify) => verify.offers(now),
-            Step::Review(review) => review.offers(),
+            Step::Review(review) => review.offers(self.packs_complete()),
             Step::Finalize(finalize) => finalize.offers(),
             Step::Done(_) => {
                 let printing = self.session.settings.printing.is_some();

@@ -57,6 +57,23 @@ pub enum Event {
     Revealed,
     /// A receipt went to the printer (`copy`: a reprint), and whether it printed.
     Printed { copy: bool, printed: bool },
+    /// A pack scanned on the lines is the product a line delivers (or its substitute), in date: which pack went
+    /// out, for a recall or a falsified-medicines check.
+    PackChecked(PackFacts),
+}
+
+/// What a checked pack's barcode said, and the line it was matched to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackFacts {
+    /// The line's id on the server, when it has one.
+    pub line_id: Option<Id>,
+    /// The product the pack is: the line's own, or its substitute.
+    pub product_code: String,
+    /// 14 digits.
+    pub gtin: String,
+    pub batch: Option<String>,
+    pub expiry: Option<time::Date>,
+    pub serial: Option<String>,
 }
 
 /// How a beneficiary was verified.
@@ -112,6 +129,7 @@ impl Event {
             Self::Cancelled => "cancelled",
             Self::Revealed => "reveal",
             Self::Printed { .. } => "printed",
+            Self::PackChecked(_) => "pack-checked",
         }
     }
 }

@@ -87,6 +87,10 @@ impl App {
         match msg {
             Msg::Interrupt => self.interrupt(effects),
             Msg::Scan(code) => self.scanned(code, effects),
+            // On the lines a paste is a scanner burst delivered at once: a pack's barcode in it is checked.
+            Msg::Paste(text) if self.lines_take_pasted_packs() => {
+                self.pack_scanned(&text, effects);
+            }
             // Asked whether to leave a completion unconfirmed: Enter leaves, Esc goes on waiting.
             msg if self.overlays.leave_unconfirmed => match msg {
                 Msg::Submit => self.leave_now = true,
@@ -119,10 +123,15 @@ impl App {
         }
     }
 
-    /// A barcode scanner's burst (or a pasted line): a code to open. Between dispensations it opens at once,
+    /// A barcode scanner's burst (or a pasted line): on the lines, a pack's barcode is a pack to check; anything
+    /// else is a code to open. Between dispensations it opens at once,
     /// whatever was on screen (Done, a refusal, the history, what recovery found); during one, the clerk is asked
     /// whether to leave it for the new code, and the code is kept either way.
     fn scanned(&mut self, text: String, effects: &mut Vec<Effect>) {
+        // On the lines, a pack's barcode is a pack to check (see `steps::review::packs`), not a code.
+        if self.pack_scanned(&text, effects) {
+            return;
+        }
         let Some(code) = super::steps::normalize_code(&text) else { return };
         let code: String = code.chars().take(super::steps::MAX_CODE_CHARS).collect();
         if self.outcome_in_doubt() || matches!(self.step, Step::Leaving { .. } | Step::ConfirmLeave { .. }) {
@@ -477,7 +486,10 @@ impl App {
             ) => self.verify_replied(result, effects),
             (Purpose::Update, result) => self.update_replied(result, effects),
             (Purpose::Refresh, result) => self.refreshed(result),
-            (Purpose::Products, result) => self.products_replied(result),
+            (Purpose::Products, result) => {
+                self.products_replied(result);
+                self.packs_after_registry(effects);
+            }
             (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),

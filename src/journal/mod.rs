@@ -303,7 +303,11 @@ impl Journal {
                 )?;
                 invoices::released(&transaction, id)?;
             }
-            Event::LinesSaved { .. } | Event::Revealed | Event::NotVerified { .. } | Event::Printed { .. } => {}
+            Event::LinesSaved { .. }
+            | Event::Revealed
+            | Event::NotVerified { .. }
+            | Event::Printed { .. }
+            | Event::PackChecked(_) => {}
         }
         transaction.commit()?;
         Ok(())
@@ -595,6 +599,11 @@ fn detail(event: &Event) -> String {
         Event::CancelIntent { key } => serde_json::json!({ "idempotency_key": key }),
         Event::Printed { copy, printed } => serde_json::json!({ "copy": copy, "printed": printed }),
         Event::CompletionRefused | Event::Cancelled | Event::Revealed => serde_json::json!({}),
+        Event::PackChecked(pack) => serde_json::json!({
+            "line": pack.line_id.as_ref().map(|line| line.as_str()), "product_code": pack.product_code,
+            "gtin": pack.gtin, "batch": pack.batch, "expiry": pack.expiry.map(|date| date.to_string()),
+            "serial": pack.serial,
+        }),
     };
     value.to_string()
 }

@@ -87,6 +87,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
             auto: config.receipt.auto_print,
             header: config.receipt.header.clone(),
         }),
+        require_pack_scan: config.counter.require_pack_scan,
     };
     let mut app = App::new(settings, OffsetDateTime::now_utc());
     app.recovered = recovered;

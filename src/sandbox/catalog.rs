@@ -176,6 +176,8 @@ impl BeneficiaryEntry {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProductEntry {
     pub product_code: String,
+    /// The pack's GTIN-14, check digit included (contract §12); the seed check refuses a wrong one.
+    pub gtin: String,
     pub product_name: String,
     pub product_type: ProductType,
     /// Shelf price in the provider's currency.
@@ -226,6 +228,7 @@ impl Catalog {
                 registered_at,
                 unit_price: Some(product.unit_price),
                 currency_code: Some(self.provider.currency_code.clone()),
+                gtin: Some(product.gtin.clone()),
             })
             .collect()
     }

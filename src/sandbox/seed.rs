@@ -312,6 +312,16 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
     unique("sponsor", catalog.sponsors.iter().map(SponsorEntry::slug))?;
     unique("beneficiary", catalog.beneficiaries.iter().map(|b| b.beneficiary_id.as_str()))?;
     unique("product", catalog.products.iter().map(|p| p.product_code.as_str()))?;
+    unique("GTIN", catalog.products.iter().map(|p| p.gtin.as_str()))?;
+    for product in &catalog.products {
+        // Contract §12: 14 digits with a correct check digit, so that a pack's barcode matches it.
+        if product.gtin.len() != 14 || crate::gs1::Gtin::parse(&product.gtin).is_err() {
+            return Err(inconsistent(format!(
+                "product {} has GTIN {}, not 14 digits with their check digit",
+                product.product_code, product.gtin
+            )));
+        }
+    }
     unique("patient", seed.patients.iter().map(|p| p.patient_id.as_str()))?;
     unique(
         "code",
@@ -487,6 +497,22 @@ mod tests {
             plan.percent = Some(Decimal::new(101, 0));
         };
         assert!(refused(&coinsurance).contains("percent"));
+    }
+
+    #[test]
+    fn every_product_has_its_own_gtin_with_a_right_check_digit() {
+        let now = OffsetDateTime::now_utc();
+        let seed = load(now).unwrap();
+        assert!(seed.catalog.products.iter().all(|product| crate::gs1::Gtin::parse(&product.gtin).is_ok()));
+        let refused = |gtin: &str| {
+            let mut seed = load(now).unwrap();
+            seed.catalog.products[0].gtin = gtin.to_owned();
+            check(&seed).unwrap_err().to_string()
+        };
+        assert!(refused("09520001000011").contains("check digit"), "a wrong check digit");
+        assert!(refused("9520001000424").contains("14 digits"), "a GTIN-13");
+        let twice = seed.catalog.products[1].gtin.clone();
+        assert!(refused(&twice).contains("twice"));
     }
 
     #[test]

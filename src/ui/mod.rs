@@ -14,6 +14,7 @@ mod history;
 mod identify;
 mod modal;
 mod otp;
+mod packs;
 mod privacy;
 mod qr;
 mod review;

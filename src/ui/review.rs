@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 use tui_input::Input;
 
 use super::chrome::Chrome;
-use super::{summary, t, text, theme};
+use super::{packs, summary, t, text, theme};
 use crate::counter::{
     Active, App, Candidate, Earlier, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Shares, Substitution,
     SubstitutionDialog, SubstitutionField,
@@ -33,7 +33,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     // A sponsor's dispensation says beneath the total who pays what; a cash one's total is the patient's.
     let sponsored = dispensation.sponsor_slug.is_some();
     let inner = super::panel(frame, area, t(locale, "review.title"));
-    let [header, clinical, earlier_area, table_area, detail_area, total_area, split_area] = Layout::vertical([
+    // One row above the table says what the last pack scanned did (or which packs are missing), else what was
+    // delivered on this code before.
+    let [header, clinical, note_area, table_area, detail_area, total_area, split_area] = Layout::vertical([
         Constraint::Length(summary::HEADER_ROWS),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -45,12 +47,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, review: &Review, app: &App, 
     .areas(inner);
     summary::header(frame, header, app, chrome);
     frame.render_widget(Paragraph::new(clinical_line(dispensation, locale, clinical.width)), clinical);
-    if let Some(line) = earlier_line(active, chrome, earlier_area.width) {
-        frame.render_widget(Paragraph::new(line), earlier_area);
+    let required = app.session.settings.require_pack_scan;
+    let pack_row = packs::row(review, active, required, locale, note_area.width);
+    if pack_row.width() > 0 {
+        frame.render_widget(Paragraph::new(pack_row), note_area);
+    } else if let Some(line) = earlier_line(active, chrome, note_area.width) {
+        frame.render_widget(Paragraph::new(line), note_area);
     }
     let table = Grid::of(review, dispensation, &shares, locale);
     let plan = table.plan(table_area.width);
-    lines_table(frame, table_area, review, dispensation, &table, &plan, locale);
+    let marks = packs::marks(review, active, required);
+    lines_table(frame, table_area, review, &table, &plan, &marks, locale);
     if let (Some(line), Some(edit)) = (dispensation.products.get(review.selected), review.lines.get(review.selected)) {
         frame.render_widget(Paragraph::new(detail_lines(line, edit, locale, detail_area.width)), detail_area);
     }
@@ -433,9 +440,9 @@ fn lines_table(
     frame: &mut Frame,
     area: Rect,
     review: &Review,
-    dispensation: &Dispensation,
     table: &Grid,
     plan: &Plan,
+    marks: &[Option<&'static str>],
     locale: Locale,
 ) {
     let visible = usize::from(area.height.saturating_sub(1)).max(1);
@@ -455,11 +462,13 @@ fn lines_table(
     let rows = table.rows.iter().skip(offset).take(visible).map(|row| {
         let selected = row.line == review.selected;
         let locked = review.lines.get(row.line).is_some_and(|edit| edit.max == 0);
+        // A line's pack, checked (✔) or missing (○), when packs are in use; the selection's ▶ shows over it.
+        let pack = marks.get(row.line).copied().flatten();
         let marker = match (row.substitute, locked, selected) {
             (true, _, _) => "  ",
             (false, true, _) => "⊘ ",
             (false, false, true) => "▶ ",
-            (false, false, false) => "  ",
+            (false, false, false) => pack.unwrap_or("  "),
         };
         // A substitute's words are drawn over the columns before its quantity, below.
         let name = if row.substitute {
@@ -507,7 +516,7 @@ fn lines_table(
         }
     }
     // Where the list is when it does not fit: `3–10 / 12` at the table's top right.
-    let count = dispensation.products.len();
+    let count = review.lines.len();
     if table.rows.len() > visible {
         let first = table.rows.get(offset).map_or(0, |row| row.line);
         let last = table.rows.get((offset + visible).min(table.rows.len()) - 1).map_or(0, |row| row.line);

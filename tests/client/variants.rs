@@ -385,3 +385,22 @@ async fn the_contracts_coverage_amounts_and_claim_split_are_read_as_sent() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn provider_products_decode_with_their_gtin_or_without_one() {
+    bounded(async {
+        let log = Log::new();
+        // Contract §12: the sandbox's products carry a GTIN-14; the real Osigu's may not (variant: absent).
+        let body = r#"{"content":[
+            {"product_code":"MED-001","product_name":"Amoxicilina 500 mg cápsula","product_type":"MEDICATION",
+             "registered_at":"2026-01-01T00:00:00Z","gtin":"09520001000010"},
+            {"product_code":"MED-7","product_name":"Otro","product_type":"DRUG","registered_at":"2026-01-01T00:00:00Z"}],
+            "page":{"number":0,"size":100,"total_elements":2,"total_pages":1}}"#;
+        let path = "/arc/v1/providers/products";
+        let base = serve(&log, with_token(Router::new().route(path, get(fixed(200, body))))).await;
+        let products = client(&base).provider_products(ProductType::Medication).await.unwrap();
+        let gtins: Vec<Option<&str>> = products.iter().map(|product| product.gtin.as_deref()).collect();
+        assert_eq!(gtins, [Some("09520001000010"), None]);
+    })
+    .await;
+}

@@ -20,6 +20,7 @@ mod keys;
 mod leaving;
 mod lost_starts;
 mod overlays;
+mod packs;
 mod printing;
 mod quitting;
 mod recovery;

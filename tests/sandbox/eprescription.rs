@@ -104,6 +104,30 @@ async fn only_registered_provider_products_can_be_prescribed() {
 }
 
 #[tokio::test]
+async fn every_provider_product_carries_its_own_gtin_with_its_check_digit() {
+    let sandbox = Harness::start().await;
+    let mut gtins = Vec::new();
+    for product_type in ["MEDICATION", "LAB"] {
+        let page = sandbox.get(&format!("/arc/v1/providers/products?product_type={product_type}&size=100")).await;
+        for product in page.expect(200).json()["content"].as_array().unwrap() {
+            let gtin = product["gtin"].as_str().unwrap_or_else(|| panic!("no gtin: {product}")).to_owned();
+            // Contract §12: 14 digits whose last is the GS1 check digit of the others.
+            assert_eq!(gtin.len(), 14, "{product}");
+            assert!(mostrador::gs1::Gtin::parse(&gtin).is_ok(), "check digit of {gtin}");
+            gtins.push(gtin);
+        }
+    }
+    assert_eq!(gtins.len(), 30, "every registered product");
+    assert!(gtins.contains(&"09520001000010".to_owned()), "MED-001's");
+    gtins.sort();
+    gtins.dedup();
+    assert_eq!(gtins.len(), 30, "no two products share a GTIN");
+    let openapi = sandbox.get("/openapi.json").await.expect(200).json();
+    let described = &openapi["components"]["schemas"]["ProviderProduct"]["properties"]["gtin"];
+    assert_eq!(described["pattern"], "^[0-9]{14}$", "{described}");
+}
+
+#[tokio::test]
 async fn patients_are_unique_by_document_and_prescriptions_can_be_resent() {
     let sandbox = Harness::start().await;
     let patient = new_patient(&sandbox).await;

@@ -20,6 +20,7 @@ mod flow;
 mod history;
 mod hostile;
 mod identify;
+mod packs;
 mod receipts;
 mod refusals;
 mod review;

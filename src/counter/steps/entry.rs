@@ -172,8 +172,13 @@ impl App {
             sponsor_slug: dispensation.sponsor_slug.clone(),
             start_key,
         };
-        self.active =
-            Some(Active { dispensation, configuration: None, proof: Proof::None, earlier: Default::default() });
+        self.active = Some(Active {
+            dispensation,
+            configuration: None,
+            proof: Proof::None,
+            earlier: Default::default(),
+            packs: Default::default(),
+        });
         self.session.invoice = None;
         effects.extend(self.record(event));
         self.prepare(effects);

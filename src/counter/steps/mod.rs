@@ -16,8 +16,8 @@ pub use history::{
 };
 pub use identify::{FieldEdit, Identify};
 pub use review::{
-    Candidate, Earlier, LineEdit, Missing, PRODUCT_ROWS, Registry, Review, Substitution, SubstitutionDialog,
-    SubstitutionField, Visit, delivered_before,
+    Candidate, Earlier, LineEdit, Missing, MissingPack, PRODUCT_ROWS, PackCheck, PackNotice, Packs, Registry, Review,
+    Substitution, SubstitutionDialog, SubstitutionField, Visit, delivered_before,
 };
 pub use verify::{
     Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpNotice, OtpState, SentOtp, Verify,

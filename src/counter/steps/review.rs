@@ -4,11 +4,13 @@
 //! met its limit; the screen only draws that.
 
 mod earlier;
+mod packs;
 mod substitution;
 
 use rust_decimal::Decimal;
 
 pub use earlier::{Earlier, Visit, delivered_before};
+pub use packs::{MissingPack, PackCheck, PackNotice, Packs};
 use substitution::DialogNext;
 pub use substitution::{Candidate, Missing, PRODUCT_ROWS, Registry, SubstitutionDialog, SubstitutionField};
 
@@ -135,8 +137,9 @@ impl LineEdit {
 impl Review {
     /// On the lines: finalize (F10; Enter only confirms a quantity being typed), the selected line's quantity and
     /// substitute where it may have them, move, back. In the substitution dialog: save, close, fields, pick a
-    /// product or a reason with the arrows, remove a saved substitution.
-    pub(in crate::counter) fn offers(&self) -> (Vec<Offer>, bool) {
+    /// product or a reason with the arrows, remove a saved substitution. F10 is offered disabled while packs are
+    /// required and some are not checked (`packs_complete`, see [`packs`]).
+    pub(in crate::counter) fn offers(&self, packs_complete: bool) -> (Vec<Offer>, bool) {
         use Action::*;
         if let Some(dialog) = &self.dialog {
             let on_product = dialog.focus == SubstitutionField::Product;
@@ -169,7 +172,7 @@ impl Review {
         let pages = self.lines.len() > PAGE_LINES;
         let list = vec![
             Offer::when(self.typed.is_some(), Continue, "hint.confirm_quantity"),
-            Offer::when(!self.lines.is_empty(), Finalize, "hint.finalize"),
+            Offer::when(!self.lines.is_empty() && packs_complete, Finalize, "hint.finalize"),
             Offer::when(adjustable, Increase, "hint.more"),
             Offer::when(adjustable, Decrease, "hint.less"),
             Offer::when(substitutable, Substitute, "hint.substitute"),
@@ -429,6 +432,7 @@ impl App {
 
     /// A key on the review (nothing while its lines are being saved).
     pub(in crate::counter) fn review_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        self.pack_notice_read();
         if self.is_awaiting(|p| *p == Purpose::Update) {
             return;
         }

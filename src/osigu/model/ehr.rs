@@ -177,4 +177,9 @@ pub struct ProviderProduct {
     /// The currency of `unit_price` (the provider's). Variant: absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
+    /// The pack's GTIN (14 digits with its check digit), so that a scanned pack can be matched to a line (contract
+    /// §12). A sandbox extra; variant: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[0-9]{14}$", example = "09520001000010")]
+    pub gtin: Option<String>,
 }
