@@ -8,14 +8,15 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::catalog::{
-    ApiClient, BeneficiaryEntry, Catalog, Plan, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SponsorEntry,
+    ApiClient, BeneficiaryEntry, Catalog, Plan, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SettlementReview,
+    SponsorEntry,
 };
 use super::store::codes::{
     AuthorizationLine, AuthorizationRecord, AuthorizationStatus, ItemStatus, PrescriptionItem, PrescriptionRecord,
 };
 use crate::osigu::model::{
-    CoverageRule, Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementRules,
-    Sponsor, money,
+    CoverageRule, Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementMode,
+    SettlementRules, Sponsor, money,
 };
 
 const CREDENTIALS: (&str, &str) = ("credentials.toml", include_str!("../../assets/sandbox/credentials.toml"));
@@ -76,6 +77,8 @@ struct SponsorSeed {
     settlement: SettlementRules,
     forms: Vec<SearchForm>,
     plan: Plan,
+    #[serde(default)]
+    settlement_review: Option<SettlementReview>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +218,7 @@ pub(crate) fn load(now: OffsetDateTime) -> Result<Seed, SeedError> {
                 settlement: seed.settlement,
                 forms: seed.forms,
                 plan: seed.plan,
+                settlement_review: seed.settlement_review,
             })
             .collect(),
         beneficiaries: people.beneficiaries,
@@ -332,6 +336,7 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
             }
         }
         check_plan(seed, sponsor)?;
+        check_settlement_review(sponsor)?;
         let identification = &sponsor.dispensing.beneficiary_identification;
         if identification.required {
             let form = identification.form_slug.as_deref().unwrap_or_default();
@@ -413,6 +418,25 @@ fn check_plan(seed: &Seed, sponsor: &SponsorEntry) -> Result<(), SeedError> {
         }
     }
     Ok(())
+}
+
+/// A BATCH sponsor says how it reviews a batch, with a positive limit in whole cents; no other sponsor does
+/// (its claims never reach a batch, so such rules would be read as working when they never apply).
+fn check_settlement_review(sponsor: &SponsorEntry) -> Result<(), SeedError> {
+    let slug = sponsor.slug();
+    match (&sponsor.settlement.mode, &sponsor.settlement_review) {
+        (SettlementMode::Batch, None) => {
+            Err(inconsistent(format!("{slug} settles in batches but has no settlement_review")))
+        }
+        (SettlementMode::Batch, Some(review))
+            if review.max_claim_amount <= Decimal::ZERO
+                || money::round(review.max_claim_amount) != review.max_claim_amount =>
+        {
+            Err(inconsistent(format!("the settlement_review of {slug} needs a max_claim_amount > 0 in whole cents")))
+        }
+        (SettlementMode::Batch, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(inconsistent(format!("{slug} does not settle in batches but has a settlement_review"))),
+    }
 }
 
 /// The fingerprint sample shipped for a sandbox beneficiary: what the embedded "reader" captures in demos.
