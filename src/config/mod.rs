@@ -485,6 +485,11 @@ impl Config {
         self.sandbox
             .check_ranges()
             .map_err(|(key, error)| Problem::new(key, format!("expected {}, found {}", error.expected, error.value)))?;
+        if let Some(url) = &self.sandbox.webhook_url
+            && let Err(problem) = crate::sandbox::check_url(url)
+        {
+            return Err(Problem::new("sandbox.webhook_url", problem.to_string()));
+        }
         Ok(endpoint)
     }
 }

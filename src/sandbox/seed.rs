@@ -514,6 +514,29 @@ mod tests {
     }
 
     #[test]
+    fn only_and_every_batch_sponsor_says_how_it_reviews_a_batch() {
+        let now = OffsetDateTime::now_utc();
+        let seed = load(now).unwrap();
+        let reviewed: Vec<&str> =
+            seed.catalog.sponsors.iter().filter(|s| s.settlement_review.is_some()).map(SponsorEntry::slug).collect();
+        assert_eq!(reviewed, ["ars-sandbox-do"]);
+        let refused = |change: &dyn Fn(&mut SponsorEntry)| {
+            let mut seed = load(now).unwrap();
+            change(seed.catalog.sponsors.iter_mut().find(|s| s.slug() == "ars-sandbox-do").unwrap());
+            check(&seed).unwrap_err().to_string()
+        };
+        assert!(refused(&|s| s.settlement_review = None).contains("no settlement_review"));
+        let no_limit = |s: &mut SponsorEntry| {
+            if let Some(review) = &mut s.settlement_review {
+                review.max_claim_amount = Decimal::new(10_000_001, 3);
+            }
+        };
+        assert!(refused(&no_limit).contains("whole cents"));
+        let per_transaction = |s: &mut SponsorEntry| s.settlement.mode = SettlementMode::PerTransaction;
+        assert!(refused(&per_transaction).contains("does not settle in batches"));
+    }
+
+    #[test]
     fn each_fingerprint_belongs_to_one_huella_beneficiary() {
         let andres = demo_fingerprint("bnf_01JD00SANDBX00000000000003").unwrap();
         let lucia = demo_fingerprint("bnf_01JD00SANDBX00000000000004").unwrap();
