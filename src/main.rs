@@ -175,12 +175,15 @@ pub(crate) struct ServeArgs {
     /// Seed of the fault generator: the same seed fails the same requests [default: 0].
     #[arg(long)]
     pub fault_seed: Option<u64>,
-    /// POST signed webhook events to this URL.
+    /// POST every signed webhook event to this URL (https, or http to a loopback host).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
-    /// Webhook signing secret (repeat during a rotation).
-    #[arg(long = "webhook-secret", value_name = "SECRET", requires = "webhook_url")]
+    /// Webhook signing secret (repeat during a rotation); signs subscriptions made through the API too.
+    #[arg(long = "webhook-secret", value_name = "SECRET")]
     pub webhook_secrets: Vec<String>,
+    /// Seconds of sandbox time before a sponsor answers a submitted settlement batch, 1 to 2592000 [default: 7200].
+    #[arg(long, value_name = "SECS", value_parser = |text: &str| in_range(text, &limits::SETTLEMENT_DECISION_SECS, "s"))]
+    pub settlement_decision_secs: Option<u64>,
     /// Address phones are sent to for facial checks, e.g. http://store-server.lan:8080.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,

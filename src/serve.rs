@@ -10,8 +10,8 @@ use mostrador::config::SandboxSection;
 use mostrador::inert;
 use mostrador::osigu::model::wire_name;
 use mostrador::sandbox::{
-    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, OutboxMessage, READONLY_CLIENT_ID, READONLY_CLIENT_SECRET,
-    Sandbox, SandboxConfig, SandboxError,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, DEMO_WEBHOOK_SECRET, OutboxMessage, READONLY_CLIENT_ID,
+    READONLY_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxError,
 };
 use tokio::sync::broadcast;
 
@@ -32,7 +32,7 @@ pub(crate) enum ServeError {
 impl ServeError {
     /// Whether the options are at fault (exit 2) rather than the machine (the port is taken…).
     pub(crate) fn is_configuration(&self) -> bool {
-        matches!(self, Self::Options(_) | Self::Start(SandboxError::OutOfRange(_)))
+        matches!(self, Self::Options(_) | Self::Start(SandboxError::OutOfRange(_) | SandboxError::WebhookUrl(_)))
     }
 }
 
@@ -49,6 +49,7 @@ fn configuration(args: ServeArgs, file: SandboxSection) -> Result<(SandboxConfig
         webhook_secrets: args.webhook_secrets,
         public_url: args.public_url,
         idempotency_store_mib: args.idempotency_store_mib,
+        settlement_decision_secs: args.settlement_decision_secs,
     };
     let section = file.overlaid(flags);
     let addr = section.addr.unwrap_or(DEFAULT_ADDR);
@@ -99,6 +100,8 @@ pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> Result<(), Ser
     let faults = config.faults.clone();
     let fault_seed = config.fault_seed;
     let webhook = config.webhook.as_ref().map(|target| target.url.clone());
+    // The demo secret is public; configured ones never reach the terminal.
+    let demo_secret = config.webhook_secrets.is_empty() && config.webhook.is_none();
     let sandbox = Sandbox::start(config, addr).await?;
     let base = sandbox.base_url().to_owned();
     let mut outbox = sandbox.subscribe_outbox();
@@ -114,6 +117,10 @@ pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> Result<(), Ser
     }
     if let Some(url) = webhook {
         println!("  webhooks       {}", inert::line(&url));
+    }
+    println!("  subscriptions  {base}/webhooks/v1/subscriptions");
+    if demo_secret {
+        println!("  webhook secret {DEMO_WEBHOOK_SECRET}");
     }
     if !addr.ip().is_loopback() {
         println!(

@@ -57,6 +57,12 @@ fn flags_out_of_range_are_refused_with_exit_2_naming_the_flag_and_its_range() {
         (&["--remote-auto-approve-secs", "86400"][..], "--remote-auto-approve-secs", "0 to 299 s"),
         (&["--idempotency-store-mib", "4096"][..], "--idempotency-store-mib", "1 to 1024 MiB"),
         (&["--fault", "*:latency-ms=18446744073709551615"][..], "--fault", "from 0 to 600000"),
+        (&["--settlement-decision-secs", "0"][..], "--settlement-decision-secs", "1 to 2592000 s"),
+        (
+            &["--webhook-url", "http://farmacia.example.do/osigu", "--webhook-secret", "whsec_a"][..],
+            "webhook URL",
+            "https",
+        ),
     ] {
         let (code, stderr) = serve(&empty, args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
@@ -75,6 +81,12 @@ fn the_sandbox_section_out_of_range_is_refused_with_exit_2_naming_the_key_and_it
         ),
         ("approve", "[sandbox]\nremote_auto_approve_secs = 300\n", "sandbox.remote_auto_approve_secs", "0 to 299 s"),
         ("latency", "[sandbox]\nfaults = [\"complete:jitter-ms=700000\"]\n", "sandbox.faults", "from 0 to 600000"),
+        (
+            "decision",
+            "[sandbox]\nsettlement_decision_secs = 2592001\n",
+            "sandbox.settlement_decision_secs",
+            "1 to 2592000 s",
+        ),
     ] {
         let (code, stderr) = serve(&config_file(name, text), &[]);
         assert_eq!(code, Some(2), "{name}: {stderr}");

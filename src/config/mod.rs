@@ -196,9 +196,14 @@ pub struct SandboxSection {
     #[serde(default, deserialize_with = "rules")]
     pub faults: Vec<FaultRule>,
     pub fault_seed: Option<u64>,
+    /// A receiver subscribed to every event at start: https, or http to a loopback host.
     pub webhook_url: Option<String>,
+    /// What webhooks are signed with (two during a rotation); required with `webhook_url`.
     #[serde(default)]
     pub webhook_secrets: Vec<String>,
+    /// Seconds of sandbox time after which a sponsor answers a submitted settlement batch (1 to 2592000,
+    /// default 7200).
+    pub settlement_decision_secs: Option<u64>,
     /// The address phones open for facial challenges, when the listening address is not reachable from them.
     pub public_url: Option<String>,
     /// MiB the Idempotency-Key store may hold, oldest replies forgotten first (1 to 1024, default 32).
@@ -217,6 +222,7 @@ impl SandboxSection {
             fault_seed: over.fault_seed.or(self.fault_seed),
             webhook_url: over.webhook_url.or(self.webhook_url),
             webhook_secrets: if over.webhook_secrets.is_empty() { self.webhook_secrets } else { over.webhook_secrets },
+            settlement_decision_secs: over.settlement_decision_secs.or(self.settlement_decision_secs),
             public_url: over.public_url.or(self.public_url),
             idempotency_store_mib: over.idempotency_store_mib.or(self.idempotency_store_mib),
         }
@@ -240,6 +246,12 @@ impl SandboxSection {
             "s",
         )?;
         check("sandbox.idempotency_store_mib", self.idempotency_store_mib, &limits::IDEMPOTENCY_STORE_MIB, "MiB")?;
+        check(
+            "sandbox.settlement_decision_secs",
+            self.settlement_decision_secs,
+            &limits::SETTLEMENT_DECISION_SECS,
+            "s",
+        )?;
         // Fault rules are range-checked as they parse.
         Ok(())
     }
@@ -249,6 +261,9 @@ impl SandboxSection {
         let defaults = SandboxConfig::default();
         if self.webhook_url.is_some() && self.webhook_secrets.is_empty() {
             return Err("a webhook URL needs at least one webhook secret to sign with".to_owned());
+        }
+        if let Some(url) = &self.webhook_url {
+            crate::sandbox::check_url(url).map_err(|problem| format!("webhook URL: {problem}"))?;
         }
         self.check_ranges().map_err(|(_, error)| error.to_string())?;
         Ok(SandboxConfig {
@@ -265,6 +280,10 @@ impl SandboxSection {
             fault_seed: self.fault_seed.unwrap_or(0),
             id_seed,
             webhook: self.webhook_url.clone().map(|url| WebhookTarget::new(url, self.webhook_secrets.clone())),
+            webhook_secrets: self.webhook_secrets.clone(),
+            settlement_decision_delay: self
+                .settlement_decision_secs
+                .map_or(defaults.settlement_decision_delay, Duration::from_secs),
             public_url: self.public_url.clone(),
             idempotency_store_bytes: self
                 .idempotency_store_mib
@@ -507,6 +526,11 @@ impl Config {
         self.sandbox
             .check_ranges()
             .map_err(|(key, error)| Problem::new(key, format!("expected {}, found {}", error.expected, error.value)))?;
+        if let Some(url) = &self.sandbox.webhook_url
+            && let Err(problem) = crate::sandbox::check_url(url)
+        {
+            return Err(Problem::new("sandbox.webhook_url", problem.to_string()));
+        }
         Ok(endpoint)
     }
 }

@@ -109,12 +109,23 @@ fn sandbox_numbers_out_of_range_name_the_key_and_the_range() {
         ("[sandbox]\nremote_auto_approve_secs = 300\n", "key `sandbox.remote_auto_approve_secs`: expected 0 to 299 s"),
         ("[sandbox]\nidempotency_store_mib = 0\n", "key `sandbox.idempotency_store_mib`: expected 1 to 1024 MiB"),
         ("[sandbox]\nfaults = [\"*:latency-ms=999999999999\"]\n", "from 0 to 600000"),
+        (
+            "[sandbox]\nsettlement_decision_secs = 0\n",
+            "line 2: key `sandbox.settlement_decision_secs`: expected 1 to 2592000 s, found 0",
+        ),
+        (
+            "[sandbox]\nwebhook_url = \"http://farmacia.example.do/osigu\"\nwebhook_secrets = [\"whsec_a\"]\n",
+            "line 2: key `sandbox.webhook_url`: plain http is allowed only to a loopback host",
+        ),
     ] {
         let message = error(text);
         assert!(message.contains(expected), "{text}: {message}");
     }
     let fine = Config::parse("[sandbox]\nidempotency_store_mib = 8\n", Path::new(FILE)).unwrap();
     assert_eq!(fine.sandbox.sandbox_config(None).unwrap().idempotency_store_bytes, 8 * 1024 * 1024);
+    let decision = Config::parse("[sandbox]\nsettlement_decision_secs = 86400\n", Path::new(FILE)).unwrap();
+    let decision = decision.sandbox.sandbox_config(None).unwrap().settlement_decision_delay;
+    assert_eq!(decision, std::time::Duration::from_secs(86_400));
 }
 
 #[test]

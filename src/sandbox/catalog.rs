@@ -1,6 +1,6 @@
 //! What the sandbox knows and never changes while it runs: the provider, its API clients, sponsors with their
-//! rules, forms and plans (what the patient pays), beneficiaries, and the provider-product registry. Loaded
-//! from the seed by `seed.rs`.
+//! rules, forms, plans (what the patient pays) and settlement review rules, beneficiaries, and the
+//! provider-product registry. Loaded from the seed by `seed.rs`.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -38,6 +38,20 @@ pub(crate) struct SponsorEntry {
     pub settlement: SettlementRules,
     pub forms: Vec<SearchForm>,
     pub plan: Plan,
+    /// How the sponsor answers a submitted settlement batch; `Some` exactly for `BATCH` sponsors.
+    pub settlement_review: Option<SettlementReview>,
+}
+
+/// A BATCH sponsor's rules for answering a radicación (contract §6), applied claim by claim when the batch's
+/// decision comes due. Not served as such: the outcome shows in the batch and its `settlement.*` event.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SettlementReview {
+    /// A claim whose amount (what the sponsor owes) is over this is rejected: `AMOUNT_OVER_LIMIT`.
+    pub max_claim_amount: Decimal,
+    /// A claim dispensed more than this many days before the batch was submitted is rejected:
+    /// `LATE_SUBMISSION`.
+    pub max_claim_age_days: u32,
 }
 
 /// A sponsor's plan (contract §9): the share of each covered line the patient pays, and the registered

@@ -79,7 +79,7 @@ impl ApiError {
     }
 }
 
-/// Contract §3–§4: each code has one status.
+/// Contract §3–§6: each code has one status.
 pub(crate) fn status_of(code: &ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
@@ -87,13 +87,20 @@ pub(crate) fn status_of(code: &ErrorCode) -> StatusCode {
         InsufficientScope | VerificationRequired => StatusCode::FORBIDDEN,
         RateLimited | OtpResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         CodeNotFound | DispensationNotFound | BeneficiaryNotFound | OtpNotFound | SponsorNotFound | PatientNotFound
-        | PrescriptionNotFound | ChallengeNotFound | NotFound => StatusCode::NOT_FOUND,
-        CodeAlreadyRedeemed | CodeInProgress | InvalidState | AlreadyCompleted | PatientAlreadyExists => {
-            StatusCode::CONFLICT
+        | PrescriptionNotFound | ChallengeNotFound | SettlementNotFound | SubscriptionNotFound | NotFound => {
+            StatusCode::NOT_FOUND
         }
+        CodeAlreadyRedeemed
+        | CodeInProgress
+        | InvalidState
+        | AlreadyCompleted
+        | PatientAlreadyExists
+        | SettlementAlreadyOpen
+        | AuthorizationInSettlement => StatusCode::CONFLICT,
+        SettlementNotAllowed => StatusCode::NOT_ACCEPTABLE,
         DispensationTimedOut => StatusCode::GONE,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ValidationError | MalformedJson => StatusCode::BAD_REQUEST,
+        ValidationError | MalformedJson | InvoiceInvalid => StatusCode::BAD_REQUEST,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -123,7 +130,9 @@ pub(crate) fn status_of(code: &ErrorCode) -> StatusCode {
         | OtpExpired
         | OtpAttemptsExceeded
         | IdempotencyKeyReused
-        | PatientDataConsentRequired => StatusCode::UNPROCESSABLE_ENTITY,
+        | PatientDataConsentRequired
+        | AuthorizationNotPending
+        | SettlementEmpty => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

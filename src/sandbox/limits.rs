@@ -26,6 +26,13 @@ pub const DISPENSATION_TIMEOUT_SECS: RangeInclusive<u64> = 1..=7 * 24 * 3600;
 /// never happen, so it is refused rather than silently ignored.
 pub const REMOTE_AUTO_APPROVE_SECS: RangeInclusive<u64> = 0..=299;
 
+/// `settlement_decision_secs`: how long after its submission a sponsor answers a settlement batch, from one
+/// second to 30 days of sandbox time (Osigu: "days later").
+pub const SETTLEMENT_DECISION_SECS: RangeInclusive<u64> = 1..=30 * 24 * 3600;
+
+/// The default: two hours of sandbox time, short enough for a demo, long enough to see SUBMITTED.
+pub const DEFAULT_SETTLEMENT_DECISION_SECS: u64 = 2 * 3600;
+
 /// A fault's `latency-ms` or `jitter-ms`: up to ten minutes, longer than any client waits.
 pub const FAULT_DELAY_MS: RangeInclusive<u64> = 0..=600_000;
 
@@ -80,6 +87,7 @@ pub fn check(config: &SandboxConfig) -> Result<(), OutOfRange> {
     if let Some(after) = config.remote_auto_approve {
         seconds_in("remote_auto_approve", after, &REMOTE_AUTO_APPROVE_SECS)?;
     }
+    seconds_in("settlement_decision_delay", config.settlement_decision_delay, &SETTLEMENT_DECISION_SECS)?;
     for rule in &config.faults.rules {
         if let FaultKind::LatencyMs(ms) | FaultKind::JitterMs(ms) = rule.kind {
             in_range(&format!("fault {rule}"), ms, &FAULT_DELAY_MS, "ms")?;
@@ -117,6 +125,10 @@ mod tests {
         assert!(error.starts_with("dispensation_timeout = ") && error.contains("1 to 604800 s"), "{error}");
         let approve = SandboxConfig { remote_auto_approve: Some(Duration::from_secs(300)), ..Default::default() };
         assert_eq!(check(&approve).unwrap_err().option, "remote_auto_approve");
+        for secs in [0, 30 * 24 * 3600 + 1] {
+            let decision = SandboxConfig { settlement_decision_delay: Duration::from_secs(secs), ..Default::default() };
+            assert_eq!(check(&decision).unwrap_err().option, "settlement_decision_delay");
+        }
         let latency = FaultPlan::none().with(FaultRoute::All, FaultKind::LatencyMs(u64::MAX));
         let faults = SandboxConfig { faults: latency, ..Default::default() };
         assert!(check(&faults).unwrap_err().to_string().contains("0 to 600000 ms"));

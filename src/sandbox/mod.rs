@@ -3,7 +3,9 @@
 //!
 //! Mostrador starts it in-process when no Osigu is configured; `mostrador sandbox serve` runs it alone; tests
 //! start one per test on `127.0.0.1:0` with a frozen [`Clock`] they advance. It can inject latency, 5xx
-//! replies and dropped connections ([`FaultPlan`]) and sends signed webhooks ([`WebhookTarget`]).
+//! replies and dropped connections ([`FaultPlan`]), settles Dominican claims in batches (contract §6) and
+//! sends signed webhooks to its subscriptions ([`WebhookTarget`] for the one given at start), retrying on
+//! the sandbox's clock.
 
 mod auth;
 mod catalog;
@@ -37,7 +39,9 @@ pub use self::faults::{FaultKind, FaultParseError, FaultPlan, FaultRoute, FaultR
 pub use self::profile::Profile;
 pub use self::seed::{SeedError, demo_fingerprint};
 pub use self::store::{ChallengeDecision, ChallengeState, ChallengeSummary, OutboxMessage};
-pub use self::webhooks::WebhookTarget;
+pub use self::webhooks::{
+    AttemptRecord, DEMO_WEBHOOK_SECRET, DeliveryStatus, DeliveryView, WebhookTarget, WebhookUrlError, check_url,
+};
 
 use self::auth::AuthState;
 use self::state::AppState;
@@ -65,7 +69,14 @@ pub struct SandboxConfig {
     pub fault_seed: u64,
     /// Seeds ids and tokens; `None` draws one from the OS.
     pub id_seed: Option<u64>,
+    /// A receiver subscribed to every event at start (`--webhook-url`), signed with its own secrets.
     pub webhook: Option<WebhookTarget>,
+    /// The secrets deliveries to subscriptions made through `POST /webhooks/v1/subscriptions` are signed with
+    /// (two during a rotation). Empty: the target's secrets if there is a target, else [`DEMO_WEBHOOK_SECRET`].
+    pub webhook_secrets: Vec<String>,
+    /// A submitted settlement batch is answered this long after its submission, by the sandbox's clock
+    /// (default 2 hours; see [`limits::SETTLEMENT_DECISION_SECS`]).
+    pub settlement_decision_delay: Duration,
     /// The address phones are sent to (facial challenge pages, prescription documents), when it is not the one
     /// the sandbox listens on: a store server's LAN name, or a fixed name in tests. `None`: `http://ADDR`.
     pub public_url: Option<String>,
@@ -85,6 +96,8 @@ impl Default for SandboxConfig {
             fault_seed: 0,
             id_seed: None,
             webhook: None,
+            webhook_secrets: Vec::new(),
+            settlement_decision_delay: Duration::from_secs(limits::DEFAULT_SETTLEMENT_DECISION_SECS),
             public_url: None,
             idempotency_store_bytes: limits::mib_to_bytes(limits::DEFAULT_IDEMPOTENCY_STORE_MIB),
         }
@@ -99,8 +112,23 @@ pub enum SandboxError {
     /// An option of [`SandboxConfig`] outside its range (see [`limits`]).
     #[error("sandbox option {0}")]
     OutOfRange(#[from] limits::OutOfRange),
+    /// The webhook URL given at start is not one Osigu would deliver to.
+    #[error("webhook URL: {0}")]
+    WebhookUrl(#[from] WebhookUrlError),
     #[error("cannot listen on {addr}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// What subscriptions made through the API are signed with: the configured secrets, else the start target's,
+/// else the demo secret.
+fn signing_secrets(config: &SandboxConfig) -> Vec<String> {
+    if !config.webhook_secrets.is_empty() {
+        return config.webhook_secrets.clone();
+    }
+    match &config.webhook {
+        Some(target) if !target.secrets.is_empty() => target.secrets.clone(),
+        _ => vec![DEMO_WEBHOOK_SECRET.to_owned()],
+    }
 }
 
 /// A running sandbox. Dropping it stops the server at once; [`Sandbox::shutdown`] lets requests finish.
@@ -125,12 +153,13 @@ impl Sandbox {
         let seed = seed::load(config.clock.now())?;
         let id_seed = config.id_seed.unwrap_or_else(|| rand::make_rng::<StdRng>().random());
 
+        if let Some(target) = &config.webhook {
+            check_url(&target.url)?;
+        }
         let mut background = Vec::new();
-        let webhook_sender = config.webhook.clone().map(|target| {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            background.push(webhooks::spawn(target, config.clock.clone(), receiver));
-            sender
-        });
+        let (webhook_sender, outgoing) = mpsc::unbounded_channel();
+        let deliveries = Arc::new(webhooks::Deliveries::default());
+        background.push(webhooks::spawn(config.clock.clone(), Arc::clone(&deliveries), outgoing));
         let settings = StoreSettings {
             dispensation_timeout: config.dispensation_timeout,
             remote_auto_approve: config.remote_auto_approve,
@@ -138,10 +167,23 @@ impl Sandbox {
                 .public_url
                 .as_deref()
                 .map_or_else(|| base_url.clone(), |url| url.trim_end_matches('/').to_owned()),
+            settlement_decision_delay: config.settlement_decision_delay,
+            webhook_secrets: signing_secrets(&config),
         };
-        let store = Store::new(seed, settings, id_seed, webhook_sender);
+        let mut store = Store::new(seed, settings, id_seed, webhook_sender);
+        if let Some(target) = &config.webhook {
+            // Checked just above, so this cannot be refused.
+            let _ = store.subscribe_everything(config.clock.now(), &target.url, &target.secrets);
+        }
         let auth = AuthState::new(id_seed.wrapping_add(1));
-        let app = AppState::new(config.clock.clone(), config.profile, store, auth, config.idempotency_store_bytes);
+        let app = AppState::new(
+            config.clock.clone(),
+            config.profile,
+            store,
+            auth,
+            config.idempotency_store_bytes,
+            deliveries,
+        );
         let (router, _) = http::router(app.clone());
         let faults = Arc::new(Faults::new(config.faults, config.fault_seed));
         let (shutdown, shutdown_seen) = watch::channel(false);

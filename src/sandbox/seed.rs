@@ -8,14 +8,15 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::catalog::{
-    ApiClient, BeneficiaryEntry, Catalog, Plan, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SponsorEntry,
+    ApiClient, BeneficiaryEntry, Catalog, Plan, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SettlementReview,
+    SponsorEntry,
 };
 use super::store::codes::{
     AuthorizationLine, AuthorizationRecord, AuthorizationStatus, ItemStatus, PrescriptionItem, PrescriptionRecord,
 };
 use crate::osigu::model::{
-    CoverageRule, Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementRules,
-    Sponsor, money,
+    CoverageRule, Diagnosis, DispensingRules, EvaluationMode, Id, Patient, Prescriber, SearchForm, SettlementMode,
+    SettlementRules, Sponsor, money,
 };
 
 const CREDENTIALS: (&str, &str) = ("credentials.toml", include_str!("../../assets/sandbox/credentials.toml"));
@@ -76,6 +77,8 @@ struct SponsorSeed {
     settlement: SettlementRules,
     forms: Vec<SearchForm>,
     plan: Plan,
+    #[serde(default)]
+    settlement_review: Option<SettlementReview>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +218,7 @@ pub(crate) fn load(now: OffsetDateTime) -> Result<Seed, SeedError> {
                 settlement: seed.settlement,
                 forms: seed.forms,
                 plan: seed.plan,
+                settlement_review: seed.settlement_review,
             })
             .collect(),
         beneficiaries: people.beneficiaries,
@@ -342,6 +346,7 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
             }
         }
         check_plan(seed, sponsor)?;
+        check_settlement_review(sponsor)?;
         let identification = &sponsor.dispensing.beneficiary_identification;
         if identification.required {
             let form = identification.form_slug.as_deref().unwrap_or_default();
@@ -423,6 +428,25 @@ fn check_plan(seed: &Seed, sponsor: &SponsorEntry) -> Result<(), SeedError> {
         }
     }
     Ok(())
+}
+
+/// A BATCH sponsor says how it reviews a batch, with a positive limit in whole cents; no other sponsor does
+/// (its claims never reach a batch, so such rules would be read as working when they never apply).
+fn check_settlement_review(sponsor: &SponsorEntry) -> Result<(), SeedError> {
+    let slug = sponsor.slug();
+    match (&sponsor.settlement.mode, &sponsor.settlement_review) {
+        (SettlementMode::Batch, None) => {
+            Err(inconsistent(format!("{slug} settles in batches but has no settlement_review")))
+        }
+        (SettlementMode::Batch, Some(review))
+            if review.max_claim_amount <= Decimal::ZERO
+                || money::round(review.max_claim_amount) != review.max_claim_amount =>
+        {
+            Err(inconsistent(format!("the settlement_review of {slug} needs a max_claim_amount > 0 in whole cents")))
+        }
+        (SettlementMode::Batch, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(inconsistent(format!("{slug} does not settle in batches but has a settlement_review"))),
+    }
 }
 
 /// The fingerprint sample shipped for a sandbox beneficiary: what the embedded "reader" captures in demos.
@@ -513,6 +537,29 @@ mod tests {
         assert!(refused("9520001000424").contains("14 digits"), "a GTIN-13");
         let twice = seed.catalog.products[1].gtin.clone();
         assert!(refused(&twice).contains("twice"));
+    }
+
+    #[test]
+    fn only_and_every_batch_sponsor_says_how_it_reviews_a_batch() {
+        let now = OffsetDateTime::now_utc();
+        let seed = load(now).unwrap();
+        let reviewed: Vec<&str> =
+            seed.catalog.sponsors.iter().filter(|s| s.settlement_review.is_some()).map(SponsorEntry::slug).collect();
+        assert_eq!(reviewed, ["ars-sandbox-do"]);
+        let refused = |change: &dyn Fn(&mut SponsorEntry)| {
+            let mut seed = load(now).unwrap();
+            change(seed.catalog.sponsors.iter_mut().find(|s| s.slug() == "ars-sandbox-do").unwrap());
+            check(&seed).unwrap_err().to_string()
+        };
+        assert!(refused(&|s| s.settlement_review = None).contains("no settlement_review"));
+        let no_limit = |s: &mut SponsorEntry| {
+            if let Some(review) = &mut s.settlement_review {
+                review.max_claim_amount = Decimal::new(10_000_001, 3);
+            }
+        };
+        assert!(refused(&no_limit).contains("whole cents"));
+        let per_transaction = |s: &mut SponsorEntry| s.settlement.mode = SettlementMode::PerTransaction;
+        assert!(refused(&per_transaction).contains("does not settle in batches"));
     }
 
     #[test]

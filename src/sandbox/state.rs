@@ -1,4 +1,5 @@
-//! The state every handler shares: the clock, the store behind its lock, the auth state, idempotency records.
+//! The state every handler shares: the clock, the store behind its lock, the auth state, idempotency records,
+//! and the webhook deliveries.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -14,6 +15,7 @@ use super::clock::Clock;
 use super::http::idempotency::IdempotencyStore;
 use super::profile::Profile;
 use super::store::Store;
+use super::webhooks::Deliveries;
 
 pub(crate) struct Shared {
     pub clock: Clock,
@@ -26,6 +28,8 @@ pub(crate) struct Shared {
     pub openapi: OnceLock<Bytes>,
     /// Woken whenever the store may have gained or lost a deadline.
     pub deadlines: Notify,
+    /// Every webhook delivery and its attempts, as the sender keeps them.
+    pub deliveries: Arc<Deliveries>,
     store: Mutex<Store>,
     auth: Mutex<AuthState>,
 }
@@ -74,7 +78,14 @@ impl Drop for StoreGuard<'_> {
 }
 
 impl AppState {
-    pub fn new(clock: Clock, profile: Profile, store: Store, auth: AuthState, idempotency_bytes: usize) -> Self {
+    pub fn new(
+        clock: Clock,
+        profile: Profile,
+        store: Store,
+        auth: AuthState,
+        idempotency_bytes: usize,
+        deliveries: Arc<Deliveries>,
+    ) -> Self {
         Self(Arc::new(Shared {
             started_at: clock.now(),
             clock,
@@ -83,6 +94,7 @@ impl AppState {
             idempotency: IdempotencyStore::new(idempotency_bytes),
             openapi: OnceLock::new(),
             deadlines: Notify::new(),
+            deliveries,
             store: Mutex::new(store),
             auth: Mutex::new(auth),
         }))

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
 
+mod receiver;
 mod support;
 
 mod auth;
@@ -18,5 +19,6 @@ mod openapi;
 mod otp;
 mod robustness;
 mod scenarios;
+mod settlements;
 mod verification;
 mod webhooks;

@@ -158,6 +158,29 @@ impl Harness {
         self.sandbox.clock().advance(Duration::from_secs(seconds));
     }
 
+    /// Moves the clock forward to `seconds` after [`T0`] and gets a fresh token (the old one may have expired
+    /// on the way).
+    pub async fn advance_to(&self, seconds: u64) {
+        let now = (self.sandbox.clock().now() - T0).whole_seconds();
+        let by = u64::try_from(i64::try_from(seconds).unwrap() - now).expect("the clock only moves forward");
+        self.advance(by);
+        self.renew_token().await;
+    }
+
+    /// The sandbox's record of an event's webhook deliveries (a sandbox extra).
+    pub async fn deliveries_of(&self, event_id: &Value) -> Vec<Value> {
+        let path = format!("/sandbox/v1/webhook-deliveries?event_id={}", event_id.as_str().expect("an event id"));
+        self.get(&path).await.expect(200).json().as_array().expect("a list").clone()
+    }
+
+    /// Subscribes `url` to `event_types` through the API (asserting 201) and returns the subscription.
+    pub async fn subscribe(&self, url: &str, event_types: &[&str]) -> Value {
+        self.post("/webhooks/v1/subscriptions", json!({ "url": url, "event_types": event_types }))
+            .await
+            .expect(201)
+            .json()
+    }
+
     /// Starts a dispensation and returns it (asserting 201).
     pub async fn start_code(&self, code: &str) -> Value {
         self.post("/dispensing/v1/dispensations", json!({ "code": code })).await.expect(201).json()

@@ -106,6 +106,21 @@ error_codes! {
     PatientDataConsentRequired => "PATIENT_DATA_CONSENT_REQUIRED",
     PrescriptionNotFound => "PRESCRIPTION_NOT_FOUND",
     ChallengeNotFound => "CHALLENGE_NOT_FOUND",
+    SettlementNotFound => "SETTLEMENT_NOT_FOUND",
+    /// 406: the provider may not open an on-demand batch for this sponsor (its claims are not settled in
+    /// batches).
+    SettlementNotAllowed => "SETTLEMENT_NOT_ALLOWED",
+    /// An OPEN batch for this sponsor and period exists already (`details.settlement_id`).
+    SettlementAlreadyOpen => "SETTLEMENT_ALREADY_OPEN",
+    /// The authorization's claims are in a batch already (`details.settlement_id`).
+    AuthorizationInSettlement => "AUTHORIZATION_IN_SETTLEMENT",
+    /// No completed claim of this authorization waits for a batch of this sponsor and period.
+    AuthorizationNotPending => "AUTHORIZATION_NOT_PENDING",
+    /// A batch without claims cannot be submitted.
+    SettlementEmpty => "SETTLEMENT_EMPTY",
+    /// 400: the batch's invoice number or date is wrong (`errors[].path` names each).
+    InvoiceInvalid => "INVOICE_INVALID",
+    SubscriptionNotFound => "SUBSCRIPTION_NOT_FOUND",
     /// No route has this path.
     NotFound => "NOT_FOUND",
     MethodNotAllowed => "METHOD_NOT_ALLOWED",

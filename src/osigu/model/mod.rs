@@ -1,4 +1,5 @@
-//! Serde types for every body of the contract, one file per area.
+//! Serde types for every body of the contract, one file per area (settlements and webhook subscriptions of
+//! §5–§6 included).
 //!
 //! The sandbox emits the first shape the contract names; decoding also accepts each documented variant
 //! (`osigu-api-facts.md`, marked CONFLICT there) so the same types read the real Osigu's replies.
@@ -14,7 +15,9 @@ mod ids;
 pub mod known;
 pub mod money;
 mod otp;
+mod settlement;
 mod sponsor;
+mod subscription;
 mod token;
 pub mod whole;
 
@@ -26,7 +29,9 @@ pub use ids::Id;
 pub use known::Known;
 pub use money::Money;
 pub use otp::*;
+pub use settlement::*;
 pub use sponsor::*;
+pub use subscription::*;
 pub use token::*;
 
 /// The name a value travels under on the wire (`OTP`, `SMS`, `OUT_OF_STOCK`…), for messages and logs; a

@@ -1,4 +1,4 @@
-//! The sandbox's HTTP surface: every route of contract §1–§4 and §7 plus the sandbox's extras, declared once
+//! The sandbox's HTTP surface: every route of contract §1–§7 plus the sandbox's extras, declared once
 //! with `utoipa-axum` so the router and `GET /openapi.json` are built from the same list and cannot drift;
 //! and the two guards around all of them: a body declared over the limit is refused before it is read, and a
 //! handler that panics answers a 500 envelope instead of taking its connection down.
@@ -21,7 +21,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use self::routes::{dispensations, ehr, extras, otp, sponsors, token, verification};
+use self::routes::{dispensations, ehr, extras, otp, settlements, sponsors, token, verification, webhooks};
 use super::error::ApiError;
 use super::state::AppState;
 use crate::osigu::model::ErrorCode;
@@ -106,6 +106,14 @@ pub(crate) fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(ehr::document))
         .routes(routes!(ehr::resend))
         .routes(routes!(ehr::provider_products))
+        .routes(routes!(settlements::open, settlements::list))
+        .routes(routes!(settlements::get))
+        .routes(routes!(settlements::pending))
+        .routes(routes!(settlements::attach))
+        .routes(routes!(settlements::complete))
+        .routes(routes!(webhooks::subscribe, webhooks::list))
+        .routes(routes!(webhooks::get, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(extras::outbox))
         .routes(routes!(extras::events))
         .routes(routes!(extras::challenge_page))

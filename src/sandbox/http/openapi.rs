@@ -16,9 +16,9 @@ use utoipa::{Modify, OpenApi};
         title = "Osigu dispensing sandbox (Mostrador)",
         version = "2026-01-01",
         description = "The dispensing contract of Mostrador's spec/contract.md, served by the embedded sandbox: \
-            tokens, sponsors, dispensations, verification (OTP, fingerprint, remote facial), ePrescription, and \
-            sandbox-only extras under /sandbox/v1. Every non-2xx reply but the token endpoint's carries the \
-            error envelope {code, error_code, message, errors, details}."
+            tokens, sponsors, dispensations, verification (OTP, fingerprint, remote facial), ePrescription, \
+            settlement batches, webhook subscriptions, and sandbox-only extras under /sandbox/v1. Every non-2xx \
+            reply but the token endpoint's carries the error envelope {code, error_code, message, errors, details}."
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -28,7 +28,9 @@ use utoipa::{Modify, OpenApi};
         (name = "verification", description = "Biometric verification and its status"),
         (name = "otp", description = "One-time passwords"),
         (name = "eprescription", description = "Patients, prescriptions, provider products"),
-        (name = "sandbox", description = "Sandbox-only: outbox, events, challenges, clock"),
+        (name = "settlements", description = "Dominican settlement batches (radicación): open, attach claims, invoice and submit; the sponsor answers later by webhook"),
+        (name = "webhooks", description = "Webhook subscriptions: HTTPS receivers (loopback may be plain HTTP), glob event types"),
+        (name = "sandbox", description = "Sandbox-only: outbox, events, webhook deliveries, challenges, clock"),
     )
 )]
 pub(super) struct ApiDoc;

@@ -1,8 +1,10 @@
 //! The sandbox's mutable world behind one lock: codes and what was redeemed of them, dispensations, OTPs,
-//! verification tokens, remote challenges, ePrescription patients, the outbox and the event log.
+//! verification tokens, remote challenges, ePrescription patients, settlement batches, webhook subscriptions,
+//! the outbox and the event log.
 //!
 //! Every operation takes `now` from the sandbox clock and first applies what time has done ([`Store::tick`]):
-//! dispensations past `timeout_at` are cancelled, remote challenges are approved or lapse. Holding one lock
+//! dispensations past `timeout_at` are cancelled, remote challenges are approved or lapse, submitted settlement
+//! batches are decided. Holding one lock
 //! per operation is what makes two concurrent completes of one dispensation yield exactly one completion.
 
 pub(crate) mod codes;
@@ -13,6 +15,8 @@ mod ids;
 mod outbox;
 mod render;
 mod search;
+mod settlements;
+mod subscriptions;
 mod timetable;
 mod verification;
 
@@ -35,8 +39,10 @@ use crate::osigu::webhook::WebhookEnvelope;
 
 pub(crate) use self::dispensing::ListFilter;
 pub(crate) use self::ehr::PrescriptionVersion;
+pub(crate) use self::events::{Outgoing, Target};
 pub(crate) use self::ids::IdGen;
 pub use self::outbox::OutboxMessage;
+pub(crate) use self::settlements::{Period, SettlementFilter};
 pub use self::verification::{ChallengeDecision, ChallengeState, ChallengeSummary};
 
 /// Rules of one sandbox that its configuration sets.
@@ -48,6 +54,10 @@ pub(crate) struct StoreSettings {
     pub remote_auto_approve: Option<Duration>,
     /// The sandbox's own address, for challenge and download URLs.
     pub base_url: String,
+    /// A submitted settlement batch is decided this long after its submission.
+    pub settlement_decision_delay: Duration,
+    /// The secrets deliveries to subscriptions made through the API are signed with.
+    pub webhook_secrets: Vec<String>,
 }
 
 pub(crate) struct Store {
@@ -73,15 +83,15 @@ pub(crate) struct Store {
     ids: IdGen,
     /// Serial of the next prescription code issued through the ePrescription API.
     next_prescription_serial: u32,
+    settlements: HashMap<Id, settlements::SettlementRecord>,
+    /// Settlement ids in creation order, for listing.
+    settlement_order: Vec<Id>,
+    /// The batch each attached claim belongs to, for good.
+    settled_claims: HashMap<Id, Id>,
 }
 
 impl Store {
-    pub fn new(
-        seed: Seed,
-        settings: StoreSettings,
-        id_seed: u64,
-        webhooks: Option<mpsc::UnboundedSender<WebhookEnvelope>>,
-    ) -> Self {
+    pub fn new(seed: Seed, settings: StoreSettings, id_seed: u64, webhooks: mpsc::UnboundedSender<Outgoing>) -> Self {
         let events = Events::new(seed.catalog.provider.provider_slug.clone(), webhooks);
         let next_prescription_serial = u32::try_from(seed.prescriptions.len()).unwrap_or(u32::MAX).saturating_add(1);
         Self {
@@ -102,6 +112,9 @@ impl Store {
             events,
             ids: IdGen::new(id_seed),
             next_prescription_serial,
+            settlements: HashMap::new(),
+            settlement_order: Vec::new(),
+            settled_claims: HashMap::new(),
         }
     }
 
@@ -111,6 +124,7 @@ impl Store {
             match due {
                 Due::DispensationTimeout(id) => self.time_out(&id),
                 Due::ChallengeDecision(id) => self.decide_challenge_by_time(&id, now),
+                Due::SettlementDecision(id) => self.decide_settlement(&id),
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The store's timetable: every moment at which time alone changes something (a dispensation times out, a
-//! remote challenge approves itself or lapses), in order. A request checks only the first entry, and the
+//! remote challenge approves itself or lapses, a sponsor answers a settlement batch), in order. A request checks only the first entry, and the
 //! sweeper sleeps until it; an entry whose subject has moved on meanwhile is simply dropped when it comes due.
 
 use std::collections::BTreeSet;
@@ -15,6 +15,8 @@ pub(crate) enum Due {
     DispensationTimeout(Id),
     /// A pending challenge reaches its auto-approval or its expiry.
     ChallengeDecision(Id),
+    /// A submitted settlement batch reaches the moment its sponsor answers.
+    SettlementDecision(Id),
 }
 
 #[derive(Debug, Default)]

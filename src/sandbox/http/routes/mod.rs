@@ -4,6 +4,8 @@ pub(crate) mod dispensations;
 pub(crate) mod ehr;
 pub(crate) mod extras;
 pub(crate) mod otp;
+pub(crate) mod settlements;
 pub(crate) mod sponsors;
 pub(crate) mod token;
 pub(crate) mod verification;
+pub(crate) mod webhooks;
