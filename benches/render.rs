@@ -33,16 +33,11 @@ use tui_input::InputRequest;
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
 
 // ---------------------------------------------------------------------------------------------------------
-// The screens' test harness: the real core, keymap and executor against the sandbox, on a frozen clock.
+// The screens' test harness: the counter's event loop, keymap and executor against the sandbox, on a frozen
+// clock.
 
-#[allow(dead_code)]
-#[path = "../tests/common/driver.rs"]
-mod driver;
-#[allow(dead_code)]
-#[path = "../tests/screens/support.rs"]
-mod support;
-
-use support::Screen;
+use mostrador::test_support::Screen;
+use mostrador::test_support::screen as support;
 
 /// The state reached, after checking it is the one meant (a bench of the wrong screen measures nothing).
 fn checked(mut screen: Screen, name: &str, expected: impl Fn(&App) -> bool) -> App {

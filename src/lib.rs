@@ -13,4 +13,6 @@ pub mod osigu;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod ui;

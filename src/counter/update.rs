@@ -17,6 +17,16 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
     app.now = now;
     let mut effects = Vec::new();
     match msg {
+        // Plumbing only for now: the core does not act on the window's size yet.
+        Msg::Resized { .. } => {}
+        // Until steps say what a scan does where they are, a scan is what its keys did: the characters, then Enter.
+        Msg::Scan(code) => {
+            for c in code.chars() {
+                effects.extend(update(app, Msg::Edit(tui_input::InputRequest::InsertChar(c)), now));
+            }
+            effects.extend(update(app, Msg::Submit, now));
+            return effects;
+        }
         Msg::Opened => effects.push(app.call(Purpose::Sponsors, Call::Sponsors)),
         Msg::Replied { id, reply } => {
             let Some(purpose) = app.awaiting.remove(&id) else {

@@ -10,9 +10,7 @@
 //! OTP, fingerprint, facial, identify-then-OTP), their authorizations dispensed a few units at a time so that
 //! each lasts for many dispensations, and fresh cash prescriptions issued through the ePrescription API.
 
-#[allow(dead_code)]
-#[path = "../common/driver.rs"]
-mod driver;
+use mostrador::test_support::driver;
 
 mod audit;
 mod clerk;

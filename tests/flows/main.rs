@@ -1,10 +1,8 @@
 //! The counter's whole flow, headless: the core driven by the clerk's keys, its effects run against the
 //! embedded sandbox over real HTTP, and every outcome checked against the server's own state.
 
-#[path = "../common/driver.rs"]
-mod driver;
-#[path = "../common/proxy.rs"]
-mod proxy;
+use mostrador::test_support::{driver, proxy};
+
 mod support;
 
 mod completions;

@@ -2,10 +2,8 @@
 //! sandbox over HTTP, and kept as insta snapshots named after the step they show (`otp_02_wrong_code_es`).
 //! Volatile values are injected (a frozen clock, seeded ids, a fresh invoice counter), never filtered.
 
-// Shared with the flow tests, which use all of it (the journal, the effects log).
-#[allow(dead_code)]
-#[path = "../common/driver.rs"]
-mod driver;
+use mostrador::test_support::driver;
+
 mod support;
 
 mod counter;
