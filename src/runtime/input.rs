@@ -299,3 +299,197 @@ mod tests {
         assert!(matches!(key_msg(&keymap, &ctrl_c, true), Some(Msg::Interrupt)));
     }
 }
+
+#[cfg(test)]
+mod scanner_tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    const START: OffsetDateTime = datetime!(2026-11-21 15:04:00 UTC);
+
+    fn key(code: KeyCode) -> Event {
+        Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn ch(c: char) -> Event {
+        key(KeyCode::Char(c))
+    }
+
+    /// Feeds `keys`, each `gap_ms` after the previous one, then lets the gap run out; everything it meant.
+    fn feed(scanner: &mut Scanner, at: &mut OffsetDateTime, keys: &[Event], gap_ms: i64) -> Vec<Input> {
+        let mut out = Vec::new();
+        for event in keys {
+            *at += time::Duration::milliseconds(gap_ms);
+            out.extend(scanner.event(event.clone(), *at));
+        }
+        out
+    }
+
+    fn settle(scanner: &mut Scanner, at: OffsetDateTime) -> Vec<Input> {
+        match scanner.deadline() {
+            Some(deadline) => scanner.expire(deadline.max(at)),
+            None => Vec::new(),
+        }
+    }
+
+    fn typed(text: &str) -> Vec<Event> {
+        text.chars().map(ch).collect()
+    }
+
+    fn keys_of(text: &str) -> Vec<Input> {
+        typed(text).into_iter().map(Input::Event).collect()
+    }
+
+    fn with_enter(text: &str) -> Vec<Event> {
+        let mut keys = typed(text);
+        keys.push(key(KeyCode::Enter));
+        keys
+    }
+
+    #[test]
+    fn a_scanners_burst_is_one_scan() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        let out = feed(&mut scanner, &mut at, &with_enter("AUTH-2026-000102"), 8);
+        assert_eq!(out, [Input::Scan("AUTH-2026-000102".into())]);
+        assert_eq!(scanner.deadline(), None, "nothing left held");
+    }
+
+    #[test]
+    fn typing_by_hand_stays_keys() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        // A quick typist: 120 ms a key. Each key is typed once the gap after it has passed.
+        let mut out = Vec::new();
+        for event in with_enter("AUTH-2026-000102") {
+            out.extend(feed(&mut scanner, &mut at, &[event], 120));
+            out.extend(settle(&mut scanner, at + time::Duration::milliseconds(51)));
+        }
+        let mut expected = keys_of("AUTH-2026-000102");
+        expected.push(Input::Event(key(KeyCode::Enter)));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_short_fast_burst_is_typing() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        let out = feed(&mut scanner, &mut at, &with_enter("12345"), 5);
+        let mut expected = keys_of("12345");
+        expected.push(Input::Event(key(KeyCode::Enter)));
+        assert_eq!(out, expected, "five characters are fewer than a scan has");
+    }
+
+    #[test]
+    fn keys_held_while_they_may_be_a_scan_come_out_when_the_gap_runs_out() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        assert!(feed(&mut scanner, &mut at, &typed("482913"), 10).is_empty(), "held: it may still be a scan");
+        assert_eq!(scanner.deadline(), Some(at + time::Duration::milliseconds(50)));
+        assert!(scanner.expire(at + time::Duration::milliseconds(49)).is_empty());
+        assert_eq!(scanner.expire(at + time::Duration::milliseconds(50)), keys_of("482913"));
+    }
+
+    #[test]
+    fn a_scan_right_after_typing_is_still_a_scan_and_the_typing_stays_keys() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        let mut out = feed(&mut scanner, &mut at, &typed("AB"), 200);
+        // The scanner starts 60 ms after the last typed key: past the gap, so the typed keys are keys.
+        at += time::Duration::milliseconds(60 - 8);
+        out.extend(feed(&mut scanner, &mut at, &with_enter("RX-2026-000004"), 8));
+        let mut expected = keys_of("AB");
+        expected.push(Input::Scan("RX-2026-000004".into()));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_slow_key_in_the_middle_splits_the_burst_into_typing() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        let mut out = feed(&mut scanner, &mut at, &typed("AUTH-20"), 8);
+        out.extend(feed(&mut scanner, &mut at, &typed("2"), 80));
+        out.extend(feed(&mut scanner, &mut at, &with_enter("6-00"), 8));
+        let mut expected = keys_of("AUTH-20");
+        expected.extend(keys_of("26-00"));
+        expected.push(Input::Event(key(KeyCode::Enter)));
+        assert_eq!(out, expected, "the second part is too short to be a scan by itself");
+    }
+
+    #[test]
+    fn each_terminator_ends_a_scan_and_only_its_own() {
+        let ctrl_j = Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL));
+        for (terminator, ending) in [
+            (Terminator::Enter, vec![key(KeyCode::Enter)]),
+            (Terminator::Tab, vec![key(KeyCode::Tab)]),
+            (Terminator::Lf, vec![ctrl_j.clone()]),
+            (Terminator::Crlf, vec![key(KeyCode::Enter), ctrl_j.clone()]),
+        ] {
+            let mut scanner = Scanner::new(ScannerSection { terminator, ..ScannerSection::default() });
+            let mut at = START;
+            let mut keys = typed("AUTH-2026-000101");
+            keys.extend(ending);
+            assert_eq!(
+                feed(&mut scanner, &mut at, &keys, 4),
+                [Input::Scan("AUTH-2026-000101".into())],
+                "{terminator:?}"
+            );
+        }
+        // With Tab as the terminator, Enter after a burst is typing (the keys and Enter).
+        let mut scanner = Scanner::new(ScannerSection { terminator: Terminator::Tab, ..ScannerSection::default() });
+        let mut at = START;
+        let out = feed(&mut scanner, &mut at, &with_enter("AUTH-2026-000101"), 4);
+        assert_eq!(out.last(), Some(&Input::Event(key(KeyCode::Enter))));
+        assert_eq!(out.len(), 17);
+        // CR LF with the LF missing: once the gap runs out, the keys and the Enter are typed.
+        let mut scanner = Scanner::new(ScannerSection { terminator: Terminator::Crlf, ..ScannerSection::default() });
+        let mut at = START;
+        assert!(feed(&mut scanner, &mut at, &with_enter("AUTH-2026-000101"), 4).is_empty());
+        assert_eq!(settle(&mut scanner, at).len(), 17);
+    }
+
+    #[test]
+    fn prefix_and_suffix_are_removed_and_required() {
+        let rule = ScannerSection { prefix: Some("]C1".into()), suffix: Some("#".into()), ..ScannerSection::default() };
+        let mut scanner = Scanner::new(rule.clone());
+        let mut at = START;
+        assert_eq!(
+            feed(&mut scanner, &mut at, &with_enter("]C1AUTH-2026-000101#"), 4),
+            [Input::Scan("AUTH-2026-000101".into())]
+        );
+        // Without its prefix a burst is not this scanner's: typing.
+        let mut scanner = Scanner::new(rule);
+        let mut at = START;
+        let out = feed(&mut scanner, &mut at, &with_enter("AUTH-2026-000101#"), 4);
+        assert!(out.iter().all(|input| matches!(input, Input::Event(_))), "{out:?}");
+    }
+
+    #[test]
+    fn a_pasted_line_ending_with_a_newline_is_a_scan_and_other_pastes_are_pastes() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        for ending in ["\r\n", "\n", "\r"] {
+            let out = scanner.event(Event::Paste(format!("AUTH-2026-000101{ending}")), START);
+            assert_eq!(out, [Input::Scan("AUTH-2026-000101".into())], "{ending:?}");
+        }
+        for text in ["AUTH-2026-000101", "two\nlines\n", "\n", "   \r\n"] {
+            let out = scanner.event(Event::Paste(text.into()), START);
+            assert_eq!(out, [Input::Event(Event::Paste(text.into()))], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn other_events_and_control_keys_release_held_keys_first() {
+        let mut scanner = Scanner::new(ScannerSection::default());
+        let mut at = START;
+        let mut out = feed(&mut scanner, &mut at, &typed("12"), 5);
+        out.extend(feed(&mut scanner, &mut at, &[Event::Resize(100, 30)], 5));
+        out.extend(feed(&mut scanner, &mut at, &typed("3"), 5));
+        out.extend(feed(&mut scanner, &mut at, &[key(KeyCode::F(10))], 5));
+        let mut expected = keys_of("12");
+        expected.push(Input::Event(Event::Resize(100, 30)));
+        expected.extend(keys_of("3"));
+        expected.push(Input::Event(key(KeyCode::F(10))));
+        assert_eq!(out, expected);
+    }
+}

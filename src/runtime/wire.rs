@@ -255,3 +255,92 @@ fn modifier_diff(w: &mut Vec<u8>, from: Modifier, to: Modifier) -> io::Result<()
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use ratatui::layout::Rect;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+    use time::macros::datetime;
+    use tui_input::InputRequest;
+
+    use super::*;
+    use crate::counter::{App, Msg, Settings, update};
+    use crate::i18n::Locale;
+    use crate::osigu::endpoint::Environment;
+    use crate::ui::{self, Chrome};
+
+    /// A terminal that keeps each `write` apart.
+    #[derive(Clone, Default)]
+    struct Writes(Rc<RefCell<Vec<Vec<u8>>>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().push(buf.to_vec());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Writes {
+        fn take(&self) -> Vec<Vec<u8>> {
+            std::mem::take(&mut *self.0.borrow_mut())
+        }
+    }
+
+    /// The counter's code field at 80x24, drawn through [`Wire`] into `writes`.
+    fn counter(writes: &Writes) -> (Terminal<Wire<Writes>>, App, Chrome) {
+        let now = datetime!(2026-11-21 15:04:00 UTC);
+        let size = Size { width: 80, height: 24 };
+        let viewport = Viewport::Fixed(Rect::new(0, 0, 80, 24));
+        let terminal =
+            Terminal::with_options(Wire::new(writes.clone(), size), TerminalOptions { viewport }).expect("terminal");
+        (terminal, App::new(Settings::default(), now), Chrome::new(Locale::Es, Environment::Sandbox, now))
+    }
+
+    #[test]
+    fn each_frame_is_one_write_in_synchronized_output_and_an_unchanged_one_writes_nothing() {
+        let writes = Writes::default();
+        let (mut terminal, app, chrome) = counter(&writes);
+        terminal.draw(|frame| ui::render(frame, &app, &chrome)).expect("draw");
+        let first = writes.take();
+        assert_eq!(first.len(), 1, "the first frame in one write");
+        assert!(first[0].starts_with(b"\x1b[?2026h") && first[0].ends_with(b"\x1b[?2026l"));
+        assert!(String::from_utf8_lossy(&first[0]).contains("Escanee el c"), "the whole screen is in it");
+        terminal.draw(|frame| ui::render(frame, &app, &chrome)).expect("draw");
+        assert!(writes.take().is_empty(), "nothing changed, nothing written");
+    }
+
+    #[test]
+    fn a_typed_character_costs_at_most_32_bytes() {
+        let writes = Writes::default();
+        let (mut terminal, mut app, chrome) = counter(&writes);
+        let now = app.now;
+        terminal.draw(|frame| ui::render(frame, &app, &chrome)).expect("draw");
+        writes.take();
+        let mut sizes = Vec::new();
+        for c in "AUTH-2026-000101".chars() {
+            update(&mut app, Msg::Edit(InputRequest::InsertChar(c)), now);
+            terminal.draw(|frame| ui::render(frame, &app, &chrome)).expect("draw");
+            let frame = writes.take();
+            assert_eq!(frame.len(), 1, "one write for {c:?}");
+            sizes.push(frame[0].len());
+        }
+        // The first character also changes the hints (Esc now clears the field): from the second on, only the
+        // field changes.
+        assert!(sizes[1..].iter().all(|bytes| *bytes <= 32), "bytes per typed character: {sizes:?}");
+    }
+
+    #[test]
+    fn the_size_comes_from_resize_events_not_from_the_terminal() {
+        let mut wire = Wire::new(Writes::default(), Size { width: 80, height: 24 });
+        assert_eq!(wire.size().expect("size"), Size { width: 80, height: 24 });
+        wire.resized(120, 40);
+        assert_eq!(wire.size().expect("size"), Size { width: 120, height: 40 });
+    }
+}
