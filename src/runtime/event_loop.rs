@@ -288,6 +288,8 @@ where
         let wake = self.next_wake();
         let gap = self.scanner.deadline();
         let give_up = if self.quit { None } else { self.give_up_at() };
+        // One timer for whichever comes first: each armed timer costs wake-ups of its own.
+        let alarm = [wake, gap, give_up].into_iter().flatten().min();
         let clock = &self.clock;
         let wiring = &mut self.wiring;
         let terminal_gone = self.terminal_gone;
@@ -320,13 +322,6 @@ where
                 }
                 Handled::Input
             }
-            () = sleep_until(clock, gap) => {
-                let now = self.clock.now();
-                for input in self.scanner.expire(now) {
-                    self.on_input(input);
-                }
-                Handled::ScanGap
-            }
             Some(message) = next_outbox(&mut wiring.outbox) => {
                 self.chrome.sandbox_sent(message.channel, message.code);
                 self.changed = true;
@@ -337,28 +332,38 @@ where
                 self.changed = true;
                 Handled::Provider
             }
-            () = sleep_until(clock, wake) => {
-                if self.app.wake_at().is_some_and(|at| at <= self.clock.now()) {
-                    self.apply(Msg::Tick);
-                }
-                // The clock turned a minute (or a countdown moved).
-                self.changed = true;
-                Handled::Timer
-            }
-            () = sleep_until(clock, give_up) => {
-                if self.app.outcome_in_doubt() {
-                    tracing::warn!("quitting with a completion's outcome unknown: the next start confirms it");
-                } else {
-                    tracing::warn!("quitting without the server's confirmation of the cancel");
-                }
-                self.quit = true;
-                Handled::GaveUp
-            }
+            () = sleep_until(clock, alarm) => self.alarm(gap, give_up),
         };
         if self.chrome.follow(&self.app) {
             self.changed = true;
         }
         handled
+    }
+
+    /// The turn's timer rang: the scanner's gap, quitting's patience, or the core's timer or the minute.
+    fn alarm(&mut self, gap: Option<OffsetDateTime>, give_up: Option<OffsetDateTime>) -> Handled {
+        let now = self.clock.now();
+        if gap.is_some_and(|gap| gap <= now) {
+            for input in self.scanner.expire(now) {
+                self.on_input(input);
+            }
+            return Handled::ScanGap;
+        }
+        if give_up.is_some_and(|give_up| give_up <= now) {
+            if self.app.outcome_in_doubt() {
+                tracing::warn!("quitting with a completion's outcome unknown: the next start confirms it");
+            } else {
+                tracing::warn!("quitting without the server's confirmation of the cancel");
+            }
+            self.quit = true;
+            return Handled::GaveUp;
+        }
+        if self.app.wake_at().is_some_and(|at| at <= now) {
+            self.apply(Msg::Tick);
+        }
+        // The clock turned a minute (or a countdown moved).
+        self.changed = true;
+        Handled::Timer
     }
 
     /// Draws the screen if something on it may have changed since the last draw.
