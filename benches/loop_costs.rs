@@ -5,8 +5,9 @@
 //!    line, ending in `ayuda`, is the last row drawn), median and spread of `MOSTRADOR_RUNS` starts (default 21, the
 //!    first one, which creates the journal, not counted);
 //! 2. **idle**: wake-ups of every thread of the process during `MOSTRADOR_IDLE_SECS` (default 60) on the empty
-//!    counter, from `/proc/<pid>/task/*/status` (each voluntary context switch is one sleep ended by a wake-up;
-//!    involuntary ones are counted too);
+//!    counter, twice in a row (from 3 s after the first frame, when the start's connections are still open,
+//!    then the next minute), from `/proc/<pid>/task/*/status` (each voluntary context switch is one sleep ended
+//!    by a wake-up; involuntary ones are counted too);
 //! 3. **typing**: one key every 250 ms into the code field (`AUTH-2026-000101`, typed by hand), with the bytes
 //!    each key brings to the terminal, and under `strace` the `write`s to the terminal per key and the opens of
 //!    `/dev/tty`;
@@ -41,7 +42,9 @@ fn main() {
     let mut counter = Pty::start(&binary, &scratch, None);
     counter.wait_for(0, "ayuda");
     std::thread::sleep(Duration::from_secs(3));
-    idle(&counter, idle_secs);
+    idle(&counter, idle_secs, "from 3 s after the first frame");
+    // Steady state: the connections of the start have been closed by their keep-alive timeouts by now.
+    idle(&counter, idle_secs, "right after");
     typing(&mut counter, strace);
     countdown(&mut counter, strace);
     counter.quit();
@@ -74,12 +77,12 @@ fn first_frame(binary: &str, scratch: &Scratch, runs: usize) {
     );
 }
 
-fn idle(counter: &Pty, secs: u64) {
+fn idle(counter: &Pty, secs: u64, when: &str) {
     let before = switches(counter.pid);
     std::thread::sleep(Duration::from_secs(secs));
     let after = switches(counter.pid);
     println!(
-        "idle {secs} s on the counter: {} wake-ups (voluntary switches), {} involuntary, {} threads",
+        "idle {secs} s on the counter ({when}): {} wake-ups (voluntary switches), {} involuntary, {} threads",
         after.voluntary - before.voluntary,
         after.involuntary - before.involuntary,
         after.threads

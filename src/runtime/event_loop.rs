@@ -78,7 +78,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
     let recovered = super::recovery::recover(&journal, &client).await;
     let (executor, results) = Executor::new(client.clone(), capture, journal);
 
-    let clock = SystemClock;
+    let clock = SystemClock::new();
     let mut chrome = Chrome::new(config.locale, environment, clock.now().to_offset(offset));
     chrome.keymap = config.keymap().clone();
     chrome.till = Some(till.name().to_owned());
