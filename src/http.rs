@@ -21,14 +21,18 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
-/// A reqwest client builder for a server at `base`. For `http://` the system's root certificates are not
-/// read: TLS is set up with an empty trust store, so an `https://` redirect (which clients here refuse
-/// anyway) could not be trusted either.
+/// A reqwest client builder for a server at `base`. For `http://` (loopback only: see
+/// [`crate::osigu::endpoint::check_base_url`]) the system's root certificates are not read: TLS is set up with
+/// an empty trust store, so an `https://` redirect (which clients here refuse anyway) could not be trusted
+/// either; and idle connections are kept instead of swept.
 pub fn client_builder_for(base: &reqwest::Url) -> reqwest::ClientBuilder {
     let builder = client_builder();
     if base.scheme() != "http" {
         return builder;
     }
+    // A loopback connection kept open costs nothing, while the pool's sweep of idle ones wakes an idle counter
+    // on tokio's timer (three wake-ups every 90 s).
+    let builder = builder.pool_idle_timeout(None);
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
         Ok(config) => builder.tls_backend_preconfigured(
