@@ -160,7 +160,8 @@ impl App {
             Ok(()) => Notice::Printed { copy },
             Err(message) => Notice::NotPrinted { message },
         });
-        let record = Record { at: self.session.now, dispensation_id, code, event: Event::Printed { copy, printed } };
+        let event = Event::Printed { copy, printed };
+        let record = Record { at: self.session.now, dispensation_id, code, event, clerk: None };
         effects.push(self.session.write(Write::Record(record)));
     }
 

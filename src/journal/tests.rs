@@ -19,7 +19,7 @@ pub(super) fn place() -> Place {
 }
 
 pub(super) fn record(id: &str, event: Event) -> Record {
-    Record { at: AT, dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event }
+    Record { at: AT, dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event, clerk: None }
 }
 
 fn record_at(at: OffsetDateTime, id: &str, event: Event) -> Record {
