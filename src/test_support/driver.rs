@@ -232,6 +232,14 @@ impl Driver {
         self.handle_fed();
     }
 
+    /// Runs a reply the executor would send (a journal write's failure, say) through the core, as the loop does
+    /// when one arrives: for drawing an outcome the tests make for real elsewhere, at a cost a snapshot should not
+    /// pay.
+    pub async fn reply(&mut self, msg: Msg) {
+        self.counter.apply(msg);
+        self.settle().await;
+    }
+
     /// Sends a terminal event into the loop (handled at the next turn).
     pub fn push(&mut self, event: Event) {
         self.events.send(event).expect("the loop's input is open");
