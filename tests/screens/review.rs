@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use mostrador::counter::{Leave, Step};
 use mostrador::i18n::Locale;
 
-use crate::support::{Drawn, HEIGHT, Screen, WIDE, WIDTH, four_ways};
+use crate::support::{Drawn, Screen, WIDE, four_ways};
 
 /// A screen on the review of `code` (a code without verification).
 async fn reviewing(code: &str) -> Screen {
