@@ -445,3 +445,39 @@ fn receipt_mistakes_name_the_key_and_what_was_expected() {
         assert!(message.contains(expected), "{text}: {message}");
     }
 }
+
+#[test]
+fn scanner_values_out_of_range_name_the_key_and_what_is_expected() {
+    for (text, expected) in [
+        ("[scanner]\nmin_chars = 1\n", "line 2: key `scanner.min_chars`: expected 2 to 64, found 1"),
+        ("[scanner]\nmin_chars = 65\n", "key `scanner.min_chars`: expected 2 to 64, found 65"),
+        ("[scanner]\nmax_gap_ms = 0\n", "line 2: key `scanner.max_gap_ms`: expected 1 to 1000, found 0"),
+        ("[scanner]\nmax_gap_ms = 999999999999\n", "key `scanner.max_gap_ms`: expected 1 to 1000"),
+        ("[scanner]\nprefix = \"\"\n", "key `scanner.prefix`: expected 1 to 8 printable characters"),
+        ("[scanner]\nsuffix = \"a b\"\n", "key `scanner.suffix`: expected 1 to 8 printable characters"),
+        ("[scanner]\nprefix = \"\\u001b[2J\"\n", "key `scanner.prefix`"),
+        ("[scanner]\nprefix = \"123456789\"\n", "key `scanner.prefix`"),
+        ("[scanner]\nterminator = \"escape\"\n", "scanner.terminator"),
+        ("[scanner]\nburst = 6\n", "burst"),
+        ("[scanner]\nmin_chars = -3\n", "scanner.min_chars"),
+    ] {
+        let message = error(text);
+        assert!(message.contains(expected), "{text}: {message}");
+        // The file's text is echoed only through the key's name: an escape sequence never reaches the terminal.
+        assert!(!message.contains('\u{1b}'), "{text}: {message:?}");
+    }
+    let fine = Config::parse(
+        "[scanner]\nterminator = \"crlf\"\nprefix = \"]C1\"\nsuffix = \"#\"\nmin_chars = 8\nmax_gap_ms = 30\n",
+        Path::new(FILE),
+    )
+    .unwrap();
+    let expected = ScannerSection {
+        terminator: Terminator::Crlf,
+        prefix: Some("]C1".to_owned()),
+        suffix: Some("#".to_owned()),
+        min_chars: 8,
+        max_gap_ms: 30,
+    };
+    assert_eq!(fine.scanner, expected);
+    assert_eq!(Config::parse("", Path::new(FILE)).unwrap().scanner, ScannerSection::default());
+}

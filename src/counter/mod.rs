@@ -17,6 +17,7 @@ mod problem;
 mod record;
 mod shares;
 mod steps;
+mod surroundings;
 #[cfg(test)]
 mod tests;
 mod update;
@@ -39,4 +40,5 @@ pub use record::{
 };
 pub use shares::{Shares, Source};
 pub use steps::*;
+pub use surroundings::{Health, Surroundings, Toast};
 pub use update::update;

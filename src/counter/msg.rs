@@ -24,6 +24,12 @@ pub enum Msg {
     /// A barcode scanner's code, told from typing by the runtime (its keys' timing and terminator, or a pasted
     /// line ending with a newline): one message, never keys.
     Scan(String),
+    /// The token named the pharmacy the credentials belong to.
+    Provider(String),
+    /// The connection's light changed (the executor says so after the call that changed it).
+    Health(super::Health),
+    /// The embedded sandbox "sent" a code to the beneficiary (its outbox), shown while it can be used.
+    SandboxSent(super::Toast),
     /// The window is now `columns` × `rows` (sent at start and on every resize).
     Resized {
         columns: u16,

@@ -8,8 +8,6 @@
 //! events, [`Wire`] on standard output, the system clock, SIGTERM and SIGHUP), and the tests run this very
 //! loop on ratatui's `TestBackend`, events they send and a clock they move (`test_support`).
 
-use std::sync::Arc;
-
 use crossterm::event::{Event, EventStream};
 use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
@@ -21,11 +19,10 @@ use tokio::sync::{broadcast, mpsc};
 use super::clock::{Clock, SystemClock};
 use super::connect::{ConnectError, Connection, connect};
 use super::executor::{Control, Executor};
-use super::health::HealthLog;
 use super::input::{Input, Scanner, key_msg};
 use super::wire::Surface;
 use crate::config::{Config, ConfigError, ConfigWarning, ScannerSection};
-use crate::counter::{App, Effect, Msg, Settings, update};
+use crate::counter::{App, Effect, Msg, Settings, Toast, update};
 use crate::journal::{Journal, Place};
 use crate::sandbox::OutboxMessage;
 use crate::terminal;
@@ -83,7 +80,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
     let mut chrome = Chrome::new(config.locale, environment, clock.now().to_offset(offset));
     chrome.keymap = config.keymap().clone();
     chrome.till = Some(till.name().to_owned());
-    chrome.config_warnings(warnings);
+    let warnings = warnings.to_vec();
     let (provider_sender, provider) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         // The token the first call fetches anyway names the pharmacy; this only waits for it.
@@ -108,6 +105,8 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
     };
     let mut app = App::new(settings, clock.now());
     app.recovered = recovered;
+    // Shown on the first screen: printed on stderr they would vanish under it.
+    app.session.surroundings.warnings = warnings;
     let wiring = Wiring {
         input: terminal_events(),
         signals: signals()?,
@@ -202,8 +201,6 @@ pub struct Counter<B: Surface, C: Clock, I, S> {
     pub quit: bool,
     /// Every effect the core asked for, when kept.
     pub effects: EffectLog,
-    /// Where the status bar's light comes from.
-    pub health: Arc<HealthLog>,
     /// Something on screen may differ from the last draw.
     pub changed: bool,
     executor: Executor,
@@ -236,13 +233,11 @@ where
         wiring: Wiring<I, S>,
         scanner: &ScannerSection,
     ) -> Self {
-        let health = executor.health();
         Self {
             app,
             chrome,
             quit: false,
             effects: EffectLog::default(),
-            health,
             changed: true,
             executor,
             screen,
@@ -332,20 +327,15 @@ where
                 Handled::Input
             }
             Some(message) = next_outbox(&mut wiring.outbox) => {
-                self.chrome.sandbox_sent(message.channel, message.code);
-                self.changed = true;
+                self.apply(Msg::SandboxSent(Toast { channel: message.channel, code: message.code }));
                 Handled::Outbox
             }
             Some(slug) = wiring.provider.recv() => {
-                self.chrome.provider = Some(slug);
-                self.changed = true;
+                self.apply(Msg::Provider(slug));
                 Handled::Provider
             }
             () = sleep_until(clock, alarm) => self.alarm(gap, give_up),
         };
-        if self.chrome.follow(&self.app) {
-            self.changed = true;
-        }
         handled
     }
 
@@ -382,7 +372,6 @@ where
         }
         self.changed = false;
         self.chrome.now = self.clock.now().to_offset(self.chrome.offset());
-        self.chrome.health = self.health.health();
         let (app, chrome) = (&self.app, &self.chrome);
         if self.screen.draw(|frame| ui::render(frame, app, chrome)).is_err() {
             // Nowhere to draw (the SSH session dropped): leave as a signal would.

@@ -131,6 +131,10 @@ pub struct Setup {
     pub size: (u16, u16),
     /// The receipt printer (settings must say how it prints: `Settings::printing`).
     pub printer: Option<crate::receipt::Printer>,
+    /// The pharmacy's name, as the token would name it, sent to the loop at start.
+    pub provider: Option<String>,
+    /// How long a call must take to make the connection "slow" (the default when `None`).
+    pub slow_after: Option<Duration>,
 }
 
 impl Default for Setup {
@@ -143,6 +147,8 @@ impl Default for Setup {
             locale: Locale::Es,
             size: (80, 24),
             printer: None,
+            provider: None,
+            slow_after: None,
         }
     }
 }
@@ -169,11 +175,17 @@ impl Driver {
         let base_url = setup.through.unwrap_or_else(|| sandbox.base_url().to_owned());
         let (executor, results) = Executor::new(client(&base_url), capture, journal.clone());
         let executor = executor.with_printer(setup.printer);
+        if let Some(slow) = setup.slow_after {
+            executor.health().slow_after(slow);
+        }
         let now = sandbox.clock().now();
         let clock = ManualClock::new(now);
         let (events, input) = mpsc::unbounded_channel();
         let (signals, signal_feed) = mpsc::unbounded_channel();
         let (provider_sender, provider) = mpsc::unbounded_channel();
+        if let Some(slug) = setup.provider {
+            provider_sender.send(slug).expect("the loop's provider feed is open");
+        }
         let wiring = Wiring {
             input: Feed(input),
             signals: Feed(signal_feed),
@@ -218,6 +230,14 @@ impl Driver {
     pub fn apply(&mut self, msg: Msg) {
         self.feed(msg);
         self.handle_fed();
+    }
+
+    /// Runs a reply the executor would send (a journal write's failure, say) through the core, as the loop does
+    /// when one arrives: for drawing an outcome the tests make for real elsewhere, at a cost a snapshot should not
+    /// pay.
+    pub async fn reply(&mut self, msg: Msg) {
+        self.counter.apply(msg);
+        self.settle().await;
     }
 
     /// Sends a terminal event into the loop (handled at the next turn).

@@ -5,7 +5,6 @@
 //! waits (or types by hand: the scanner's gap passes); the invoice numbers start in a fresh journal.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -18,7 +17,7 @@ use time::macros::{datetime, offset};
 use super::driver::{Driver, Setup};
 use crate::counter::Settings;
 use crate::i18n::Locale;
-use crate::runtime::{Capture, HealthLog, key_msg};
+use crate::runtime::{Capture, key_msg};
 use crate::sandbox::{Clock, SandboxConfig};
 
 /// The moment every screen is drawn at: a Saturday afternoon, 09:04 on the counter's clock (UTC-6).
@@ -104,15 +103,17 @@ impl Screen {
             locale,
             ..settings
         };
-        let setup = Setup { locale, size: (WIDTH, HEIGHT), ..setup };
-        let mut driver = Driver::start_with(sandbox_config(), capture, settings, setup).await;
-        assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         // What the token would name, and a connection that is never "slow" on a busy test machine: the status
         // bar is the same on every run.
-        driver.chrome.provider = Some("farmacia-demo".into());
-        let health = HealthLog::default();
-        health.record(Duration::ZERO, true);
-        driver.health = Arc::new(health);
+        let setup = Setup {
+            locale,
+            size: (WIDTH, HEIGHT),
+            provider: Some("farmacia-demo".into()),
+            slow_after: Some(Duration::MAX),
+            ..setup
+        };
+        let driver = Driver::start_with(sandbox_config(), capture, settings, setup).await;
+        assert_eq!(driver.now, FIXED, "the sandbox's clock is the screen's");
         Self { driver }
     }
 
@@ -147,7 +148,13 @@ impl Screen {
 
     /// The OTP the sandbox "sent", as its toast shows it (the beneficiary reads it aloud).
     pub fn toast_code(&self) -> String {
-        self.chrome.toast.as_ref().map(|toast| toast.code.clone()).expect("a toast with the sandbox's OTP")
+        self.app
+            .session
+            .surroundings
+            .toast
+            .as_ref()
+            .map(|toast| toast.code.clone())
+            .expect("a toast with the sandbox's OTP")
     }
 
     /// Reads the OTP off the toast and types it.

@@ -14,19 +14,23 @@ use crate::counter::App;
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     let offers = app.screen_offers();
-    let entries: Vec<(String, String, bool)> = offers
-        .list
-        .iter()
-        .map(|offer| {
-            let keys = chrome.keymap.keys(offer.action);
-            let keys = if keys.is_empty() { t(locale, "help.unbound").to_owned() } else { keys.join(", ") };
-            let mut words = t(locale, offer.words).to_owned();
-            if !offer.enabled {
-                words = format!("{words} {}", t(locale, "help.not_now"));
+    let mut entries: Vec<(String, String, bool)> = Vec::new();
+    for offer in &offers.list {
+        let keys = chrome.keymap.keys(offer.action);
+        let keys = if keys.is_empty() { t(locale, "help.unbound").to_owned() } else { keys.join(", ") };
+        let mut words = t(locale, offer.words).to_owned();
+        if !offer.enabled {
+            words = format!("{words} {}", t(locale, "help.not_now"));
+        }
+        // Actions that say the same (↓ ↑ PgDn PgUp: "lines") share one row, their keys side by side.
+        match entries.last_mut() {
+            Some((last_keys, last_words, last_enabled)) if *last_words == words && *last_enabled == offer.enabled => {
+                last_keys.push_str(", ");
+                last_keys.push_str(&keys);
             }
-            (keys, words, offer.enabled)
-        })
-        .collect();
+            _ => entries.push((keys, words, offer.enabled)),
+        }
+    }
     let key_width = entries.iter().map(|(keys, _, _)| text::width(keys)).max().unwrap_or(0);
     let rows = entries.len();
     let width = area.width.saturating_sub(2).min(72);

@@ -593,7 +593,9 @@ fn total_row(
         let subtotal = i18n::checked_amount(review.subtotal(dispensation, review.selected), currency);
         parts.push(i18n::fill(locale, "review.line_subtotal", &[("amount", &subtotal)]));
     }
-    if let Some(share) = shares.line(review.selected).filter(|_| hidden(Column::Sponsor)) {
+    // One line's sponsor part is the total's, said on the row below: only a line among several needs its own.
+    let several = dispensation.products.len() > 1;
+    if let Some(share) = shares.line(review.selected).filter(|_| hidden(Column::Sponsor) && several) {
         let sponsor = i18n::amount(share.sponsor_amount, currency);
         parts.push(i18n::fill(locale, "review.line_sponsor", &[("amount", &sponsor)]));
     }

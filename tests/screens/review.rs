@@ -8,10 +8,7 @@ use crossterm::event::KeyCode;
 use mostrador::counter::{Leave, Step};
 use mostrador::i18n::Locale;
 
-use crate::support::{Drawn, HEIGHT, Screen, WIDTH};
-
-/// The sizes every review screen is drawn at: the smallest, and a wide terminal.
-const WIDE: (u16, u16) = (160, 45);
+use crate::support::{Drawn, Screen, WIDE, four_ways};
 
 /// A screen on the review of `code` (a code without verification).
 async fn reviewing(code: &str) -> Screen {
@@ -26,38 +23,6 @@ fn selected(screen: &Screen) -> usize {
         Step::Review(review) => review.selected,
         other => panic!("not on review: {other:?}"),
     }
-}
-
-/// One drawing of the screen: its language and width, and what it shows.
-struct Seen {
-    locale: Locale,
-    width: u16,
-    drawn: Drawn,
-}
-
-impl Seen {
-    /// `es` in Spanish, `en` in English.
-    fn says(&self, es: &str, en: &str) {
-        self.drawn.shows(if self.locale == Locale::Es { es } else { en });
-    }
-}
-
-/// The screen as it is now in Spanish and English, at 80x24 and 160x45, snapshotted as `{name}_es`, `{name}_en`,
-/// `{name}_es_160x45` and `{name}_en_160x45`.
-fn four_ways(screen: &mut Screen, name: &str) -> Vec<Seen> {
-    let before = screen.chrome.locale;
-    let mut seen = Vec::new();
-    for (locale, suffix) in [(Locale::Es, "es"), (Locale::En, "en")] {
-        screen.chrome.locale = locale;
-        for (width, height, size) in
-            [(WIDTH, HEIGHT, String::new()), (WIDE.0, WIDE.1, format!("_{}x{}", WIDE.0, WIDE.1))]
-        {
-            let drawn = screen.snapshot_at(&format!("{name}_{suffix}{size}"), width, height);
-            seen.push(Seen { locale, width, drawn });
-        }
-    }
-    screen.chrome.locale = before;
-    seen
 }
 
 /// RX-2026-000004's twelve names, each up to its strength and dosage form (the third ends in its form, `spray`;

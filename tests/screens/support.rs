@@ -66,3 +66,38 @@ impl Screen {
         drawn
     }
 }
+
+/// The wide terminal every changed screen is also drawn at.
+pub const WIDE: (u16, u16) = (160, 45);
+
+/// One drawing of the screen: its language and width, and what it shows.
+pub struct Seen {
+    pub locale: Locale,
+    pub width: u16,
+    pub drawn: Drawn,
+}
+
+impl Seen {
+    /// `es` in Spanish, `en` in English.
+    pub fn says(&self, es: &str, en: &str) {
+        self.drawn.shows(if self.locale == Locale::Es { es } else { en });
+    }
+}
+
+/// The screen as it is now in Spanish and English, at 80x24 and 160x45, snapshotted as `{name}_es`, `{name}_en`,
+/// `{name}_es_160x45` and `{name}_en_160x45`.
+pub fn four_ways(screen: &mut Screen, name: &str) -> Vec<Seen> {
+    let before = screen.chrome.locale;
+    let mut seen = Vec::new();
+    for (locale, suffix) in [(Locale::Es, "es"), (Locale::En, "en")] {
+        screen.chrome.locale = locale;
+        for (width, height, size) in
+            [(WIDTH, HEIGHT, String::new()), (WIDE.0, WIDE.1, format!("_{}x{}", WIDE.0, WIDE.1))]
+        {
+            let drawn = screen.snapshot_at(&format!("{name}_{suffix}{size}"), width, height);
+            seen.push(Seen { locale, width, drawn });
+        }
+    }
+    screen.chrome.locale = before;
+    seen
+}
