@@ -435,9 +435,7 @@ impl App {
     /// A timer fired: lock an idle counter, and let the step on screen count down or poll (under the lock too).
     fn tick(&mut self, effects: &mut Vec<Effect>) {
         self.lock_if_idle(effects);
-        if self.step_wake_at().is_none_or(|at| at > self.session.now) {
-            return;
-        }
+        // A tick for the lock reaches the step too: each step's tick acts only on what is due by now.
         match self.step {
             Step::Verify(_) => self.verify_tick(effects),
             Step::Finalize(_) => self.finalize_tick(effects),

@@ -185,7 +185,8 @@ impl Journal {
                 serde_json::json!({ "purpose": purpose_name, "in_a_row": failures, "left": left }).to_string()
             };
             if failures >= MAX_FAILURES {
-                let until = at + LOCKOUT;
+                // As kept (to the second), so the lockout said now and the one read later are the same moment.
+                let until = parse_stamp(&stamp(at + LOCKOUT)).unwrap_or(at + LOCKOUT);
                 transaction.execute(
                     "UPDATE clerks SET failures = 0, locked_until = ?2 WHERE id = ?1",
                     params![id, stamp(until)],

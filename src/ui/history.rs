@@ -287,12 +287,16 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
     }
 }
 
-/// The selected row written out in full beneath a narrow list: code, sponsor, invoice, claim, when it started
+/// The selected row written out in full beneath a narrow list: code, sponsor, clerk, invoice, claim, when it started
 /// (and, for a search, the till).
 fn detail(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     let Some(row) = history.selected_row() else { return };
     let mut parts = vec![row.code.clone(), sponsor(row.sponsor_slug.as_deref(), app, locale).to_owned()];
+    // Who served it, early: the detail is cut at its last line.
+    if let Some(clerk) = &row.clerk {
+        parts.push(i18n::fill(locale, "history.clerk_of", &[("name", &crate::inert::line(clerk))]));
+    }
     if let (RowStatus::Completed, Some((sponsor_part, patient))) = (row.status, row.split()) {
         let currency = row.currency.as_deref();
         parts.push(i18n::fill(locale, "history.patient_paid", &[("amount", &i18n::amount(patient, currency))]));
@@ -316,9 +320,7 @@ fn detail(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &
     if history.searching().is_some() {
         parts.push(row.till.clone());
     }
-    if let Some(clerk) = &row.clerk {
-        parts.push(i18n::fill(locale, "history.clerk_of", &[("name", &crate::inert::line(clerk))]));
-    }
+
     let mut lines = text::wrap(&parts.join(" · "), area.width);
     if lines.len() > DETAIL_LINES {
         let rest = lines[DETAIL_LINES - 1..].join(" ");
