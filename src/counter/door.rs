@@ -135,7 +135,12 @@ impl Door {
             Offer::on(Continue, continue_words),
             Offer::on(NextField, "hint.other_field"),
             Offer::on(PrevField, "hint.other_field"),
-            Offer::when(!self.pin.value().is_empty() || self.focus == DoorField::Pin, Back, "hint.clear"),
+            // Esc empties the PIN; on an empty one it goes back to the id (another clerk, a supervisor).
+            match (self.pin.value().is_empty(), self.focus) {
+                (false, _) => Offer::on(Back, "hint.clear"),
+                (true, DoorField::Pin) => Offer::on(Back, "hint.change_clerk"),
+                (true, DoorField::Id) => Offer::off(Back, "hint.clear"),
+            },
         ];
         if self.kind == DoorKind::SignIn {
             list.push(Offer::on(Quit, "hint.quit"));
