@@ -38,7 +38,9 @@ pub async fn connect(config: &Config) -> Result<Connection, ConnectError> {
     let (base_url, sandbox) = match &endpoint.base_url {
         Some(url) => (url.clone(), None),
         None => {
-            let settings = config.sandbox.sandbox_config(None).map_err(ConnectError::SandboxConfig)?;
+            let mut settings = config.sandbox.sandbox_config(None).map_err(ConnectError::SandboxConfig)?;
+            // Its only client is this counter: no timer per idle connection (see `SandboxConfig::header_timeout`).
+            settings.header_timeout = None;
             let sandbox = Sandbox::start(settings, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
             let url = sandbox.base_url().parse().map_err(|_| {
                 ConnectError::Client(ClientError::Invalid { detail: "the sandbox's address".to_owned() })

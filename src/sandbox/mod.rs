@@ -83,6 +83,11 @@ pub struct SandboxConfig {
     /// The most memory the Idempotency-Key store may hold (keys and replies), in bytes; when a new reply needs
     /// the room, the oldest are forgotten first. Default 32 MiB.
     pub idempotency_store_bytes: usize,
+    /// How long a client may take to send a request's headers, idle keep-alive time included (default 30 s: a
+    /// served sandbox must not be held open by slow clients). `None` for the counter's embedded sandbox: its only
+    /// client is the counter in the same process, and that timer woke an idle counter 30 s after its last request
+    /// only to close the connections it would open again for the next code.
+    pub header_timeout: Option<Duration>,
 }
 
 impl Default for SandboxConfig {
@@ -100,6 +105,7 @@ impl Default for SandboxConfig {
             settlement_decision_delay: Duration::from_secs(limits::DEFAULT_SETTLEMENT_DECISION_SECS),
             public_url: None,
             idempotency_store_bytes: limits::mib_to_bytes(limits::DEFAULT_IDEMPOTENCY_STORE_MIB),
+            header_timeout: Some(server::HEADER_TIMEOUT),
         }
     }
 }
@@ -188,7 +194,8 @@ impl Sandbox {
         let faults = Arc::new(Faults::new(config.faults, config.fault_seed));
         let (shutdown, shutdown_seen) = watch::channel(false);
         background.push(tokio::spawn(sweeper::run(app.clone(), shutdown_seen.clone())));
-        let server = tokio::spawn(server::serve(listener, router, Arc::clone(&faults), shutdown_seen));
+        let server =
+            tokio::spawn(server::serve(listener, router, Arc::clone(&faults), config.header_timeout, shutdown_seen));
         Ok(Self { base_url, addr, app, faults, shutdown, server: Some(server), background })
     }
 

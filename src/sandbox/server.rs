@@ -25,8 +25,8 @@ use crate::osigu::model::ErrorCode;
 
 /// How long in-flight requests may run after shutdown is asked.
 const GRACE: Duration = Duration::from_secs(5);
-/// A client must finish sending its headers within this time.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// A client must finish sending its headers within this time (unless the sandbox is told otherwise).
+pub(crate) const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The service "error" that makes hyper close the connection unanswered.
 #[derive(Debug, thiserror::Error)]
@@ -95,11 +95,12 @@ pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     faults: Arc<Faults>,
+    header_timeout: Option<Duration>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {

@@ -157,7 +157,13 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let (_stop, stopped) = tokio::sync::watch::channel(false);
         let faults = Arc::new(Faults::new(FaultPlan::none(), 0));
-        tokio::spawn(crate::sandbox::server::serve(listener, router, faults, stopped));
+        tokio::spawn(crate::sandbox::server::serve(
+            listener,
+            router,
+            faults,
+            Some(crate::sandbox::server::HEADER_TIMEOUT),
+            stopped,
+        ));
         let client = crate::http::client_builder().build().unwrap();
         for _ in 0..3 {
             let reply = client.get(format!("http://{addr}/boom")).send().await.expect("an answer, not a drop");
