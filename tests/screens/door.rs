@@ -82,3 +82,27 @@ async fn door_04_privacy_lock_without_clerks() {
         }
     }
 }
+
+#[tokio::test]
+async fn history_05_clerk() {
+    let mut screen = with_clerk(None).await;
+    screen.type_text("ana").await;
+    screen.send(Msg::Submit).await;
+    screen.type_text("4821").await;
+    screen.send(Msg::Submit).await;
+    screen.scan("AUTH-2026-000101").await;
+    screen.send(Msg::Finalize).await;
+    screen.send(Msg::Submit).await;
+    assert!(matches!(screen.app.step, Step::Done(_)), "{:?}", screen.app.problem);
+    screen.send(Msg::History).await;
+    for seen in four_ways(&mut screen, "history_05_clerk") {
+        // Under the list at 80 columns, in a column of its own at 160.
+        if seen.width == 80 {
+            seen.says("atendió Ana María López", "served by Ana María López");
+        } else {
+            seen.says("Atendió", "Clerk");
+            seen.drawn.shows("Ana María López");
+        }
+        seen.drawn.shows("ana · 09:04");
+    }
+}
