@@ -1,5 +1,6 @@
 //! Mostrador: a keyboard-first pharmacy counter for redeeming Osigu codes.
 pub mod check;
+pub mod clerks;
 pub mod config;
 pub mod counter;
 pub mod files;

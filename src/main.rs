@@ -2,6 +2,7 @@
 //! printed to stderr with a non-zero exit, made inert first (they may quote a server or a file: see
 //! [`mostrador::inert`]). A panic is written to the log as well as to the terminal.
 
+mod clerks_cli;
 mod serve;
 
 use std::io::IsTerminal;
@@ -27,6 +28,11 @@ struct Cli {
 enum Command {
     /// Check this terminal's connection to Osigu: credentials, clock, sponsors and their configuration.
     Check,
+    /// The clerks who sign in at the counter (with none, the counter opens without a sign-in).
+    Clerks {
+        #[command(subcommand)]
+        command: clerks_cli::ClerksCommand,
+    },
     /// This terminal's journal of dispensations.
     Journal {
         #[command(subcommand)]
@@ -327,6 +333,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => counter(&config, &warnings, offset),
         Some(Command::Check) => check(&config),
+        Some(Command::Clerks { command }) => clerks_cli::run(&config, command),
         Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
         Some(Command::Journal { command: JournalCommand::SetAside }) => set_aside(&config),
         Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => {

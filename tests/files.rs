@@ -110,8 +110,13 @@ fn journal_export_reads_a_read_only_journal_and_changes_nothing() {
         invoice_number: Some("F001-000001".into()),
         amounts: None,
     };
-    let record =
-        Record { at, dispensation_id: Id::new("dsp_1"), code: "AUTH-2026-000101\u{1b}[2J".into(), event: completed };
+    let record = Record {
+        at,
+        dispensation_id: Id::new("dsp_1"),
+        code: "AUTH-2026-000101\u{1b}[2J".into(),
+        event: completed,
+        clerk: None,
+    };
     journal.record(&record).unwrap();
     drop(journal);
     std::fs::set_permissions(data.join(FILE_NAME), std::fs::Permissions::from_mode(0o400)).unwrap();
@@ -167,7 +172,8 @@ fn exportable(name: &str) -> (PathBuf, PathBuf) {
     let data = root.join("data");
     let journal = Journal::in_dir(&data, &mostrador::journal::Place::new("caja-1", "caja-1")).unwrap();
     let at = time::macros::datetime!(2026-11-21 15:04:00 UTC);
-    let record = |event| Record { at, dispensation_id: Id::new("dsp_1"), code: "AUTH-2026-000101".into(), event };
+    let record =
+        |event| Record { at, dispensation_id: Id::new("dsp_1"), code: "AUTH-2026-000101".into(), event, clerk: None };
     let intent = Event::FinalizeIntent {
         key: "k".into(),
         amount: rust_decimal::Decimal::new(7875, 2),

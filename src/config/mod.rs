@@ -136,11 +136,30 @@ pub struct CounterSection {
     pub till: Option<String>,
     /// Every line with units must have its pack scanned (GTIN, batch, expiry) before F10 finalizes.
     pub require_pack_scan: bool,
+    /// Seconds without a key before the counter locks (only the till, the clock and "Bloqueado" show); 0: never.
+    pub lock_after_secs: u64,
 }
+
+/// The longest `counter.lock_after_secs`: a day (a longer wait is no lock at all; 0 says so).
+pub const MAX_LOCK_AFTER_SECS: u64 = 86_400;
 
 impl Default for CounterSection {
     fn default() -> Self {
-        Self { invoice_prefix: "F001-".to_owned(), data_dir: None, till: None, require_pack_scan: false }
+        Self {
+            invoice_prefix: "F001-".to_owned(),
+            data_dir: None,
+            till: None,
+            require_pack_scan: false,
+            lock_after_secs: 120,
+        }
+    }
+}
+
+impl CounterSection {
+    /// How long without a key before the counter locks; `None` when `lock_after_secs` is 0.
+    pub fn lock_after(&self) -> Option<time::Duration> {
+        let secs = i64::try_from(self.lock_after_secs.min(MAX_LOCK_AFTER_SECS)).ok()?;
+        (secs > 0).then(|| time::Duration::seconds(secs))
     }
 }
 
@@ -556,6 +575,15 @@ impl Config {
             return Err(Problem::new(
                 "counter.till",
                 format!("expected 1 to 32 letters, digits, `-`, `_` or `.`, found {till:?}"),
+            ));
+        }
+        if self.counter.lock_after_secs > MAX_LOCK_AFTER_SECS {
+            return Err(Problem::new(
+                "counter.lock_after_secs",
+                format!(
+                    "expected 0 (never lock) to {MAX_LOCK_AFTER_SECS} seconds, found {}",
+                    self.counter.lock_after_secs
+                ),
             ));
         }
         if self.biometric.capture_command.as_deref().is_some_and(|command| command.trim().is_empty()) {

@@ -481,3 +481,15 @@ fn scanner_values_out_of_range_name_the_key_and_what_is_expected() {
     assert_eq!(fine.scanner, expected);
     assert_eq!(Config::parse("", Path::new(FILE)).unwrap().scanner, ScannerSection::default());
 }
+
+#[test]
+fn the_idle_lock_defaults_to_two_minutes_turns_off_with_zero_and_is_at_most_a_day() {
+    let lock_after = |text: &str| Config::parse(text, Path::new(FILE)).unwrap().counter.lock_after();
+    assert_eq!(lock_after(""), Some(time::Duration::seconds(120)));
+    assert_eq!(lock_after("[counter]\nlock_after_secs = 30\n"), Some(time::Duration::seconds(30)));
+    assert_eq!(lock_after("[counter]\nlock_after_secs = 0\n"), None, "0: never lock");
+    let message = error("[counter]\nlock_after_secs = 86401\n");
+    assert!(message.contains("line 2: key `counter.lock_after_secs`: expected 0 (never lock) to 86400"), "{message}");
+    let message = error("[counter]\nlock_after_secs = -1\n");
+    assert!(message.contains("key `counter.lock_after_secs`"), "{message}");
+}

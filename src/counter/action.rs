@@ -68,6 +68,8 @@ actions! {
     Increase => "increase" ["+"],
     /// One unit fewer.
     Decrease => "decrease" ["-"],
+    /// Sign the clerk out, between dispensations (when clerks sign in).
+    SignOut => "sign_out" ["ctrl-o"],
     /// Close Mostrador (asking first when a dispensation is in progress).
     Quit => "quit" ["ctrl-c"],
 }

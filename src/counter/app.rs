@@ -33,10 +33,15 @@ pub struct Settings {
     pub printing: Option<super::printing::Printing>,
     /// F10 waits until the pack of every line with units has been scanned (`[counter] require_pack_scan`).
     pub require_pack_scan: bool,
+    /// Clerks are configured (`mostrador clerks add`): the counter opens on the sign-in.
+    pub clerks: bool,
+    /// How long without a key before the counter locks (`[counter] lock_after_secs`); `None`: never.
+    pub lock_after: Option<time::Duration>,
 }
 
 impl Default for Settings {
-    /// The shipped invoice prefix, no nonce, UTC, Spanish, the first till, no printer.
+    /// The shipped invoice prefix, no nonce, UTC, Spanish, the first till, no printer, no clerks, no idle lock
+    /// (the configuration's default lock, 120 s, comes with `[counter]`).
     fn default() -> Self {
         Self {
             invoice_prefix: "F001-".to_owned(),
@@ -46,6 +51,8 @@ impl Default for Settings {
             till: "caja-1".to_owned(),
             printing: None,
             require_pack_scan: false,
+            clerks: false,
+            lock_after: None,
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct App {
     /// The terminal's size as the loop last said (columns, rows): below the smallest the screens are laid out
     /// for, nothing shows, so no key but Ctrl-C acts.
     pub screen: (u16, u16),
+    /// The sign-in, or the idle lock, over everything (see `door`).
+    pub door: Option<super::door::Door>,
 }
 
 /// What lasts across dispensations: where the counter runs, the sponsors and their rules, what was done today,
@@ -103,6 +112,10 @@ pub struct Session {
     pub products: Registry,
     /// The pharmacy, the connection, the sandbox's toast, the configuration's warnings (see `surroundings`).
     pub surroundings: super::Surroundings,
+    /// The clerk signed in (none without clerks): stamped on every journal record the core writes.
+    pub clerk: Option<crate::clerks::Clerk>,
+    /// When the clerk last pressed a key: the idle lock counts from it.
+    pub last_key: OffsetDateTime,
     next_request: u64,
     next_key: u64,
 }
@@ -229,6 +242,8 @@ pub enum Purpose {
     PastReceipt {
         wanted: super::printing::Wanted,
         invoice: Option<String>,
+        /// The clerk the journal names for it.
+        clerk: Option<String>,
     },
     Visits {
         dispensation_id: Id,
@@ -239,6 +254,8 @@ pub enum Purpose {
     Probe {
         then_code: Option<String>,
     },
+    /// A PIN typed at the door, being checked.
+    Pin,
 }
 
 impl Purpose {
@@ -258,6 +275,9 @@ impl Purpose {
                 | Self::Visits { .. }
                 | Self::Print { .. }
                 | Self::Today
+                // The door is over the step: a completion that ends while the counter is locked must not lose the
+                // unlock's verdict.
+                | Self::Pin
         )
     }
 }
@@ -345,6 +365,8 @@ impl Session {
             queued_code: None,
             products: Registry::default(),
             surroundings: super::Surroundings::default(),
+            clerk: None,
+            last_key: now,
             next_request: 0,
             next_key: 0,
         }
@@ -376,15 +398,31 @@ impl Session {
     }
 
     /// Registers a request that leaves once its intent is on disk, and returns its effect.
-    pub(super) fn send(&mut self, purpose: Purpose, send: super::effect::Guarded) -> super::effect::Effect {
+    pub(super) fn send(&mut self, purpose: Purpose, mut send: super::effect::Guarded) -> super::effect::Effect {
+        if let super::effect::Guarded::Complete { intent: Some(record), .. }
+        | super::effect::Guarded::Cancel { intent: Some(record), .. } = &mut send
+        {
+            self.stamp(record);
+        }
         let id = self.request(purpose);
         super::effect::Effect::Send { id, send: Box::new(send) }
     }
 
     /// A journal write, awaited (the program does not exit before it is done, and a failure stops dispensing).
-    pub(super) fn write(&mut self, write: super::effect::Write) -> super::effect::Effect {
+    /// A record says which clerk is signed in.
+    pub(super) fn write(&mut self, mut write: super::effect::Write) -> super::effect::Effect {
+        if let super::effect::Write::Record(record) = &mut write {
+            self.stamp(record);
+        }
         let id = self.request(Purpose::Record);
         super::effect::Effect::Journal { id, write }
+    }
+
+    /// `record` as done by the clerk signed in (a record that already names one keeps it).
+    fn stamp(&self, record: &mut super::record::Record) {
+        if record.clerk.is_none() {
+            record.clerk = self.clerk.as_ref().map(|clerk| clerk.id.clone());
+        }
     }
 }
 
@@ -401,7 +439,17 @@ impl App {
             overlays: Overlays::default(),
             recovered: Vec::new(),
             screen: (crate::counter::MIN_COLUMNS, crate::counter::MIN_ROWS),
+            door: None,
         }
+        .with_sign_in()
+    }
+
+    /// With clerks configured, the counter opens on the sign-in.
+    fn with_sign_in(mut self) -> Self {
+        if self.session.settings.clerks {
+            self.door = Some(super::door::Door::sign_in());
+        }
+        self
     }
 
     /// Registers an awaited request.
@@ -474,6 +522,15 @@ impl App {
     /// When the core next needs a [`super::Msg::Tick`]: only while something on screen counts down or polls.
     /// `None` means no timer at all (an idle counter costs nothing).
     pub fn wake_at(&self) -> Option<OffsetDateTime> {
+        // The idle lock's deadline is one more timer: an idle counter sleeps until it, never polls for it.
+        match (self.step_wake_at(), self.lock_at()) {
+            (Some(step), Some(lock)) => Some(step.min(lock)),
+            (step, lock) => step.or(lock),
+        }
+    }
+
+    /// When the step on screen next counts down or polls.
+    pub(super) fn step_wake_at(&self) -> Option<OffsetDateTime> {
         match &self.step {
             Step::Verify(verify) => verify.wake_at(self.session.now),
             Step::Finalize(finalize) => finalize.wake_at(self.session.now),

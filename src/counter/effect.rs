@@ -33,6 +33,15 @@ pub enum Effect {
     /// Print a receipt on a paper `width` wide; answer with [`super::Msg::Printed`]. Never blocks: a printer
     /// that is off costs a notice.
     Print { id: ReqId, receipt: Box<crate::receipt::Receipt>, width: crate::receipt::Width },
+    /// Check a PIN typed at the door for clerk `clerk_id`, off the key thread (Argon2 is slow on purpose), and
+    /// keep the outcome in the clerks' audit; answer with [`super::Msg::PinChecked`].
+    CheckPin {
+        id: ReqId,
+        clerk_id: String,
+        pin: crate::clerks::Pin,
+        purpose: crate::clerks::PinFor,
+        at: time::OffsetDateTime,
+    },
     /// Everything is settled: the program may exit.
     Quit,
 }
@@ -57,6 +66,8 @@ pub enum Write {
     StartSettled { key: String },
     /// A write of no consequence, to learn whether the journal can be written again.
     Probe { at: time::OffsetDateTime },
+    /// A line of the clerks' audit (`idle-locked`, `signed-out`).
+    Audit { at: time::OffsetDateTime, clerk_id: String, event: &'static str },
 }
 
 /// The requests that change what a code or a claim is: each leaves only once its intent is on disk, so that

@@ -8,6 +8,7 @@
 mod action;
 mod app;
 mod countdown;
+mod door;
 mod effect;
 mod journaled;
 mod msg;
@@ -30,6 +31,7 @@ pub const MIN_ROWS: u16 = 24;
 pub use action::Action;
 pub use app::{Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, Session, Settings, Sponsors, Step};
 pub use countdown::seconds_until;
+pub use door::{Door, DoorField, DoorKind, DoorSaid};
 pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use offers::{Offer, Offers};

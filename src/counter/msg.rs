@@ -110,6 +110,13 @@ pub enum Msg {
     },
     /// F9: print the receipt (again).
     Print,
+    /// Sign the clerk out (between dispensations only).
+    SignOut,
+    /// A PIN typed at the door was checked (`Err` says why it could not be: the journal failed).
+    PinChecked {
+        id: ReqId,
+        verdict: Result<crate::clerks::PinVerdict, String>,
+    },
     /// A guarded request was not sent: its intent could not be kept.
     Unsent {
         id: ReqId,
@@ -171,6 +178,7 @@ impl Msg {
             Self::Reveal => A::Reveal,
             Self::History => A::History,
             Self::Print => A::Print,
+            Self::SignOut => A::SignOut,
             _ => return None,
         })
     }

@@ -69,6 +69,9 @@ impl App {
         if self.too_small() {
             return Offers::of(vec![quit], false);
         }
+        if let Some(door) = &self.door {
+            return door.offers();
+        }
         if self.overlays.leave_unconfirmed {
             let list = vec![Offer::on(Continue, "hint.leave_unconfirmed"), Offer::on(Back, "hint.keep_waiting"), quit];
             return Offers::of(list, false);
@@ -87,6 +90,9 @@ impl App {
         let quit = Offer::on(Quit, "hint.quit");
         if self.too_small() {
             return Offers::of(vec![quit], false);
+        }
+        if let Some(door) = &self.door {
+            return door.offers();
         }
         let help = Offer::on(Help, "hint.help");
         if !self.recovered.is_empty() {
@@ -118,6 +124,10 @@ impl App {
         }
         if !matches!(self.step, Step::Entry { .. } | Step::Leaving { .. } | Step::ConfirmLeave { .. }) {
             list.push(Offer::when(self.may_start_over(), NewCode, "hint.new_code"));
+        }
+        // Between dispensations only: no clerk hands over in the middle of one.
+        if self.session.clerk.is_some() && !matches!(self.step, Step::Leaving { .. } | Step::ConfirmLeave { .. }) {
+            list.push(Offer::when(self.may_sign_out(), SignOut, "hint.sign_out"));
         }
         list.extend([help, quit]);
         Offers::of(list, typing)

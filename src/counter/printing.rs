@@ -98,6 +98,8 @@ impl App {
             copy,
             header: settings.printing.as_ref().map(|printing| printing.header.clone()).unwrap_or_default(),
             till: settings.till.clone(),
+            // The clerk signed in; a past receipt's is the one the journal names (see `past_receipt`).
+            clerk: self.session.clerk.as_ref().map(|clerk| clerk.name.clone()),
             at: dispensation.completed_at.unwrap_or(self.session.now).to_offset(offset),
             code: dispensation.code.clone().unwrap_or_default(),
             code_kind: match dispensation.code_type {
@@ -160,7 +162,8 @@ impl App {
             Ok(()) => Notice::Printed { copy },
             Err(message) => Notice::NotPrinted { message },
         });
-        let record = Record { at: self.session.now, dispensation_id, code, event: Event::Printed { copy, printed } };
+        let event = Event::Printed { copy, printed };
+        let record = Record { at: self.session.now, dispensation_id, code, event, clerk: None };
         effects.push(self.session.write(Write::Record(record)));
     }
 
@@ -171,7 +174,8 @@ impl App {
         let Some(row) = history.selected_row().filter(|row| row.status.completed()) else { return };
         let id = Id::new(row.dispensation_id.clone());
         let invoice = row.invoice_number.clone();
-        effects.push(self.session.call(Purpose::PastReceipt { wanted, invoice }, Call::Get { id }));
+        let clerk = row.clerk.clone();
+        effects.push(self.session.call(Purpose::PastReceipt { wanted, invoice, clerk }, Call::Get { id }));
     }
 
     /// A past dispensation arrived for its receipt.
@@ -179,6 +183,7 @@ impl App {
         &mut self,
         wanted: Wanted,
         invoice: Option<String>,
+        clerk: Option<String>,
         result: Result<Reply, ClientError>,
         effects: &mut Vec<Effect>,
     ) {
@@ -193,7 +198,10 @@ impl App {
         };
         let done = Done::new(dispensation.clone(), Some(&dispensation), invoice.clone());
         let copy = wanted == Wanted::Reprint;
-        let receipt = self.receipt_of(&dispensation, invoice, &done.remaining, done.until, copy);
+        let receipt = crate::receipt::Receipt {
+            clerk,
+            ..self.receipt_of(&dispensation, invoice, &done.remaining, done.until, copy)
+        };
         match wanted {
             Wanted::Show => {
                 let width = self.session.settings.printing.as_ref().map_or(Width::W42, |printing| printing.width);

@@ -14,6 +14,9 @@ pub struct Record {
     pub dispensation_id: Id,
     pub code: String,
     pub event: Event,
+    /// The clerk signed in when it happened (none when nobody signs in, and for what recovery finds at start):
+    /// the core stamps it on every record it writes (see `Session::write`).
+    pub clerk: Option<String>,
 }
 
 /// What happened.
@@ -92,6 +95,7 @@ impl Record {
             dispensation_id: dispensation.dispensation_id.clone(),
             code: dispensation.code.clone().unwrap_or_default(),
             event,
+            clerk: None,
         }
     }
 }

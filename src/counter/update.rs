@@ -49,6 +49,11 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             let purpose = id.and_then(|id| app.session.awaiting.remove(&id));
             app.journaled(purpose, result, &mut effects);
         }
+        Msg::PinChecked { id, verdict } => {
+            if let Some(Purpose::Pin) = app.session.awaiting.remove(&id) {
+                app.pin_checked(verdict);
+            }
+        }
         Msg::Printed { id, result } => {
             if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.printed(purpose, result, &mut effects);
@@ -79,6 +84,11 @@ impl App {
     /// A key, a paste or a scan from the clerk. A key whose action is not offered, enabled, on the screen the clerk
     /// sees does nothing; text goes only where a field takes it; below the smallest window only Ctrl-C acts.
     fn on_key(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        // Any key (offered or not) is someone at the counter: the idle lock's clock starts again.
+        self.session.last_key = self.session.now;
+        if self.door.as_ref().is_some_and(super::door::Door::any_key_unlocks) {
+            return self.door_key(msg, effects);
+        }
         let offers = self.offers();
         if let Some(action) = msg.action()
             && !offers.allows(action)
@@ -87,6 +97,10 @@ impl App {
         }
         if self.too_small() && matches!(msg, Msg::Edit(_) | Msg::Paste(_) | Msg::Scan(_)) {
             return;
+        }
+        if self.door.is_some() {
+            // Nothing under the door hears a key, a scan or a paste.
+            return self.door_key(msg, effects);
         }
         match msg {
             Msg::Interrupt => self.interrupt(effects),
@@ -203,6 +217,7 @@ impl App {
             Msg::NewCode => self.new_code(effects),
             Msg::Back => self.back(effects),
             Msg::History => self.open_history(effects),
+            Msg::SignOut => self.sign_out(effects),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
                 Step::Identify(_) => self.identify_msg(msg, effects),
@@ -395,7 +410,7 @@ impl App {
     /// Ctrl-C: quit, but ask first while a dispensation is STARTED; Ctrl-C again on the question confirms. While
     /// quitting waits for a completion's outcome, Ctrl-C asks whether to leave it unconfirmed, and a third one
     /// leaves.
-    fn interrupt(&mut self, effects: &mut Vec<Effect>) {
+    pub(super) fn interrupt(&mut self, effects: &mut Vec<Effect>) {
         if self.quitting {
             if self.overlays.leave_unconfirmed {
                 self.leave_now = true;
@@ -417,8 +432,10 @@ impl App {
         }
     }
 
-    /// A timer fired: let the step on screen count down or poll.
+    /// A timer fired: lock an idle counter, and let the step on screen count down or poll (under the lock too).
     fn tick(&mut self, effects: &mut Vec<Effect>) {
+        self.lock_if_idle(effects);
+        // A tick for the lock reaches the step too: each step's tick acts only on what is due by now.
         match self.step {
             Step::Verify(_) => self.verify_tick(effects),
             Step::Finalize(_) => self.finalize_tick(effects),
@@ -474,7 +491,9 @@ impl App {
                     self.prepare(effects);
                 }
             }
-            (Purpose::PastReceipt { wanted, invoice }, result) => self.past_receipt(wanted, invoice, result, effects),
+            (Purpose::PastReceipt { wanted, invoice, clerk }, result) => {
+                self.past_receipt(wanted, invoice, clerk, result, effects);
+            }
             (Purpose::AbandonedStart { key }, result) => self.abandoned_start_replied(key, result, effects),
             (Purpose::Cleanup, Ok(Reply::Dispensation(dispensation))) => {
                 let record = Record::about(&dispensation, super::record::Event::Cancelled, self.session.now);

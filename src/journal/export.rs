@@ -15,7 +15,7 @@ use time::UtcOffset;
 use super::Entry;
 
 /// The columns, in order.
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 19] = [
     "started_at",
     "terminal",
     "till",
@@ -33,6 +33,9 @@ const HEADER: [&str; 17] = [
     "invoice_serial",
     "verified_by",
     "updated_at",
+    // Who dispensed it (issue 13): empty when nobody signs in at the counter, and for older rows.
+    "clerk_id",
+    "clerk_name",
 ];
 
 /// An amount as the books want it: always two decimals (`51600.00`, not `51600`), a point, no grouping.
@@ -85,6 +88,8 @@ pub fn write_csv(entries: &[Entry], offset: UtcOffset, out: impl Write) -> Resul
             entry.invoice_serial.as_deref().unwrap_or(""),
             entry.verified_by.as_deref().unwrap_or(""),
             updated_at.as_str(),
+            entry.clerk_id.as_deref().unwrap_or(""),
+            entry.clerk_name.as_deref().unwrap_or(""),
         ];
         writer.write_record(row.map(cell).iter().map(|cell| cell.as_bytes()))?;
     }

@@ -2,7 +2,9 @@
 //! (`journal.sqlite3`) that every counter process of the store server shares. An append-only `events` table keeps
 //! each step as it happened (start, verification, lines, the finalize intent with its Idempotency-Key, the result,
 //! cancellation, a reveal of personal data), `dispensations` keeps each one's current state for history, export
-//! and recovery, `starts` keeps each start before it is sent, and `invoices` allocates invoice numbers.
+//! and recovery, `starts` keeps each start before it is sent, and `invoices` allocates invoice numbers. The
+//! clerks who may sign in, and the audit of their sign-ins, lockouts and unlocks, are kept here too ([`clerks`]);
+//! every event and every dispensation says which clerk did it (none when nobody signs in).
 //!
 //! Every row says which till wrote it: each running counter holds one till (see `runtime::till`), and start-up
 //! recovery touches only its own till's rows, so it never settles a dispensation another live counter holds.
@@ -13,6 +15,7 @@
 //! never deleted or overwritten ([`set_aside`] keeps it beside the new one). Nothing secret is ever stored: the
 //! records the core sends ([`Record`]) have no field for an OTP, a token, a secret or a document number.
 
+mod clerks;
 mod export;
 mod health;
 mod invoices;
@@ -27,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use time::OffsetDateTime;
 
+pub use clerks::{ClerkEvent, ClerkRow};
 pub use export::write_csv;
 pub use health::{Health, set_aside};
 pub use invoices::MAX_SEQUENCE;
@@ -81,6 +85,10 @@ pub struct Entry {
     pub sponsor_amount: Option<rust_decimal::Decimal>,
     /// What the patient paid of `amount`, as the completion's reply said (none when it did not).
     pub patient_amount: Option<rust_decimal::Decimal>,
+    /// The clerk who started it (none when nobody signs in at the counter).
+    pub clerk_id: Option<String>,
+    /// That clerk's name, as kept (outside text: made inert where shown).
+    pub clerk_name: Option<String>,
 }
 
 /// Why the journal cannot be used.
@@ -94,6 +102,10 @@ pub enum JournalError {
     Damaged { path: PathBuf, found: String },
     #[error("the journal could not be written: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("there is already a clerk with the id `{id}`")]
+    ClerkExists { id: String },
+    #[error("there is no clerk with the id `{id}`")]
+    UnknownClerk { id: String },
     #[error("the journal's directory {path} cannot be created: {source}")]
     Directory { path: PathBuf, source: std::io::Error },
     #[error("the invoice number {number} is already used by another dispensation")]
@@ -129,6 +141,8 @@ impl JournalError {
             Self::Migrate { .. }
             | Self::InvoiceTaken { .. }
             | Self::InvoicesExhausted { .. }
+            | Self::ClerkExists { .. }
+            | Self::UnknownClerk { .. }
             | Self::Missing { .. }
             | Self::Outdated { .. } => JournalCause::Other,
         };
@@ -227,17 +241,20 @@ impl Journal {
         let at = stamp(record.at);
         let id = record.dispensation_id.as_str();
         let Place { terminal, till } = &*self.place;
+        let clerk = record.clerk.as_deref();
         transaction.execute(
-            "INSERT INTO events (at, terminal, till, dispensation_id, code, step, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![at, terminal, till, id, record.code, record.event.step(), detail(&record.event)],
+            "INSERT INTO events (at, terminal, till, dispensation_id, code, step, detail, clerk_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![at, terminal, till, id, record.code, record.event.step(), detail(&record.event), clerk],
         )?;
-        // Every event makes sure the dispensation has a row, then updates what the event changes.
+        // Every event makes sure the dispensation has a row, then updates what the event changes. The clerk of the
+        // first is the dispensation's (no clerk is switched in the middle of one; recovery writes none).
         transaction.execute(
-            "INSERT INTO dispensations (dispensation_id, terminal, till, code, status, started_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'STARTED', ?5, ?5)
-             ON CONFLICT (dispensation_id) DO UPDATE SET updated_at = excluded.updated_at",
-            params![id, terminal, till, record.code, at],
+            "INSERT INTO dispensations (dispensation_id, terminal, till, code, status, started_at, updated_at, clerk_id)
+             VALUES (?1, ?2, ?3, ?4, 'STARTED', ?5, ?5, ?6)
+             ON CONFLICT (dispensation_id) DO UPDATE SET updated_at = excluded.updated_at,
+                 clerk_id = COALESCE(dispensations.clerk_id, excluded.clerk_id)",
+            params![id, terminal, till, record.code, at, clerk],
         )?;
         let update = |sql: &str, values: &[&dyn rusqlite::ToSql]| transaction.execute(sql, values).map(drop);
         match &record.event {
@@ -369,6 +386,15 @@ impl Journal {
             .optional()?)
     }
 
+    /// The steps recorded for one dispensation, oldest first, as `(step, clerk id)`.
+    pub fn event_clerks(&self, id: &str) -> Result<Vec<(String, Option<String>)>, JournalError> {
+        let connection = self.connection();
+        let mut statement =
+            connection.prepare("SELECT step, clerk_id FROM events WHERE dispensation_id = ?1 ORDER BY id")?;
+        let rows = statement.query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The steps recorded for one dispensation, oldest first, as `(step, detail JSON)`.
     pub fn events(&self, id: &str) -> Result<Vec<(String, String)>, JournalError> {
         let connection = self.connection();
@@ -467,7 +493,8 @@ fn use_wal(connection: &Connection) -> rusqlite::Result<()> {
 /// The columns [`entry`] reads, in its order.
 const SELECT_ENTRIES: &str = "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status,
     started_at, updated_at, verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date,
-    invoice_serial, sponsor_amount, patient_amount FROM dispensations";
+    invoice_serial, sponsor_amount, patient_amount, clerk_id,
+    (SELECT name FROM clerks WHERE clerks.id = dispensations.clerk_id) FROM dispensations";
 
 /// A dispensation as the history lists it: its state, and when it was completed or cancelled.
 #[derive(Clone, Debug, PartialEq)]
@@ -484,7 +511,8 @@ macro_rules! select_listed {
     () => {
         "SELECT dispensation_id, terminal, till, code, code_type, sponsor_slug, status, started_at, updated_at,
             verified_by, idempotency_key, amount, currency, invoice_number, claim_id, invoice_date, invoice_serial,
-            sponsor_amount, patient_amount,
+            sponsor_amount, patient_amount, clerk_id,
+            (SELECT name FROM clerks WHERE clerks.id = dispensations.clerk_id),
             (SELECT at FROM events
              WHERE events.dispensation_id = dispensations.dispensation_id
                AND events.step = CASE dispensations.status
@@ -509,7 +537,7 @@ const SEARCH_QUERY: &str = concat!(
 );
 
 fn listed(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
-    let ended_at = row.get::<_, Option<String>>(19)?.as_deref().and_then(parse_stamp);
+    let ended_at = row.get::<_, Option<String>>(21)?.as_deref().and_then(parse_stamp);
     Ok(Listed { entry: entry(row)?, ended_at })
 }
 
@@ -558,6 +586,8 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         invoice_serial: row.get(16)?,
         sponsor_amount: decimal(row, 17)?,
         patient_amount: decimal(row, 18)?,
+        clerk_id: row.get(19)?,
+        clerk_name: row.get(20)?,
     })
 }
 

@@ -77,6 +77,38 @@ const MIGRATIONS: &[&str] = &[
     // empty when it did not say (the real Osigu documents no `amounts`) and for dispensations completed before.
     "ALTER TABLE dispensations ADD COLUMN sponsor_amount TEXT;
      ALTER TABLE dispensations ADD COLUMN patient_amount TEXT;",
+    // 6 (issue 13, named clerks): who may sign in at the counter, their PIN as an Argon2id PHC string (never the
+    // PIN), their wrong PINs in a row and the lockout they earn; an append-only audit of what each clerk did at the
+    // door (signed in, a wrong PIN, locked out, unlocked, by which supervisor, signed out; the CLI's changes); and
+    // the clerk on every event and on each dispensation (the clerk who started it). Older rows have no clerk.
+    "CREATE TABLE clerks (
+         id           TEXT PRIMARY KEY,
+         name         TEXT NOT NULL,
+         role         TEXT NOT NULL,
+         pin_hash     TEXT NOT NULL,
+         enabled      INTEGER NOT NULL DEFAULT 1,
+         failures     INTEGER NOT NULL DEFAULT 0,
+         locked_until TEXT,
+         created_at   TEXT NOT NULL,
+         updated_at   TEXT NOT NULL
+     );
+     CREATE TABLE clerk_events (
+         id       INTEGER PRIMARY KEY,
+         at       TEXT NOT NULL,
+         terminal TEXT NOT NULL,
+         till     TEXT NOT NULL,
+         clerk_id TEXT NOT NULL,
+         event    TEXT NOT NULL,
+         by_clerk TEXT,
+         detail   TEXT NOT NULL DEFAULT '{}'
+     );
+     CREATE INDEX clerk_events_by_clerk ON clerk_events (clerk_id, id);
+     CREATE TRIGGER clerk_events_are_never_changed BEFORE UPDATE ON clerk_events
+         BEGIN SELECT RAISE(ABORT, 'the clerks'' audit is append-only'); END;
+     CREATE TRIGGER clerk_events_are_never_deleted BEFORE DELETE ON clerk_events
+         BEGIN SELECT RAISE(ABORT, 'the clerks'' audit is append-only'); END;
+     ALTER TABLE events ADD COLUMN clerk_id TEXT;
+     ALTER TABLE dispensations ADD COLUMN clerk_id TEXT;",
 ];
 
 /// The version this build writes.

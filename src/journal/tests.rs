@@ -19,7 +19,7 @@ pub(super) fn place() -> Place {
 }
 
 pub(super) fn record(id: &str, event: Event) -> Record {
-    Record { at: AT, dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event }
+    Record { at: AT, dispensation_id: Id::new(id), code: "AUTH-2026-000101".into(), event, clerk: None }
 }
 
 fn record_at(at: OffsetDateTime, id: &str, event: Event) -> Record {
@@ -411,4 +411,32 @@ fn a_search_finds_a_code_on_any_day_at_any_till() {
         journal.search("F001-000100", 10).unwrap().into_iter().map(|l| l.entry.dispensation_id).collect();
     assert_eq!(by_invoice, ["dsp_1"]);
     assert!(journal.search("NOPE", 10).unwrap().is_empty());
+}
+
+#[test]
+fn the_counter_asks_for_a_sign_in_only_while_an_enabled_clerk_exists() {
+    let (journal, dir) = journal();
+    assert!(!journal.any_enabled_clerk().unwrap(), "no clerks: the counter runs as it always has");
+    let hash = crate::clerks::Pin::new("4821").unwrap().hash().unwrap();
+    journal.add_clerk(AT, "ana", "Ana", crate::clerks::Role::Clerk, &hash).unwrap();
+    assert!(journal.any_enabled_clerk().unwrap());
+    journal.set_clerk_enabled(AT, "ana", false).unwrap();
+    assert!(!journal.any_enabled_clerk().unwrap(), "only disabled clerks: nobody could sign in");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_record_keeps_its_clerk_and_the_dispensation_the_clerk_who_started_it() {
+    let (journal, dir) = journal();
+    let hash = crate::clerks::Pin::new("4821").unwrap().hash().unwrap();
+    journal.add_clerk(AT, "ana", "Ana María", crate::clerks::Role::Clerk, &hash).unwrap();
+    let by = |clerk: Option<&str>, event| Record { clerk: clerk.map(str::to_owned), ..record("dsp_1", event) };
+    journal.record(&by(Some("ana"), Event::Revealed)).unwrap();
+    // Recovery writes no clerk: the dispensation keeps the one who started it.
+    journal.record(&by(None, Event::Cancelled)).unwrap();
+    let clerks = journal.event_clerks("dsp_1").unwrap();
+    assert_eq!(clerks, [("reveal".to_owned(), Some("ana".to_owned())), ("cancelled".to_owned(), None)]);
+    let entry = &journal.dispensations(None, None).unwrap()[0];
+    assert_eq!((entry.clerk_id.as_deref(), entry.clerk_name.as_deref()), (Some("ana"), Some("Ana María")));
+    let _ = std::fs::remove_dir_all(dir);
 }

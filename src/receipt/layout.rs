@@ -114,6 +114,9 @@ impl Sheet {
         self.rule();
         let till = self.fill("receipt.till", &[("till", &receipt.till)]);
         self.pair(&till, &i18n::date_time(self.locale, receipt.at), 0);
+        if let Some(clerk) = &receipt.clerk {
+            self.wrapped(&self.fill("receipt.clerk", &[("name", clerk)]), 0, 2);
+        }
         let kind = match receipt.code_kind {
             CodeKind::Prescription => "code_type.prescription",
             CodeKind::Authorization => "code_type.authorization",

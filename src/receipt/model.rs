@@ -19,6 +19,8 @@ pub struct Receipt {
     pub header: Vec<String>,
     /// The till that served it (`caja-1`).
     pub till: String,
+    /// The clerk who served it, by name (outside text, made inert where printed); none without clerks.
+    pub clerk: Option<String>,
     /// When it was completed, in the offset it is to be read in (the counter's local time).
     pub at: OffsetDateTime,
     /// The prescription or authorization code.

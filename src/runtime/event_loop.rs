@@ -69,6 +69,8 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
     let till = super::till::claim(&data_dir, config.counter.till.as_deref())?;
     let journal = Journal::in_dir(&data_dir, &Place::new(terminal_name(), till.name()))?;
     import_invoice_counter(&journal, &data_dir, &config.counter.invoice_prefix);
+    // With clerks configured the counter opens on the sign-in; without, it runs as it always has.
+    let clerks = journal.any_enabled_clerk()?;
     let connection = connect(config).await?;
     let Connection { client, environment, sandbox, capture } = connection;
     // Before the counter opens: whatever this till left unfinished is settled with the server.
@@ -102,6 +104,8 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
             header: config.receipt.header.clone(),
         }),
         require_pack_scan: config.counter.require_pack_scan,
+        clerks,
+        lock_after: config.counter.lock_after(),
     };
     let mut app = App::new(settings, clock.now());
     app.recovered = recovered;

@@ -42,6 +42,9 @@ pub struct Executor {
 /// What both the event loop's thread and the journal's thread use to start calls and answer the core.
 struct Hands {
     client: OsiguClient,
+    /// The journal, for PIN checks: each runs on a blocking thread of its own (Argon2 costs tens of milliseconds
+    /// of CPU), never on the loop's thread nor in front of the journal thread's writes.
+    journal: Journal,
     capture: Capture,
     results: mpsc::UnboundedSender<Msg>,
     /// Where each call's time and reachability are noted, for the status bar.
@@ -66,7 +69,15 @@ impl Executor {
         let (results, receiver) = mpsc::unbounded_channel();
         let health = Arc::new(HealthLog::default());
         let runtime = tokio::runtime::Handle::current();
-        let hands = Arc::new(Hands { client, capture, results, health, runtime, printer: std::sync::OnceLock::new() });
+        let hands = Arc::new(Hands {
+            client,
+            journal: journal.clone(),
+            capture,
+            results,
+            health,
+            runtime,
+            printer: std::sync::OnceLock::new(),
+        });
         let (queue, jobs) = std_mpsc::channel();
         let worker = Arc::clone(&hands);
         let spawned = std::thread::Builder::new().name("journal".to_owned()).spawn(move || {
@@ -112,6 +123,14 @@ impl Executor {
             }
             Effect::LoadHistory { id, query } => self.queue(Job::History { id, query }),
             Effect::Print { id, receipt, width } => self.hands.spawn_print(id, *receipt, width),
+            Effect::CheckPin { id, clerk_id, pin, purpose, at } => {
+                let journal = self.hands.journal.clone();
+                let results = self.hands.results.clone();
+                self.hands.runtime.spawn_blocking(move || {
+                    let verdict = journal.check_pin(at, &clerk_id, &pin, &purpose).map_err(|error| error.to_string());
+                    let _ = results.send(Msg::PinChecked { id, verdict });
+                });
+            }
             Effect::CaptureFingerprint { id, beneficiary_id } => {
                 let capture = self.hands.capture.clone();
                 let results = self.hands.results.clone();
@@ -154,6 +173,7 @@ impl Hands {
                     }
                     Write::StartSettled { key } => journal.start_settled(key),
                     Write::Probe { at } => journal.probe(*at),
+                    Write::Audit { at, clerk_id, event } => journal.audit(*at, clerk_id, event, None, "{}"),
                 };
                 Msg::Journaled { id: Some(id), result: result.map_err(|error| failed(&error)) }
             }
@@ -326,6 +346,7 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
             currency: entry.currency,
             invoice_number: entry.invoice_number,
             claim_id: entry.claim_id.map(crate::osigu::model::Id::new),
+            clerk: entry.clerk_name.or(entry.clerk_id),
         })
         .collect())
 }

@@ -259,6 +259,7 @@ fn action_msg(action: Action) -> Option<Msg> {
         Action::Increase => Msg::Increase,
         Action::Decrease => Msg::Decrease,
         Action::Quit => Msg::Interrupt,
+        Action::SignOut => Msg::SignOut,
     })
 }
 

@@ -219,5 +219,7 @@ fn record(journal: &Journal, entry: &Entry, event: Event) -> Result<(), crate::j
         dispensation_id: Id::new(entry.dispensation_id.clone()),
         code: entry.code.clone(),
         event,
+        // No clerk has signed in yet when recovery runs; the dispensation keeps the clerk who started it.
+        clerk: None,
     })
 }

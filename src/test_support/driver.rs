@@ -426,6 +426,7 @@ impl Driver {
             Msg::NewCode => Action::NewCode,
             Msg::History => Action::History,
             Msg::Print => Action::Print,
+            Msg::SignOut => Action::SignOut,
             Msg::Substitute => Action::Substitute,
             Msg::Resend => Action::Resend,
             Msg::SwitchChannel => Action::SwitchChannel,

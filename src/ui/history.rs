@@ -115,6 +115,8 @@ struct Cells {
     invoice: String,
     claim: String,
     till: String,
+    /// Who dispensed it (empty without clerks).
+    clerk: String,
 }
 
 fn cells(row: &HistoryRow, searching: bool, app: &App, chrome: &Chrome) -> Cells {
@@ -152,6 +154,7 @@ fn cells(row: &HistoryRow, searching: bool, app: &App, chrome: &Chrome) -> Cells
         invoice: row.invoice_number.clone().unwrap_or_default(),
         claim: row.claim_id.as_ref().map(ToString::to_string).unwrap_or_default(),
         till: row.till.clone(),
+        clerk: row.clerk.as_deref().map(|clerk| crate::inert::line(clerk).into_owned()).unwrap_or_default(),
     }
 }
 
@@ -188,6 +191,12 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
             headers.push(header_of("history.till"));
         }
     }
+    // Who dispensed each, on a wide screen, once clerks sign in (a narrow one says it under the list).
+    let clerk_column = (wide && all.iter().any(|c| !c.clerk.is_empty())).then(|| {
+        fixed.push(column(header_of("history.clerk"), all.iter().map(|c| text::width(&c.clerk)), 24));
+        headers.push(header_of("history.clerk"));
+        fixed.len() - 1
+    });
     let gaps = u16::try_from(fixed.len() - 1).unwrap_or(0);
     // The sponsor takes what is left, but no more than its longest name: on a wide screen the amount stays near
     // the name it belongs to, and the room left over is at the right.
@@ -253,6 +262,9 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
                 row_cells.push(Cell::from(text::fit(&c.till, fixed[8])));
             }
         }
+        if let Some(column) = clerk_column {
+            row_cells.push(Cell::from(text::fit(&c.clerk, fixed[column])));
+        }
         let row = Row::new(row_cells).height(heights[index]);
         if is_selected { row.style(theme::SELECTED) } else { row }
     });
@@ -275,12 +287,16 @@ fn table(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &C
     }
 }
 
-/// The selected row written out in full beneath a narrow list: code, sponsor, invoice, claim, when it started
+/// The selected row written out in full beneath a narrow list: code, sponsor, clerk, invoice, claim, when it started
 /// (and, for a search, the till).
 fn detail(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
     let Some(row) = history.selected_row() else { return };
     let mut parts = vec![row.code.clone(), sponsor(row.sponsor_slug.as_deref(), app, locale).to_owned()];
+    // Who served it, early: the detail is cut at its last line.
+    if let Some(clerk) = &row.clerk {
+        parts.push(i18n::fill(locale, "history.clerk_of", &[("name", &crate::inert::line(clerk))]));
+    }
     if let (RowStatus::Completed, Some((sponsor_part, patient))) = (row.status, row.split()) {
         let currency = row.currency.as_deref();
         parts.push(i18n::fill(locale, "history.patient_paid", &[("amount", &i18n::amount(patient, currency))]));
@@ -304,6 +320,7 @@ fn detail(frame: &mut Frame, area: Rect, history: &History, app: &App, chrome: &
     if history.searching().is_some() {
         parts.push(row.till.clone());
     }
+
     let mut lines = text::wrap(&parts.join(" · "), area.width);
     if lines.len() > DETAIL_LINES {
         let rest = lines[DETAIL_LINES - 1..].join(" ");

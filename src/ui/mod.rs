@@ -5,6 +5,7 @@
 mod big;
 mod chrome;
 mod done;
+mod door;
 mod entry;
 mod facial;
 mod finalize;
@@ -49,6 +50,10 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
             text::wrap(&line, area.width).into_iter().map(ratatui::text::Line::from).collect();
         frame.render_widget(Paragraph::new(lines).style(theme::WARNING), area);
         return;
+    }
+    // The sign-in or the idle lock: nothing of the counter under it shows.
+    if let Some(door) = &app.door {
+        return door::render(frame, area, door, app, chrome);
     }
     // The toast and the notices take rows only while they show, so the counter screen keeps every row for its
     // lists.
@@ -180,6 +185,7 @@ mod tests {
         include_str!("chrome.rs"),
         include_str!("entry.rs"),
         include_str!("done.rs"),
+        include_str!("door.rs"),
         include_str!("facial.rs"),
         include_str!("fingerprint.rs"),
         include_str!("finalize.rs"),

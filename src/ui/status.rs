@@ -30,10 +30,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) 
         Health::Down => ("●", theme::BAR.fg(ratatui::style::Color::LightRed), t(locale, "status.offline")),
     };
     // Which till this is, beside the clock: clerks on one store server tell their sessions apart by it.
-    let clock = match &chrome.till {
+    let mut clock = match &chrome.till {
         Some(till) => format!("{} · {}", text::fit(till, 12), i18n::time_of_day(chrome.now)),
         None => i18n::time_of_day(chrome.now),
     };
+    // Who is signed in, before the till: the clerk checks at a glance the counter is theirs.
+    if let Some(clerk) = &app.session.clerk {
+        clock = format!("{} · {clock}", text::fit(&clerk.id, 16));
+    }
     let provider = surroundings.provider.as_deref().map(crate::inert::line).unwrap_or_default();
     let fixed = text::width(badge) + text::width(health) + text::width(&clock) + 22;
     let room = usize::from(area.width).saturating_sub(fixed);

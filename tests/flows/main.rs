@@ -8,6 +8,7 @@ use mostrador::test_support::{driver, proxy};
 mod support;
 
 mod amounts;
+mod clerks;
 mod completions;
 mod edges;
 mod history;

@@ -29,6 +29,7 @@ fn keep(counter: &Counter, dispensation: &Dispensation, event: Event) {
         dispensation_id: dispensation.dispensation_id.clone(),
         code: dispensation.code.clone().unwrap_or_default(),
         event,
+        clerk: None,
     };
     counter.journal.record(&record).expect("journal");
 }

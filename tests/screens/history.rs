@@ -44,7 +44,7 @@ enum End {
 
 /// One dispensation, written to `journal` as the counter writes it.
 fn seed(journal: &Journal, id: &str, code: &str, sponsor: Option<&str>, started: OffsetDateTime, end: End) {
-    let record = |at, event| Record { at, dispensation_id: Id::new(id), code: code.into(), event };
+    let record = |at, event| Record { at, dispensation_id: Id::new(id), code: code.into(), event, clerk: None };
     let start = Event::Started {
         code_type: if code.starts_with("RX") { CodeType::Prescription } else { CodeType::Authorization },
         sponsor_slug: sponsor.map(str::to_owned),

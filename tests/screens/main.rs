@@ -11,6 +11,7 @@ mod support;
 mod amounts;
 mod counter;
 mod determinism;
+mod door;
 mod edges;
 mod flow;
 mod history;

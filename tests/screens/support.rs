@@ -46,6 +46,12 @@ impl Screen {
         Self(mostrador::test_support::Screen::open_printing(locale, printer).await)
     }
 
+    /// A counter in `locale` with `settings` (clerks, the idle lock).
+    pub async fn open_with_settings(locale: Locale, settings: mostrador::counter::Settings) -> Self {
+        let setup = mostrador::test_support::driver::Setup::default();
+        Self(mostrador::test_support::Screen::open_with_settings(locale, Capture::Sandbox, setup, settings).await)
+    }
+
     /// Snapshots the 80x24 screen as `name` and returns it for more checks.
     pub fn snapshot(&mut self, name: &str) -> Drawn {
         self.snapshot_at(name, WIDTH, HEIGHT)

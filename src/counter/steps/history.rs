@@ -79,6 +79,8 @@ pub struct HistoryRow {
     pub currency: Option<String>,
     pub invoice_number: Option<String>,
     pub claim_id: Option<Id>,
+    /// The clerk who dispensed it, by name (by id when the clerk is no longer known); none without clerks.
+    pub clerk: Option<String>,
 }
 
 impl HistoryRow {
