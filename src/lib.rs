@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod logging;
 pub mod osigu;
 pub mod receipt;
+pub mod receiver;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;

@@ -2,6 +2,7 @@
 //! printed to stderr with a non-zero exit, made inert first (they may quote a server or a file: see
 //! [`mostrador::inert`]). A panic is written to the log as well as to the terminal.
 
+mod receive;
 mod serve;
 
 use std::io::IsTerminal;
@@ -36,6 +37,22 @@ enum Command {
     Sandbox {
         #[command(subcommand)]
         command: SandboxCommand,
+    },
+    /// The receiver of Osigu's webhooks, for the pharmacy's server.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Receive Osigu's signed webhooks on POST /osigu: voided authorizations for the counters, settlement batches'
+    /// states; kept in the journal once each. Configured by `[webhooks]` and MOSTRADOR_WEBHOOK_SECRETS.
+    Serve {
+        /// Address to listen on [default: `[webhooks] addr`, else 127.0.0.1:9000].
+        #[arg(long)]
+        addr: Option<SocketAddr>,
     },
 }
 
@@ -307,12 +324,12 @@ fn main() -> ExitCode {
     let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     mostrador::terminal::install_panic_hook();
     let cli = Cli::parse();
-    let (config, warnings) = match mostrador::config::Config::load(cli.config.as_deref()) {
+    let (config, warnings, config_path) = match mostrador::config::Config::load(cli.config.as_deref()) {
         Ok(loaded) => {
             for warning in &loaded.warnings {
                 fatal("mostrador: warning", warning);
             }
-            (loaded.config, loaded.warnings)
+            (loaded.config, loaded.warnings, loaded.path)
         }
         Err(error) => {
             fatal("mostrador", error);
@@ -335,6 +352,20 @@ fn main() -> ExitCode {
                 Err(error) => {
                     fatal("mostrador", &error);
                     // A bad option is the caller's to fix, as a bad configuration file is (exit 2).
+                    if error.is_configuration() { ExitCode::from(2) } else { ExitCode::FAILURE }
+                }
+            }
+        }
+        Some(Command::Webhooks { command: WebhooksCommand::Serve { addr } }) => {
+            mostrador::logging::to_stderr();
+            let runtime = match runtime("mostrador webhooks serve") {
+                Ok(runtime) => runtime,
+                Err(exit) => return exit,
+            };
+            match runtime.block_on(receive::run(addr, &config, config_path.as_deref())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    fatal("mostrador webhooks serve", &error);
                     if error.is_configuration() { ExitCode::from(2) } else { ExitCode::FAILURE }
                 }
             }

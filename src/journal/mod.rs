@@ -20,6 +20,7 @@ mod schema;
 mod starts;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,7 @@ pub use health::{Health, set_aside};
 pub use invoices::MAX_SEQUENCE;
 pub use schema::MigrateError;
 pub use starts::LooseStart;
+pub use webhooks::{NewWebhookEvent, SettlementRow, StoredWebhookEvent, VoidedCode, WebhookEffect};
 
 use crate::counter::{Event, JournalCause, JournalFailure, Record};
 
