@@ -156,3 +156,39 @@ async fn a_receiver_down_for_hours_gets_the_event_once_when_it_is_back() {
     let voided = back.journal().voided_codes_since(T0).unwrap();
     assert_eq!(voided.iter().map(|v| v.code.as_str()).collect::<Vec<_>>(), ["AUTH-2026-000102"]);
 }
+
+#[tokio::test]
+async fn a_receiver_refusing_every_delivery_is_retried_on_the_72_hour_schedule_then_abandoned() {
+    let sandbox = Harness::start().await;
+    // A pharmacy with the wrong secret: every attempt is answered 401, so the sandbox goes through its schedule.
+    let receiver = receiver(&["whsec_pharmacy"], sandbox.sandbox.clock(), &data_dir()).await;
+    sandbox.subscribe(&receiver.url(), &["authorization.voided"]).await;
+    let event = void(&sandbox, "AUTH-2026-000102").await;
+    deliveries_after(&sandbox, &event, 1).await;
+    let hours = |h: u64| h * 3600;
+    let planned = [60, 300, 1800, hours(2), hours(6), hours(12), hours(24), hours(36), hours(48), hours(60), hours(72)];
+    for (made, offset) in planned.iter().enumerate() {
+        sandbox.advance_to(*offset).await;
+        deliveries_after(&sandbox, &event, made + 2).await;
+    }
+    sandbox.advance_to(hours(80)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let delivery = &sandbox.deliveries_of(&event["event_id"]).await[0];
+    let attempts = delivery["attempts"].as_array().unwrap();
+    let at = |attempt: &Value| {
+        let text = attempt["at"].as_str().unwrap();
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let first = at(&attempts[0]);
+    let offsets: Vec<i64> = attempts.iter().map(|attempt| (at(attempt) - first).whole_seconds()).collect();
+    // The schedule as the sandbox ran it, for the README and the closing note.
+    println!("retry schedule (s after the first attempt): {offsets:?}");
+    let expected: Vec<i64> = std::iter::once(0).chain(planned.iter().map(|s| i64::try_from(*s).unwrap())).collect();
+    assert_eq!(offsets, expected, "twelve attempts over 72 hours");
+    assert!(statuses(delivery).iter().all(|status| *status == json!(401)));
+    assert_eq!(delivery["status"], "ABANDONED");
+    assert_eq!(delivery["next_attempt_at"], Value::Null);
+    assert_eq!(receiver.stats().bad_signature, 12);
+    assert_eq!(receiver.journal().webhook_events().unwrap(), []);
+}
