@@ -233,6 +233,10 @@ pub enum Purpose {
     Visits {
         dispensation_id: Id,
     },
+    /// Whether the webhook receiver recorded `code` as voided (see [`super::Surroundings::voided`]).
+    VoidCheck {
+        code: String,
+    },
     /// A journal write; the program does not exit before it is done.
     Record,
     /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
@@ -258,6 +262,7 @@ impl Purpose {
                 | Self::Visits { .. }
                 | Self::Print { .. }
                 | Self::Today
+                | Self::VoidCheck { .. }
         )
     }
 }

@@ -28,6 +28,10 @@ pub enum Effect {
     /// Read dispensations from the journal (a day of this till's, or a search of every day); answer with
     /// [`super::Msg::HistoryLoaded`].
     LoadHistory { id: ReqId, query: super::steps::HistoryQuery },
+    /// Ask the journal whether the webhook receiver recorded `code` as voided at or after `since`; answer with
+    /// [`super::Msg::VoidChecked`]. Runs on the journal's thread in order with its other jobs, so a check asked
+    /// before a `complete` is answered before that completion is even sent.
+    CheckVoided { id: ReqId, code: String, since: time::OffsetDateTime },
     /// Write to the journal; answer with [`super::Msg::Journaled`].
     Journal { id: ReqId, write: Write },
     /// Print a receipt on a paper `width` wide; answer with [`super::Msg::Printed`]. Never blocks: a printer

@@ -97,6 +97,12 @@ pub enum Msg {
         id: ReqId,
         result: Result<String, crate::counter::InvoiceRefusal>,
     },
+    /// What the journal says of a [`super::Effect::CheckVoided`]: the void the receiver recorded, if any (`None`
+    /// too when the journal could not be read: the server still refuses a voided code's completion).
+    VoidChecked {
+        id: ReqId,
+        voided: Option<super::Voided>,
+    },
     /// A journal write finished. `id` is `None` for a write no request awaited (the intent of a cancel sent
     /// anyway); a failure matters whether awaited or not.
     Journaled {

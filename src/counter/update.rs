@@ -54,6 +54,11 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.printed(purpose, result, &mut effects);
             }
         }
+        Msg::VoidChecked { id, voided } => {
+            if let Some(Purpose::VoidCheck { code }) = app.session.awaiting.remove(&id) {
+                app.void_checked(&code, voided);
+            }
+        }
         Msg::Unsent { id, why } => {
             if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.unsent(purpose, why, &mut effects);
@@ -87,6 +92,13 @@ impl App {
         }
         if self.too_small() && matches!(msg, Msg::Edit(_) | Msg::Paste(_) | Msg::Scan(_)) {
             return;
+        }
+        // An action during a dispensation first asks the journal whether its code was voided: that check is queued
+        // ahead of what the action sends, so a void on record is on screen before a completion is refused for it.
+        if (msg.action().is_some() || matches!(msg, Msg::Scan(_)))
+            && let Some(check) = self.void_check()
+        {
+            effects.push(check);
         }
         match msg {
             Msg::Interrupt => self.interrupt(effects),

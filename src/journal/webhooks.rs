@@ -242,6 +242,15 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// `code`, when the receiver recorded it as voided at or after `since`: what a till dispensing it asks each
+    /// time the clerk acts (one primary-key read).
+    pub fn voided_code(&self, code: &str, since: OffsetDateTime) -> Result<Option<VoidedCode>, JournalError> {
+        let connection = self.connection();
+        let mut statement =
+            connection.prepare_cached(&format!("{SELECT_VOIDED} WHERE code = ?1 AND recorded_at >= ?2"))?;
+        Ok(statement.query_row(params![code, stamp(since)], voided).optional()?)
+    }
+
     /// Every settlement batch a webhook told about, the most recently changed first.
     pub fn settlements(&self) -> Result<Vec<SettlementRow>, JournalError> {
         let connection = self.connection();

@@ -57,6 +57,7 @@ enum Job {
     Send { id: ReqId, send: Box<Guarded> },
     Hold { id: ReqId, prefix: String, dispensation_id: String, at: time::OffsetDateTime },
     History { id: ReqId, query: HistoryQuery },
+    Voided { id: ReqId, code: String, since: time::OffsetDateTime },
 }
 
 impl Executor {
@@ -111,6 +112,7 @@ impl Executor {
                 self.queue(Job::Hold { id, prefix, dispensation_id: dispensation_id.as_str().to_owned(), at });
             }
             Effect::LoadHistory { id, query } => self.queue(Job::History { id, query }),
+            Effect::CheckVoided { id, code, since } => self.queue(Job::Voided { id, code, since }),
             Effect::Print { id, receipt, width } => self.hands.spawn_print(id, *receipt, width),
             Effect::CaptureFingerprint { id, beneficiary_id } => {
                 let capture = self.hands.capture.clone();
@@ -136,6 +138,7 @@ impl Executor {
                 Job::Send { id, .. } => Msg::Unsent { id, why: Unsent::Journal(failure) },
                 Job::Hold { id, .. } => Msg::InvoiceHeld { id, result: Err(InvoiceRefusal::Journal(failure)) },
                 Job::History { id, .. } => Msg::HistoryLoaded { id, rows: Err(failure.detail) },
+                Job::Voided { id, .. } => Msg::VoidChecked { id, voided: None },
             };
             let _ = self.hands.results.send(msg);
         }
@@ -180,6 +183,14 @@ impl Hands {
                 Msg::InvoiceHeld { id, result }
             }
             Job::History { id, query } => Msg::HistoryLoaded { id, rows: read_history(journal, &query) },
+            Job::Voided { id, code, since } => {
+                let voided = journal.voided_code(&code, since).unwrap_or_else(|error| {
+                    tracing::warn!(error = %error, "could not read the voided codes; the server still refuses them");
+                    None
+                });
+                let voided = voided.map(|row| crate::counter::Voided { code: row.code, reason: row.reason });
+                Msg::VoidChecked { id, voided }
+            }
         };
         let _ = self.results.send(msg);
     }

@@ -26,3 +26,4 @@ mod refusals;
 mod substitution;
 mod tills;
 mod verification;
+mod voided;
