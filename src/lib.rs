@@ -15,6 +15,7 @@ pub mod receipt;
 pub mod receiver;
 pub mod runtime;
 pub mod sandbox;
+pub mod settlements;
 pub mod terminal;
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -28,6 +28,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use time::OffsetDateTime;
 
+/// One CSV cell made inert for a spreadsheet (also the settlements export's).
+pub use export::cell as csv_cell;
 pub use export::write_csv;
 pub use health::{Health, set_aside};
 pub use invoices::MAX_SEQUENCE;
