@@ -68,6 +68,12 @@ actions! {
     Increase => "increase" ["+"],
     /// One unit fewer.
     Decrease => "decrease" ["-"],
+    /// The settlement batches (radicación), for supervisors: a later role check guards this one action.
+    Settlements => "settlements" ["f11"],
+    /// Read again what the screen lists (the settlement batches).
+    Refresh => "refresh" ["ctrl-r"],
+    /// Write the selected settlement batch as CSV.
+    Export => "export" ["ctrl-e"],
     /// Close Mostrador (asking first when a dispensation is in progress).
     Quit => "quit" ["ctrl-c"],
 }

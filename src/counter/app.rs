@@ -143,6 +143,8 @@ pub enum Step {
     Done(Box<Done>),
     /// The day's dispensations, from the journal (F3).
     History(History),
+    /// The settlement batches (radicación), for supervisors.
+    Settlements(Box<super::steps::SettlementsStep>),
     /// Asking whether to cancel the started dispensation (Enter: cancel and leave; Esc: stay).
     ConfirmLeave { then: Leave, back_to: Box<Step> },
     /// Cancelling on the server before moving on.
@@ -233,6 +235,8 @@ pub enum Purpose {
     Visits {
         dispensation_id: Id,
     },
+    /// A request of the settlements screen.
+    Settlement(super::steps::SettlementAsk),
     /// Whether the webhook receiver recorded `code` as voided (see [`super::Surroundings::voided`]).
     VoidCheck {
         code: String,

@@ -74,6 +74,23 @@ pub enum Msg {
     Reveal,
     /// F3: the day's history.
     History,
+    /// F11: the settlement batches (supervisors).
+    Settlements,
+    /// Ctrl-R: read the settlement batches again.
+    Refresh,
+    /// Ctrl-E: export the selected settlement batch as CSV.
+    Export,
+    /// The settlement batches' states the webhook receiver recorded in the journal (`Err` says why they could
+    /// not be read).
+    SettlementsRecorded {
+        id: ReqId,
+        rows: Result<Vec<crate::journal::SettlementRow>, String>,
+    },
+    /// A settlement batch was written as CSV at this path, or why not.
+    Exported {
+        id: ReqId,
+        result: Result<String, String>,
+    },
     /// A timer the core asked for (see [`super::App::wake_at`]) has fired.
     Tick,
     /// An Osigu call finished.
@@ -148,6 +165,12 @@ pub enum Reply {
     Products(Vec<ProviderProduct>),
     /// A page of dispensations (a code's earlier visits).
     Dispensations(Vec<Dispensation>),
+    /// The pharmacy's settlement batches.
+    Settlements(Vec<crate::osigu::model::Settlement>),
+    /// One settlement batch (opened, attached to, submitted, or read).
+    Settlement(Box<crate::osigu::model::Settlement>),
+    /// The claims still waiting for a batch.
+    PendingAuthorizations(Vec<crate::osigu::model::PendingAuthorization>),
 }
 
 impl Msg {
@@ -176,6 +199,9 @@ impl Msg {
             Self::Details => A::Details,
             Self::Reveal => A::Reveal,
             Self::History => A::History,
+            Self::Settlements => A::Settlements,
+            Self::Refresh => A::Refresh,
+            Self::Export => A::Export,
             Self::Print => A::Print,
             _ => return None,
         })

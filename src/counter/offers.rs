@@ -133,6 +133,8 @@ impl App {
                     Offer::on(Continue, "hint.search"),
                     Offer::when(!code.value().is_empty(), Back, "hint.clear"),
                     Offer::on(History, "hint.history"),
+                    // For supervisors: a later role check guards this one offer.
+                    Offer::on(Settlements, "hint.settlements"),
                 ];
                 (list, true)
             }
@@ -151,6 +153,7 @@ impl App {
                 (list, false)
             }
             Step::History(history) => history.offers(self.session.settings.printing.is_some()),
+            Step::Settlements(settlements) => settlements.offers(),
             Step::ConfirmLeave { then, .. } => {
                 let yes = match then {
                     Leave::ToEntry => "hint.yes_cancel",

@@ -54,6 +54,16 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.printed(purpose, result, &mut effects);
             }
         }
+        Msg::SettlementsRecorded { id, rows } => {
+            if app.session.awaiting.remove(&id).is_some() {
+                app.settlements_recorded(rows);
+            }
+        }
+        Msg::Exported { id, result } => {
+            if app.session.awaiting.remove(&id).is_some() {
+                app.exported(result);
+            }
+        }
         Msg::VoidChecked { id, voided } => {
             if let Some(Purpose::VoidCheck { code }) = app.session.awaiting.remove(&id) {
                 app.void_checked(&code, voided);
@@ -215,6 +225,7 @@ impl App {
             Msg::NewCode => self.new_code(effects),
             Msg::Back => self.back(effects),
             Msg::History => self.open_history(effects),
+            Msg::Settlements => self.open_settlements(effects),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
                 Step::Identify(_) => self.identify_msg(msg, effects),
@@ -238,6 +249,7 @@ impl App {
                     }
                 }
                 Step::History(_) => self.history_msg(msg, effects),
+                Step::Settlements(_) => self.settlements_msg(msg, effects),
                 Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
             },
         }
@@ -263,7 +275,7 @@ impl App {
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
             Step::History(history) if history.receipt.is_some() => history.receipt = None,
-            Step::Done(_) | Step::History(_) => self.go_to_entry(),
+            Step::Done(_) | Step::History(_) | Step::Settlements(_) => self.go_to_entry(),
             Step::ConfirmLeave { .. } => self.close_question(),
             Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry, effects),
         }
@@ -507,6 +519,7 @@ impl App {
                 self.packs_after_registry(effects);
             }
             (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
+            (Purpose::Settlement(ask), result) => self.settlement_replied(ask, result, effects),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
         }

@@ -18,6 +18,7 @@ mod packs;
 mod privacy;
 mod qr;
 mod review;
+mod settlements;
 mod status;
 mod summary;
 mod text;
@@ -148,6 +149,7 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
         }
         Step::Leaving { .. } => summary::waiting(frame, area, app, chrome, "screen.leaving"),
         Step::History(history) => history::render(frame, area, history, app, chrome),
+        Step::Settlements(step) => settlements::render(frame, area, step, app, chrome),
     }
 }
 

@@ -23,6 +23,7 @@ mod printing;
 mod quitting;
 mod recovery;
 mod refusals;
+mod settlements;
 mod substitution;
 mod tills;
 mod verification;

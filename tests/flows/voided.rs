@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::support::{Counter, Setup};
 
 /// A receiver on the sandbox's clock writing the journal in `dir`, and a counter on that sandbox and journal.
-async fn counter_with_receiver() -> (Counter, Receiver) {
+pub(crate) async fn counter_with_receiver() -> (Counter, Receiver) {
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("whole second");
     let clock = Clock::frozen_at(now);
     let dir = std::env::temp_dir().join(format!("mostrador-voided-{}", mostrador::test_support::driver::unique()));

@@ -19,5 +19,6 @@ mod packs;
 mod receipts;
 mod refusals;
 mod review;
+mod settlements;
 mod verification;
 mod waiting;
