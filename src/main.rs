@@ -38,6 +38,9 @@ enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+    /// The settlement batches with the insurers (radicación), for supervisors: the counter opened on the screen
+    /// F11 opens.
+    Settlements,
     /// The receiver of Osigu's webhooks, for the pharmacy's server.
     Webhooks {
         #[command(subcommand)]
@@ -254,7 +257,8 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
     }
 }
 
-/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise. Its logs go
+/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise (on the
+/// settlements screen for `mostrador settlements`). Its logs go
 /// to `mostrador.log` in the data directory (the terminal belongs to the screen); a log file that cannot be
 /// opened leaves the counter without logs, never without its screen. `warnings` about the configuration are
 /// logged and shown on the counter's first screen: stderr is hidden by the screen the moment it opens.
@@ -262,6 +266,7 @@ fn counter(
     config: &mostrador::config::Config,
     warnings: &[mostrador::config::ConfigWarning],
     offset: time::UtcOffset,
+    settlements: bool,
 ) -> ExitCode {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -293,7 +298,7 @@ fn counter(
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(mostrador::runtime::run_counter(config, warnings, offset));
+    let outcome = runtime.block_on(mostrador::runtime::run_counter_on(config, warnings, offset, settlements));
     // Requests still in flight (a cancel the grace period gave up on) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match outcome {
@@ -342,7 +347,8 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => counter(&config, &warnings, offset),
+        None => counter(&config, &warnings, offset, false),
+        Some(Command::Settlements) => counter(&config, &warnings, offset, true),
         Some(Command::Check) => check(&config),
         Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
         Some(Command::Journal { command: JournalCommand::SetAside }) => set_aside(&config),

@@ -33,6 +33,8 @@ pub struct Settings {
     pub printing: Option<super::printing::Printing>,
     /// F10 waits until the pack of every line with units has been scanned (`[counter] require_pack_scan`).
     pub require_pack_scan: bool,
+    /// Open on the settlements screen (`mostrador settlements`) instead of the code.
+    pub open_settlements: bool,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             till: "caja-1".to_owned(),
             printing: None,
             require_pack_scan: false,
+            open_settlements: false,
         }
     }
 }

@@ -19,6 +19,9 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         Msg::Opened => {
             effects.push(app.call(Purpose::Sponsors, Call::Sponsors));
             effects.push(app.session.load_today());
+            if app.session.settings.open_settlements {
+                app.open_settlements(&mut effects);
+            }
         }
         Msg::Replied { id, reply } => {
             let Some(purpose) = app.session.awaiting.remove(&id) else {
@@ -87,6 +90,7 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         app.keep_quitting(&mut effects);
     }
     app.follow_surroundings();
+    app.follow_batch_sponsors();
     effects
 }
 

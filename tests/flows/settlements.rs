@@ -150,3 +150,22 @@ async fn a_batch_goes_from_completed_dispensations_to_partially_accepted_and_out
     counter.send(Msg::Back).await;
     assert!(matches!(counter.app.step, Step::Entry { .. }));
 }
+
+#[tokio::test]
+async fn mostrador_settlements_opens_the_same_screen_and_esc_leads_to_the_code() {
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let config = mostrador::sandbox::SandboxConfig {
+        clock: mostrador::sandbox::Clock::frozen_at(now),
+        id_seed: Some(11),
+        ..mostrador::sandbox::SandboxConfig::default()
+    };
+    let settings = mostrador::counter::Settings { open_settlements: true, ..Default::default() };
+    let setup = crate::support::Setup::default();
+    let mut counter = Counter::open_in_with(config, mostrador::runtime::Capture::Sandbox, setup, settings).await;
+    // The sponsors' rules arrive after the screen opened: the BATCH sponsor is offered once they have.
+    let board = &step(&counter).board;
+    assert_eq!(board.sponsors.iter().map(|sponsor| sponsor.slug.as_str()).collect::<Vec<_>>(), ["ars-sandbox-do"]);
+    assert!(mostrador::test_support::screen::Drawn::of(counter.backend()).contains("Liquidaciones (radicación)"));
+    counter.send(Msg::Back).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }));
+}

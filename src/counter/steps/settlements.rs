@@ -274,15 +274,23 @@ impl App {
         effects.push(Effect::LoadSettlements { id });
     }
 
-    /// A key on the settlements screen.
-    pub(in crate::counter) fn settlements_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
-        // The sponsors' configurations may have arrived since the screen opened.
+    /// The BATCH sponsors as the configurations now say, on the settlements screen: they arrive after it opens
+    /// when `mostrador settlements` opens it with the counter.
+    pub(in crate::counter) fn follow_batch_sponsors(&mut self) {
+        if !matches!(self.step, Step::Settlements(_)) {
+            return;
+        }
         let sponsors = self.batch_sponsors();
         let Step::Settlements(step) = &mut self.step else { return };
-        if step.board.sponsors.len() != sponsors.len() {
+        if step.board.sponsors != sponsors {
             step.board.sponsors = sponsors;
             step.board.sponsor = step.board.sponsor.min(step.board.sponsors.len().saturating_sub(1));
         }
+    }
+
+    /// A key on the settlements screen.
+    pub(in crate::counter) fn settlements_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let Step::Settlements(step) = &mut self.step else { return };
         let next = step.on_msg(msg);
         // What the webhook receiver recorded, read at each key: a decision shows without a timer.
         let refresh = matches!(next, Next::Refresh);
