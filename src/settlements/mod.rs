@@ -66,6 +66,36 @@ impl InvoiceField {
     }
 }
 
+/// What the server found wrong with an invoice field, in the counter's terms (the server's English words go to the
+/// log; the screen says its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoiceProblem {
+    /// Nothing was given.
+    Missing,
+    /// A date after today.
+    Future,
+    /// A date before the batch's period.
+    BeforePeriod,
+    /// Anything else: not a number or date the server takes.
+    Invalid,
+}
+
+impl InvoiceProblem {
+    /// Reads the server's message (the sandbox's wording; an unknown one is [`InvoiceProblem::Invalid`]).
+    fn from_message(message: &str) -> Self {
+        let message = message.to_ascii_lowercase();
+        if message.contains("required") {
+            Self::Missing
+        } else if message.contains("future") {
+            Self::Future
+        } else if message.contains("before the period") {
+            Self::BeforePeriod
+        } else {
+            Self::Invalid
+        }
+    }
+}
+
 /// One batch in the list: its latest known state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchLine {
@@ -98,8 +128,8 @@ pub struct Board {
     pub invoice_number: String,
     /// `YYYY-MM-DD`.
     pub invoice_date: String,
-    /// What the server said of each invoice field it refused (its words, made inert when drawn).
-    pub errors: BTreeMap<InvoiceField, String>,
+    /// What the server found wrong with each invoice field it refused.
+    pub errors: BTreeMap<InvoiceField, InvoiceProblem>,
     /// The pharmacy's batches, newest first.
     pub batches: Vec<BatchLine>,
 }
@@ -216,7 +246,8 @@ impl Board {
         let ClientError::Api { status: 400, envelope: Some(envelope), .. } = error else { return false };
         for field_error in &envelope.errors {
             if let Some(field) = InvoiceField::from_path(&field_error.path) {
-                self.errors.entry(field).or_insert_with(|| field_error.message.clone());
+                tracing::info!(field = ?field, message = %crate::inert::line(&field_error.message), "invoice refused");
+                self.errors.entry(field).or_insert_with(|| InvoiceProblem::from_message(&field_error.message));
             }
         }
         !self.errors.is_empty()
@@ -290,5 +321,75 @@ impl From<&SettlementRow> for BatchLine {
             accepted: row.accepted_amount,
             invoice_number: row.invoice_number.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::osigu::model::{ErrorEnvelope, FieldError};
+
+    fn batch(id: &str, status: &str) -> Settlement {
+        serde_json::from_value(serde_json::json!({"settlement_id": id, "status": status, "currency_code": "DOP"}))
+            .unwrap()
+    }
+
+    fn row(id: &str, status: &str) -> SettlementRow {
+        SettlementRow {
+            settlement_id: id.into(),
+            sponsor_slug: Some("ars-sandbox-do".into()),
+            period: Some("2026-11".into()),
+            status: status.into(),
+            currency: Some("DOP".into()),
+            total_amount: Some(Decimal::new(100, 0)),
+            accepted_amount: Some(Decimal::new(40, 0)),
+            invoice_number: None,
+            decided_at: None,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            event_id: "evt".into(),
+            detail: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn a_recorded_decision_wins_over_an_older_list_and_never_the_reverse() {
+        let mut board = Board::new(Vec::new(), "2026-11", "2026-11-21");
+        board.batches_read(
+            &[batch("stl_1", "SUBMITTED"), batch("stl_2", "ACCEPTED")],
+            &[row("stl_1", "PARTIALLY_ACCEPTED"), row("stl_2", "SUBMITTED"), row("stl_3", "REJECTED")],
+        );
+        let states: Vec<(&str, SettlementStatus)> =
+            board.batches.iter().map(|line| (line.id.as_str(), line.status)).collect();
+        assert_eq!(
+            states,
+            [
+                ("stl_1", SettlementStatus::PartiallyAccepted),
+                ("stl_2", SettlementStatus::Accepted),
+                ("stl_3", SettlementStatus::Rejected)
+            ]
+        );
+        assert_eq!(board.batches[0].accepted, Some(Decimal::new(40, 0)));
+    }
+
+    #[test]
+    fn a_400_puts_each_named_field_s_problem_next_to_it_and_other_failures_none() {
+        let mut board = Board::new(Vec::new(), "2026-11", "2026-11-21");
+        let envelope = ErrorEnvelope {
+            errors: vec![
+                FieldError { path: "invoice_number".into(), message: "at most 20 characters".into() },
+                FieldError { path: "invoice_date".into(), message: "2026-10-31 is before the period 2026-11".into() },
+                FieldError { path: "something_else".into(), message: "required".into() },
+            ],
+            ..ErrorEnvelope::default()
+        };
+        let refused =
+            ClientError::Api { status: 400, code: None, envelope: Some(Box::new(envelope)), retry_after: None };
+        assert!(board.refused(&refused));
+        assert_eq!(board.errors.get(&InvoiceField::Number), Some(&InvoiceProblem::Invalid));
+        assert_eq!(board.errors.get(&InvoiceField::Date), Some(&InvoiceProblem::BeforePeriod));
+        assert_eq!(board.errors.len(), 2);
+        let down = ClientError::Timeout { after: std::time::Duration::from_secs(10) };
+        assert!(!board.refused(&down), "not a field's problem: the screen shows it as a problem");
+        assert!(board.errors.is_empty());
     }
 }

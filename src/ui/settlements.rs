@@ -16,7 +16,7 @@ use crate::counter::{App, SettlementsFocus, SettlementsNotice, SettlementsStep};
 use crate::i18n::{self, Locale};
 use crate::inert;
 use crate::osigu::model::SettlementStatus;
-use crate::settlements::InvoiceField;
+use crate::settlements::{InvoiceField, InvoiceProblem};
 
 /// The most batches listed (the newest first); Ctrl-R and ↑/↓ reach the rest.
 const BATCH_ROWS: usize = 5;
@@ -166,10 +166,16 @@ fn field(frame: &mut Frame, area: Rect, step: &SettlementsStep, which: InvoiceFi
     let label = format!("{:<16}", t(locale, label));
     let value = format!(" {:<20} ", input.value());
     let mut spans = vec![Span::raw(label), Span::styled(value, focused(step, focus))];
-    if let Some(error) = step.board.errors.get(&which) {
-        // The server's own words for the field, after the counter's.
-        let refused = i18n::fill(locale, "settlements.refused", &[("why", &inert::line(error))]);
-        spans.push(Span::styled(format!(" ◂ {refused}"), theme::ERROR));
+    if let Some(problem) = step.board.errors.get(&which) {
+        let key = match (which, problem) {
+            (InvoiceField::Number, InvoiceProblem::Missing) => "settlements.number_missing",
+            (InvoiceField::Number, _) => "settlements.number_invalid",
+            (InvoiceField::Date, InvoiceProblem::Missing) => "settlements.date_missing",
+            (InvoiceField::Date, InvoiceProblem::Future) => "settlements.date_future",
+            (InvoiceField::Date, InvoiceProblem::BeforePeriod) => "settlements.date_before_period",
+            (InvoiceField::Date, InvoiceProblem::Invalid) => "settlements.date_invalid",
+        };
+        spans.push(Span::styled(format!(" ◂ {}", t(locale, key)), theme::ERROR));
     }
     frame.render_widget(Paragraph::new(Line::from(text::fit_spans(spans, area.width))), area);
 }

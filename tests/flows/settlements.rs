@@ -6,7 +6,7 @@
 
 use mostrador::counter::{Msg, SettlementsFocus, SettlementsNotice, Step};
 use mostrador::osigu::model::SettlementStatus;
-use mostrador::settlements::InvoiceField;
+use mostrador::settlements::{InvoiceField, InvoiceProblem};
 use rust_decimal::Decimal;
 
 use crate::support::Counter;
@@ -83,11 +83,12 @@ async fn a_batch_goes_from_completed_dispensations_to_partially_accepted_and_out
     counter.type_text("2099-01-01").await;
     counter.send(Msg::Submit).await;
     let errors = &step(&counter).board.errors;
-    assert!(errors.get(&InvoiceField::Number).is_some_and(|words| words.contains("required")), "{errors:?}");
-    assert!(errors.get(&InvoiceField::Date).is_some_and(|words| words.contains("future")), "{errors:?}");
+    assert_eq!(errors.get(&InvoiceField::Number), Some(&InvoiceProblem::Missing), "{errors:?}");
+    assert_eq!(errors.get(&InvoiceField::Date), Some(&InvoiceProblem::Future), "{errors:?}");
     assert_eq!(step(&counter).focus, SettlementsFocus::InvoiceNumber);
     let shown = mostrador::test_support::screen::Drawn::of(counter.backend()).text();
-    assert!(shown.lines().any(|row| row.contains("Factura (NCF)") && row.contains("required")), "{shown}");
+    assert!(shown.lines().any(|row| row.contains("Factura (NCF)") && row.contains("escriba el número")), "{shown}");
+    assert!(shown.lines().any(|row| row.contains("Fecha factura") && row.contains("no puede ser futura")), "{shown}");
 
     // Corrected: submitted, the claims attached once.
     counter.type_text("B0100000125").await;
