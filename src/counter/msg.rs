@@ -84,7 +84,7 @@ pub enum Msg {
     /// not be read).
     SettlementsRecorded {
         id: ReqId,
-        rows: Result<Vec<crate::journal::SettlementRow>, String>,
+        rows: Result<Vec<crate::settlements::BatchLine>, String>,
     },
     /// A settlement batch was written as CSV at this path, or why not.
     Exported {

@@ -198,7 +198,9 @@ impl Hands {
                 Msg::VoidChecked { id, voided }
             }
             Job::Settlements { id } => {
-                Msg::SettlementsRecorded { id, rows: journal.settlements().map_err(|error| error.to_string()) }
+                let rows = journal.settlements().map_err(|error| error.to_string());
+                let rows = rows.map(|rows| rows.iter().map(crate::settlements::BatchLine::from).collect());
+                Msg::SettlementsRecorded { id, rows }
             }
             Job::Export { id, batch } => Msg::Exported { id, result: export_settlement(journal, &batch) },
         };

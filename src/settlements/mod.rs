@@ -267,10 +267,10 @@ impl Board {
 
     /// The list of batches: the server's, each replaced by the state a webhook recorded when that one is further
     /// along (the server's list may be read before the decision reached it; the webhook may come first).
-    pub fn batches_read(&mut self, server: &[Settlement], recorded: &[SettlementRow]) {
+    pub fn batches_read(&mut self, server: &[Settlement], recorded: &[BatchLine]) {
         let mut lines: Vec<BatchLine> = server.iter().map(BatchLine::from).collect();
-        for row in recorded {
-            let line = BatchLine::from(row);
+        for line in recorded {
+            let line = line.clone();
             match lines.iter_mut().find(|known| known.id == line.id) {
                 Some(known) if rank(line.status) > rank(known.status) => *known = line,
                 Some(_) => {}
@@ -356,7 +356,8 @@ mod tests {
         let mut board = Board::new(Vec::new(), "2026-11", "2026-11-21");
         board.batches_read(
             &[batch("stl_1", "SUBMITTED"), batch("stl_2", "ACCEPTED")],
-            &[row("stl_1", "PARTIALLY_ACCEPTED"), row("stl_2", "SUBMITTED"), row("stl_3", "REJECTED")],
+            &[row("stl_1", "PARTIALLY_ACCEPTED"), row("stl_2", "SUBMITTED"), row("stl_3", "REJECTED")]
+                .map(|row| BatchLine::from(&row)),
         );
         let states: Vec<(&str, SettlementStatus)> =
             board.batches.iter().map(|line| (line.id.as_str(), line.status)).collect();

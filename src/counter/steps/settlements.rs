@@ -18,10 +18,9 @@ use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::offers::Offer;
 use crate::counter::problem::{NextStep, from_client};
-use crate::journal::SettlementRow;
 use crate::osigu::error::ClientError;
 use crate::osigu::model::{Id, Settlement};
-use crate::settlements::{BatchSponsor, Board, InvoiceField};
+use crate::settlements::{BatchLine, BatchSponsor, Board, InvoiceField};
 
 /// The longest invoice number typed (the server's limit is 20; the field refuses more than it could accept).
 const MAX_INVOICE_CHARS: usize = 20;
@@ -83,7 +82,7 @@ pub struct SettlementsStep {
     /// The server's list as last read, kept to merge with what the receiver records.
     server: Vec<Settlement>,
     /// The receiver's records as last read.
-    recorded: Vec<SettlementRow>,
+    recorded: Vec<BatchLine>,
 }
 
 /// What a key asks of the App.
@@ -410,7 +409,7 @@ impl App {
     }
 
     /// What the receiver recorded, read for the screen.
-    pub(in crate::counter) fn settlements_recorded(&mut self, rows: Result<Vec<SettlementRow>, String>) {
+    pub(in crate::counter) fn settlements_recorded(&mut self, rows: Result<Vec<BatchLine>, String>) {
         let Step::Settlements(step) = &mut self.step else { return };
         match rows {
             Ok(rows) => {
