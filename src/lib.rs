@@ -13,8 +13,10 @@ pub mod keymap;
 pub mod logging;
 pub mod osigu;
 pub mod receipt;
+pub mod receiver;
 pub mod runtime;
 pub mod sandbox;
+pub mod settlements;
 pub mod terminal;
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -3,6 +3,7 @@
 //! [`mostrador::inert`]). A panic is written to the log as well as to the terminal.
 
 mod clerks_cli;
+mod receive;
 mod serve;
 
 use std::io::IsTerminal;
@@ -42,6 +43,25 @@ enum Command {
     Sandbox {
         #[command(subcommand)]
         command: SandboxCommand,
+    },
+    /// The settlement batches with the insurers (radicación), for supervisors: the counter opened on the screen
+    /// Ctrl-L opens.
+    Settlements,
+    /// The receiver of Osigu's webhooks, for the pharmacy's server.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Receive Osigu's signed webhooks on POST /osigu: voided authorizations for the counters, settlement batches'
+    /// states; kept in the journal once each. Configured by `[webhooks]` and MOSTRADOR_WEBHOOK_SECRETS.
+    Serve {
+        /// Address to listen on [default: `[webhooks] addr`, else 127.0.0.1:9000].
+        #[arg(long)]
+        addr: Option<SocketAddr>,
     },
 }
 
@@ -243,7 +263,8 @@ fn check(config: &mostrador::config::Config) -> ExitCode {
     }
 }
 
-/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise. Its logs go
+/// `mostrador` with no command: the counter, on the embedded sandbox unless configured otherwise (on the
+/// settlements screen for `mostrador settlements`). Its logs go
 /// to `mostrador.log` in the data directory (the terminal belongs to the screen); a log file that cannot be
 /// opened leaves the counter without logs, never without its screen. `warnings` about the configuration are
 /// logged and shown on the counter's first screen: stderr is hidden by the screen the moment it opens.
@@ -251,6 +272,7 @@ fn counter(
     config: &mostrador::config::Config,
     warnings: &[mostrador::config::ConfigWarning],
     offset: time::UtcOffset,
+    settlements: bool,
 ) -> ExitCode {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -282,7 +304,7 @@ fn counter(
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(mostrador::runtime::run_counter(config, warnings, offset));
+    let outcome = runtime.block_on(mostrador::runtime::run_counter_on(config, warnings, offset, settlements));
     // Requests still in flight (a cancel the grace period gave up on) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match outcome {
@@ -318,12 +340,12 @@ fn main() -> ExitCode {
     let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     mostrador::terminal::install_panic_hook();
     let cli = Cli::parse();
-    let (config, warnings) = match mostrador::config::Config::load(cli.config.as_deref()) {
+    let (config, warnings, config_path) = match mostrador::config::Config::load(cli.config.as_deref()) {
         Ok(loaded) => {
             for warning in &loaded.warnings {
                 fatal("mostrador: warning", warning);
             }
-            (loaded.config, loaded.warnings)
+            (loaded.config, loaded.warnings, loaded.path)
         }
         Err(error) => {
             fatal("mostrador", error);
@@ -331,7 +353,8 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => counter(&config, &warnings, offset),
+        None => counter(&config, &warnings, offset, false),
+        Some(Command::Settlements) => counter(&config, &warnings, offset, true),
         Some(Command::Check) => check(&config),
         Some(Command::Clerks { command }) => clerks_cli::run(&config, command),
         Some(Command::Journal { command: JournalCommand::Export(args) }) => export(&config, &args, offset),
@@ -347,6 +370,20 @@ fn main() -> ExitCode {
                 Err(error) => {
                     fatal("mostrador", &error);
                     // A bad option is the caller's to fix, as a bad configuration file is (exit 2).
+                    if error.is_configuration() { ExitCode::from(2) } else { ExitCode::FAILURE }
+                }
+            }
+        }
+        Some(Command::Webhooks { command: WebhooksCommand::Serve { addr } }) => {
+            mostrador::logging::to_stderr();
+            let runtime = match runtime("mostrador webhooks serve") {
+                Ok(runtime) => runtime,
+                Err(exit) => return exit,
+            };
+            match runtime.block_on(receive::run(addr, &config, config_path.as_deref())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    fatal("mostrador webhooks serve", &error);
                     if error.is_configuration() { ExitCode::from(2) } else { ExitCode::FAILURE }
                 }
             }

@@ -1,8 +1,9 @@
 //! The configuration file (TOML): which Osigu the counter talks to and with which credentials (`[osigu]`), how
 //! the counter numbers invoices and where it keeps its data (`[counter]`), how a fingerprint is captured
 //! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), how a barcode scanner's bursts are told from
-//! typing (`[scanner]`), and how the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also
-//! reads; its flags override it). It owns finding the file, reading it, validating it into one-line errors that
+//! typing (`[scanner]`), how the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also
+//! reads; its flags override it), and the webhook receiver `mostrador webhooks serve` runs on the pharmacy's
+//! server (`[webhooks]`). It owns finding the file, reading it, validating it into one-line errors that
 //! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
 //! keys are errors, so a typo is reported instead of silently ignored.
 
@@ -44,6 +45,7 @@ pub struct Config {
     pub receipt: ReceiptSection,
     pub scanner: ScannerSection,
     pub sandbox: SandboxSection,
+    pub webhooks: WebhooksSection,
     /// `[keys]`: action name → the keys that trigger it (an empty list unbinds); see [`crate::keymap`].
     pub keys: BTreeMap<String, Vec<String>>,
     /// Resolved from `osigu` (and the environment's secret) when the file is parsed; see [`Config::endpoint`].
@@ -64,6 +66,7 @@ impl Default for Config {
             receipt: ReceiptSection::default(),
             scanner: ScannerSection::default(),
             sandbox: SandboxSection::default(),
+            webhooks: WebhooksSection::default(),
             keys: BTreeMap::new(),
             endpoint: embedded_sandbox(&OsiguSection::default()),
             keymap: Keymap::default(),
@@ -357,6 +360,87 @@ impl SandboxSection {
     }
 }
 
+/// `[webhooks]`: the receiver `mostrador webhooks serve` runs for Osigu's webhooks (see [`crate::receiver`]).
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksSection {
+    /// Where it listens (default `127.0.0.1:9000`; `--addr` overrides).
+    pub addr: Option<SocketAddr>,
+    /// The secrets Osigu signs with: one, or two during a rotation. [`crate::receiver::SECRETS_ENV`] wins.
+    pub secrets: Vec<String>,
+    /// The certificate chain (PEM) it serves TLS with; with `tls_key`.
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM); with `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// A reverse proxy terminates TLS in front of it, so plain HTTP may listen off loopback.
+    pub behind_proxy: bool,
+}
+
+/// Written by hand so the secrets never reach a log.
+impl std::fmt::Debug for WebhooksSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhooksSection")
+            .field("addr", &self.addr)
+            .field("secrets", &self.secrets.iter().map(|_| "***").collect::<Vec<_>>())
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("behind_proxy", &self.behind_proxy)
+            .finish()
+    }
+}
+
+impl WebhooksSection {
+    /// What serde cannot check: one or two secrets without blanks, and both TLS files or neither, each an
+    /// absolute path.
+    fn check(&self) -> Result<(), Problem> {
+        use crate::receiver::MAX_SECRETS;
+        if self.secrets.len() > MAX_SECRETS {
+            return Err(Problem::new(
+                "webhooks.secrets",
+                format!(
+                    "expected at most {MAX_SECRETS} secrets (the current one and, during a rotation, the previous \
+                     one), found {}",
+                    self.secrets.len()
+                ),
+            ));
+        }
+        if self
+            .secrets
+            .iter()
+            .any(|secret| secret.is_empty() || secret.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(Problem::new(
+                "webhooks.secrets",
+                "expected secrets without spaces, found an empty or spaced one",
+            ));
+        }
+        for (key, path) in [("webhooks.tls_cert", &self.tls_cert), ("webhooks.tls_key", &self.tls_key)] {
+            if let Some(path) = path
+                && !path.is_absolute()
+            {
+                return Err(Problem::new(
+                    key,
+                    format!("expected an absolute path, found {:?}", path.display().to_string()),
+                ));
+            }
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            // Named on the line that is there: the missing key has none.
+            (Some(_), None) => Err(Problem::new("webhooks.tls_cert", "needs `webhooks.tls_key` too (both or neither)")),
+            (None, Some(_)) => Err(Problem::new("webhooks.tls_key", "needs `webhooks.tls_cert` too (both or neither)")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The TLS files, when both are given.
+    pub fn tls(&self) -> Option<crate::receiver::TlsFiles> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::receiver::TlsFiles { cert: cert.clone(), key: key.clone() }),
+            _ => None,
+        }
+    }
+}
+
 fn from_text<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -539,6 +623,8 @@ impl Config {
         if config.osigu.client_secret.is_some() {
             warnings.extend(exposed_secret_warning(&path));
         }
+        // `webhooks.secrets` is checked by `webhooks serve` itself (see [`readable_by_others`]): the counter's
+        // warning names client_secret, and a counter never reads the webhook secrets.
         Ok(Loaded { config, path: Some(path), warnings })
     }
 
@@ -605,6 +691,7 @@ impl Config {
         {
             return Err(Problem::new("sandbox.webhook_url", problem.to_string()));
         }
+        self.webhooks.check()?;
         Ok(endpoint)
     }
 }
@@ -652,17 +739,22 @@ fn read_limited(path: &Path) -> Result<String, ConfigError> {
 }
 
 /// Files holding a client secret should be readable by their owner only.
-#[cfg(unix)]
 fn exposed_secret_warning(path: &Path) -> Option<ConfigWarning> {
+    readable_by_others(path).then(|| ConfigWarning::ExposedSecret { path: path.to_owned() })
+}
+
+/// Whether a file's group or others may read it (never on a platform without Unix modes): a file holding a
+/// secret should be readable by its owner only.
+#[cfg(unix)]
+pub fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
 
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o044 != 0).then(|| ConfigWarning::ExposedSecret { path: path.to_owned() })
+    std::fs::metadata(path).is_ok_and(|metadata| metadata.permissions().mode() & 0o044 != 0)
 }
 
 #[cfg(not(unix))]
-fn exposed_secret_warning(_path: &Path) -> Option<ConfigWarning> {
-    None
+pub fn readable_by_others(_path: &Path) -> bool {
+    false
 }
 
 mod keys;

@@ -53,6 +53,11 @@ fn every_key_of_the_example_is_documented_with_its_default() {
         "width = 48",
         "auto_print = true",
         "# header = ",
+        "# addr = \"127.0.0.1:9000\"",
+        "# secrets = ",
+        "# tls_cert = ",
+        "# tls_key = ",
+        "behind_proxy = false",
     ] {
         assert!(text.contains(key), "{key}");
     }
@@ -85,6 +90,40 @@ fn the_commented_out_examples_are_valid_too() {
     assert_eq!(config.sandbox.webhook_secrets, ["whsec_sandbox"]);
     assert_eq!(config.receipt.printer, Some(PrinterAddress::Path("/dev/usb/lp0".into())));
     assert_eq!(config.receipt.header, ["Farmacia Demo", "NIT 1234567-8"]);
+    assert_eq!(config.webhooks.secrets, ["whsec_current", "whsec_previous"]);
+    assert_eq!(config.webhooks.addr, Some(SocketAddr::from(([127, 0, 0, 1], 9000))));
+    let tls = config.webhooks.tls().unwrap();
+    assert_eq!(
+        (tls.cert.to_str(), tls.key.to_str()),
+        (Some("/etc/mostrador/webhooks.crt"), Some("/etc/mostrador/webhooks.key"))
+    );
+}
+
+#[test]
+fn the_webhooks_section_takes_one_or_two_secrets_and_both_tls_files_or_neither() {
+    for (text, expected) in [
+        ("[webhooks]\nsecrets = [\"a\", \"b\", \"c\"]\n", "line 2: key `webhooks.secrets`: expected at most 2 secrets"),
+        ("[webhooks]\nsecrets = [\"\"]\n", "line 2: key `webhooks.secrets`: expected secrets without spaces"),
+        (
+            "[webhooks]\ntls_cert = \"/etc/w.crt\"\n",
+            "line 2: key `webhooks.tls_cert`: needs `webhooks.tls_key` too (both or neither)",
+        ),
+        ("[webhooks]\ntls_key = \"/etc/w.key\"\n", "line 2: key `webhooks.tls_key`: needs `webhooks.tls_cert` too"),
+        (
+            "[webhooks]\ntls_cert = \"w.crt\"\ntls_key = \"/etc/w.key\"\n",
+            "line 2: key `webhooks.tls_cert`: expected an absolute path, found \"w.crt\"",
+        ),
+        ("[webhooks]\naddr = \"localhost:9000\"\n", "line 2: key `webhooks.addr`"),
+        ("[webhooks]\nbehind_proxy = \"yes\"\n", "line 2: key `webhooks.behind_proxy`"),
+    ] {
+        let message = error(text);
+        assert!(message.contains(expected), "{message}");
+    }
+    let config = Config::parse("[webhooks]\nsecrets = [\"whsec_a\"]\nbehind_proxy = true\n", Path::new(FILE)).unwrap();
+    assert!(config.webhooks.behind_proxy && config.webhooks.tls().is_none());
+    // The secrets never show in Debug output.
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("whsec_a") && debug.contains("secrets: [\"***\"]"), "{debug}");
 }
 
 #[test]

@@ -70,6 +70,12 @@ actions! {
     Decrease => "decrease" ["-"],
     /// Sign the clerk out, between dispensations (when clerks sign in).
     SignOut => "sign_out" ["ctrl-o"],
+    /// The settlement batches (radicación), for supervisors: a later role check guards this one action.
+    Settlements => "settlements" ["ctrl-l"],
+    /// Read again what the screen lists (the settlement batches).
+    Refresh => "refresh" ["ctrl-r"],
+    /// Write the selected settlement batch as CSV.
+    Export => "export" ["ctrl-e"],
     /// Close Mostrador (asking first when a dispensation is in progress).
     Quit => "quit" ["ctrl-c"],
 }

@@ -37,6 +37,8 @@ pub struct Settings {
     pub clerks: bool,
     /// How long without a key before the counter locks (`[counter] lock_after_secs`); `None`: never.
     pub lock_after: Option<time::Duration>,
+    /// Open on the settlements screen (`mostrador settlements`) instead of the code.
+    pub open_settlements: bool,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             require_pack_scan: false,
             clerks: false,
             lock_after: None,
+            open_settlements: false,
         }
     }
 }
@@ -156,6 +159,8 @@ pub enum Step {
     Done(Box<Done>),
     /// The day's dispensations, from the journal (F3).
     History(History),
+    /// The settlement batches (radicación), for supervisors.
+    Settlements(Box<super::steps::SettlementsStep>),
     /// Asking whether to cancel the started dispensation (Enter: cancel and leave; Esc: stay).
     ConfirmLeave { then: Leave, back_to: Box<Step> },
     /// Cancelling on the server before moving on.
@@ -248,6 +253,12 @@ pub enum Purpose {
     Visits {
         dispensation_id: Id,
     },
+    /// A request of the settlements screen.
+    Settlement(super::steps::SettlementAsk),
+    /// Whether the webhook receiver recorded `code` as voided (see [`super::Surroundings::voided`]).
+    VoidCheck {
+        code: String,
+    },
     /// A journal write; the program does not exit before it is done.
     Record,
     /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
@@ -278,6 +289,7 @@ impl Purpose {
                 // The door is over the step: a completion that ends while the counter is locked must not lose the
                 // unlock's verdict.
                 | Self::Pin
+                | Self::VoidCheck { .. }
         )
     }
 }
@@ -350,6 +362,12 @@ impl Sponsors {
 }
 
 impl Session {
+    /// Whether the settlement batches are open to whoever is at the counter: a supervisor, or anyone when the
+    /// counter has no clerks (then it has no roles either).
+    pub fn may_settle(&self) -> bool {
+        !self.settings.clerks || self.clerk.as_ref().is_some_and(|clerk| clerk.role == crate::clerks::Role::Supervisor)
+    }
+
     fn new(settings: Settings, now: OffsetDateTime) -> Self {
         Self {
             settings,

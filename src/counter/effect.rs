@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::osigu::error::IdempotencyKey;
 use crate::osigu::model::{
-    BiometricSample, CancelRequest, ChallengeRequest, CompleteRequest, Id, OtpSendRequest, OtpValidateRequest,
-    ProductType, StartRequest, UpdateRequest,
+    AttachAuthorizationsRequest, BiometricSample, CancelRequest, ChallengeRequest, CompleteRequest,
+    CompleteSettlementRequest, Id, OpenSettlementRequest, OtpSendRequest, OtpValidateRequest, ProductType,
+    StartRequest, UpdateRequest,
 };
 
 use super::msg::ReqId;
@@ -28,6 +29,15 @@ pub enum Effect {
     /// Read dispensations from the journal (a day of this till's, or a search of every day); answer with
     /// [`super::Msg::HistoryLoaded`].
     LoadHistory { id: ReqId, query: super::steps::HistoryQuery },
+    /// Ask the journal whether the webhook receiver recorded `code` as voided at or after `since`; answer with
+    /// [`super::Msg::VoidChecked`]. Runs on the journal's thread in order with its other jobs, so a check asked
+    /// before a `complete` is answered before that completion is even sent.
+    CheckVoided { id: ReqId, code: String, since: time::OffsetDateTime },
+    /// Read the settlement batches' states the webhook receiver recorded; answer with
+    /// [`super::Msg::SettlementsRecorded`].
+    LoadSettlements { id: ReqId },
+    /// Write `batch` as CSV in the data directory's `exports/`; answer with [`super::Msg::Exported`].
+    ExportSettlement { id: ReqId, batch: Box<crate::osigu::model::Settlement> },
     /// Write to the journal; answer with [`super::Msg::Journaled`].
     Journal { id: ReqId, write: Write },
     /// Print a receipt on a paper `width` wide; answer with [`super::Msg::Printed`]. Never blocks: a printer
@@ -150,6 +160,33 @@ pub enum Call {
         code: String,
         size: u32,
     },
+    /// The pharmacy's settlement batches (contract §6), every page.
+    Settlements,
+    /// One settlement batch, with each claim and the sponsor's answer.
+    Settlement {
+        id: Id,
+    },
+    /// Open (or find open) a batch for a sponsor and period.
+    OpenSettlement {
+        request: OpenSettlementRequest,
+        key: IdempotencyKey,
+    },
+    /// The claims of the batch's sponsor and period no batch holds yet.
+    PendingAuthorizations {
+        id: Id,
+    },
+    /// Attach claims to the batch.
+    AttachAuthorizations {
+        id: Id,
+        request: AttachAuthorizationsRequest,
+        key: IdempotencyKey,
+    },
+    /// Invoice and submit the batch.
+    CompleteSettlement {
+        id: Id,
+        request: CompleteSettlementRequest,
+        key: IdempotencyKey,
+    },
 }
 
 impl Call {
@@ -169,6 +206,12 @@ impl Call {
             Self::ValidateOtp { .. } => "otp-validate",
             Self::Products { .. } => "products",
             Self::Dispensations { .. } => "dispensations",
+            Self::Settlements => "settlements",
+            Self::Settlement { .. } => "settlement",
+            Self::OpenSettlement { .. } => "settlement-open",
+            Self::PendingAuthorizations { .. } => "settlement-pending",
+            Self::AttachAuthorizations { .. } => "settlement-attach",
+            Self::CompleteSettlement { .. } => "settlement-complete",
         }
     }
 }

@@ -42,5 +42,5 @@ pub use record::{
 };
 pub use shares::{Shares, Source};
 pub use steps::*;
-pub use surroundings::{Health, Surroundings, Toast};
+pub use surroundings::{Health, Surroundings, Toast, Voided};
 pub use update::update;

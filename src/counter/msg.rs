@@ -74,6 +74,23 @@ pub enum Msg {
     Reveal,
     /// F3: the day's history.
     History,
+    /// Ctrl-L: the settlement batches (supervisors).
+    Settlements,
+    /// Ctrl-R: read the settlement batches again.
+    Refresh,
+    /// Ctrl-E: export the selected settlement batch as CSV.
+    Export,
+    /// The settlement batches' states the webhook receiver recorded in the journal (`Err` says why they could
+    /// not be read).
+    SettlementsRecorded {
+        id: ReqId,
+        rows: Result<Vec<crate::settlements::BatchLine>, String>,
+    },
+    /// A settlement batch was written as CSV at this path, or why not.
+    Exported {
+        id: ReqId,
+        result: Result<String, String>,
+    },
     /// A timer the core asked for (see [`super::App::wake_at`]) has fired.
     Tick,
     /// An Osigu call finished.
@@ -96,6 +113,12 @@ pub enum Msg {
     InvoiceHeld {
         id: ReqId,
         result: Result<String, crate::counter::InvoiceRefusal>,
+    },
+    /// What the journal says of a [`super::Effect::CheckVoided`]: the void the receiver recorded, if any (`None`
+    /// too when the journal could not be read: the server still refuses a voided code's completion).
+    VoidChecked {
+        id: ReqId,
+        voided: Option<super::Voided>,
     },
     /// A journal write finished. `id` is `None` for a write no request awaited (the intent of a cancel sent
     /// anyway); a failure matters whether awaited or not.
@@ -149,6 +172,12 @@ pub enum Reply {
     Products(Vec<ProviderProduct>),
     /// A page of dispensations (a code's earlier visits).
     Dispensations(Vec<Dispensation>),
+    /// The pharmacy's settlement batches.
+    Settlements(Vec<crate::osigu::model::Settlement>),
+    /// One settlement batch (opened, attached to, submitted, or read).
+    Settlement(Box<crate::osigu::model::Settlement>),
+    /// The claims still waiting for a batch.
+    PendingAuthorizations(Vec<crate::osigu::model::PendingAuthorization>),
 }
 
 impl Msg {
@@ -177,6 +206,9 @@ impl Msg {
             Self::Details => A::Details,
             Self::Reveal => A::Reveal,
             Self::History => A::History,
+            Self::Settlements => A::Settlements,
+            Self::Refresh => A::Refresh,
+            Self::Export => A::Export,
             Self::Print => A::Print,
             Self::SignOut => A::SignOut,
             _ => return None,

@@ -139,11 +139,15 @@ impl App {
         let now = self.session.now;
         match &self.step {
             Step::Entry { code, .. } => {
-                let list = vec![
+                let mut list = vec![
                     Offer::on(Continue, "hint.search"),
                     Offer::when(!code.value().is_empty(), Back, "hint.clear"),
                     Offer::on(History, "hint.history"),
                 ];
+                // For supervisors (anyone, without clerks): a clerk is not shown a key that would refuse them.
+                if self.session.may_settle() {
+                    list.push(Offer::on(Settlements, "hint.settlements"));
+                }
                 (list, true)
             }
             Step::Starting { .. } | Step::Preparing => (vec![Offer::on(Back, "hint.back")], false),
@@ -161,6 +165,7 @@ impl App {
                 (list, false)
             }
             Step::History(history) => history.offers(self.session.settings.printing.is_some()),
+            Step::Settlements(settlements) => settlements.offers(),
             Step::ConfirmLeave { then, .. } => {
                 let yes = match then {
                     Leave::ToEntry => "hint.yes_cancel",

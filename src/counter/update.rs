@@ -19,6 +19,10 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         Msg::Opened => {
             effects.push(app.call(Purpose::Sponsors, Call::Sponsors));
             effects.push(app.session.load_today());
+            // With clerks, `mostrador settlements` opens the screen once a supervisor has signed in.
+            if app.session.settings.open_settlements && app.door.is_none() {
+                app.open_settlements(&mut effects);
+            }
         }
         Msg::Replied { id, reply } => {
             let Some(purpose) = app.session.awaiting.remove(&id) else {
@@ -52,11 +56,29 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         Msg::PinChecked { id, verdict } => {
             if let Some(Purpose::Pin) = app.session.awaiting.remove(&id) {
                 app.pin_checked(verdict);
+                if app.session.settings.open_settlements && app.door.is_none() {
+                    app.open_settlements(&mut effects);
+                }
             }
         }
         Msg::Printed { id, result } => {
             if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.printed(purpose, result, &mut effects);
+            }
+        }
+        Msg::SettlementsRecorded { id, rows } => {
+            if app.session.awaiting.remove(&id).is_some() {
+                app.settlements_recorded(rows);
+            }
+        }
+        Msg::Exported { id, result } => {
+            if app.session.awaiting.remove(&id).is_some() {
+                app.exported(result);
+            }
+        }
+        Msg::VoidChecked { id, voided } => {
+            if let Some(Purpose::VoidCheck { code }) = app.session.awaiting.remove(&id) {
+                app.void_checked(&code, voided);
             }
         }
         Msg::Unsent { id, why } => {
@@ -77,6 +99,7 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         app.keep_quitting(&mut effects);
     }
     app.follow_surroundings();
+    app.follow_batch_sponsors();
     effects
 }
 
@@ -101,6 +124,13 @@ impl App {
         if self.door.is_some() {
             // Nothing under the door hears a key, a scan or a paste.
             return self.door_key(msg, effects);
+        }
+        // An action during a dispensation first asks the journal whether its code was voided: that check is queued
+        // ahead of what the action sends, so a void on record is on screen before a completion is refused for it.
+        if (msg.action().is_some() || matches!(msg, Msg::Scan(_)))
+            && let Some(check) = self.void_check()
+        {
+            effects.push(check);
         }
         match msg {
             Msg::Interrupt => self.interrupt(effects),
@@ -217,6 +247,7 @@ impl App {
             Msg::NewCode => self.new_code(effects),
             Msg::Back => self.back(effects),
             Msg::History => self.open_history(effects),
+            Msg::Settlements => self.open_settlements(effects),
             Msg::SignOut => self.sign_out(effects),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
@@ -241,6 +272,7 @@ impl App {
                     }
                 }
                 Step::History(_) => self.history_msg(msg, effects),
+                Step::Settlements(_) => self.settlements_msg(msg, effects),
                 Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
             },
         }
@@ -266,7 +298,7 @@ impl App {
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
             Step::History(history) if history.receipt.is_some() => history.receipt = None,
-            Step::Done(_) | Step::History(_) => self.go_to_entry(),
+            Step::Done(_) | Step::History(_) | Step::Settlements(_) => self.go_to_entry(),
             Step::ConfirmLeave { .. } => self.close_question(),
             Step::Preparing | Step::Verify(_) | Step::Review(_) => self.confirm_leave(Leave::ToEntry, effects),
         }
@@ -514,6 +546,7 @@ impl App {
                 self.packs_after_registry(effects);
             }
             (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
+            (Purpose::Settlement(ask), result) => self.settlement_replied(ask, result, effects),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),
         }

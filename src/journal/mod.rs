@@ -23,6 +23,7 @@ mod schema;
 mod starts;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -31,11 +32,14 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use time::OffsetDateTime;
 
 pub use clerks::{ClerkEvent, ClerkRow};
+/// One CSV cell made inert for a spreadsheet (also the settlements export's).
+pub use export::cell as csv_cell;
 pub use export::write_csv;
 pub use health::{Health, set_aside};
 pub use invoices::MAX_SEQUENCE;
 pub use schema::MigrateError;
 pub use starts::LooseStart;
+pub use webhooks::{NewWebhookEvent, SettlementRow, StoredWebhookEvent, VoidedCode, WebhookEffect};
 
 use crate::counter::{Event, JournalCause, JournalFailure, Record};
 

@@ -109,6 +109,46 @@ const MIGRATIONS: &[&str] = &[
          BEGIN SELECT RAISE(ABORT, 'the clerks'' audit is append-only'); END;
      ALTER TABLE events ADD COLUMN clerk_id TEXT;
      ALTER TABLE dispensations ADD COLUMN clerk_id TEXT;",
+    // 7: what `mostrador webhooks serve` receives from Osigu. Every accepted event once (its id is the key, which is
+    // what deduplicates an at-least-once delivery across restarts), applied once (`applied` turns 1 in the same
+    // transaction as the event's effect); the authorization codes voided, for the counters to poll; and each
+    // settlement batch's latest state, for the settlements screen.
+    "CREATE TABLE webhook_events (
+         event_id    TEXT PRIMARY KEY,
+         event_type  TEXT NOT NULL,
+         created_at  TEXT,
+         received_at TEXT NOT NULL,
+         subject     TEXT,
+         body        TEXT NOT NULL,
+         applied     INTEGER NOT NULL DEFAULT 0,
+         applied_at  TEXT
+     );
+     CREATE INDEX webhook_events_unapplied ON webhook_events (received_at) WHERE applied = 0;
+     CREATE TABLE voided_authorizations (
+         code             TEXT PRIMARY KEY,
+         authorization_id TEXT,
+         sponsor_slug     TEXT,
+         reason           TEXT,
+         voided_at        TEXT,
+         recorded_at      TEXT NOT NULL,
+         event_id         TEXT NOT NULL
+     );
+     CREATE INDEX voided_authorizations_by_recorded ON voided_authorizations (recorded_at);
+     CREATE TABLE settlements (
+         settlement_id   TEXT PRIMARY KEY,
+         sponsor_slug    TEXT,
+         period          TEXT,
+         status          TEXT NOT NULL,
+         currency        TEXT,
+         total_amount    TEXT,
+         accepted_amount TEXT,
+         invoice_number  TEXT,
+         decided_at      TEXT,
+         updated_at      TEXT NOT NULL,
+         event_id        TEXT NOT NULL,
+         detail          TEXT NOT NULL DEFAULT '{}'
+     );
+     CREATE INDEX settlements_by_sponsor_period ON settlements (sponsor_slug, period);",
 ];
 
 /// The version this build writes.

@@ -64,6 +64,17 @@ pub enum Signal {
 /// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started;
 /// `warnings` about the configuration are shown on the first screen (see [`Chrome::config_warnings`]).
 pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: UtcOffset) -> Result<(), RunError> {
+    run_counter_on(config, warnings, offset, false).await
+}
+
+/// [`run_counter`], opening on the settlements screen when `settlements` is set (`mostrador settlements`: the
+/// same screen Ctrl-L opens, on a counter of its own).
+pub async fn run_counter_on(
+    config: &Config,
+    warnings: &[ConfigWarning],
+    offset: UtcOffset,
+    settlements: bool,
+) -> Result<(), RunError> {
     let data_dir = config.data_dir()?;
     // The till first: a second counter on the same till must not touch the journal the first one writes.
     let till = super::till::claim(&data_dir, config.counter.till.as_deref())?;
@@ -106,6 +117,7 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
         require_pack_scan: config.counter.require_pack_scan,
         clerks,
         lock_after: config.counter.lock_after(),
+        open_settlements: settlements,
     };
     let mut app = App::new(settings, clock.now());
     app.recovered = recovered;

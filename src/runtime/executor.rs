@@ -60,6 +60,9 @@ enum Job {
     Send { id: ReqId, send: Box<Guarded> },
     Hold { id: ReqId, prefix: String, dispensation_id: String, at: time::OffsetDateTime },
     History { id: ReqId, query: HistoryQuery },
+    Voided { id: ReqId, code: String, since: time::OffsetDateTime },
+    Settlements { id: ReqId },
+    Export { id: ReqId, batch: Box<crate::osigu::model::Settlement> },
 }
 
 impl Executor {
@@ -122,6 +125,9 @@ impl Executor {
                 self.queue(Job::Hold { id, prefix, dispensation_id: dispensation_id.as_str().to_owned(), at });
             }
             Effect::LoadHistory { id, query } => self.queue(Job::History { id, query }),
+            Effect::CheckVoided { id, code, since } => self.queue(Job::Voided { id, code, since }),
+            Effect::LoadSettlements { id } => self.queue(Job::Settlements { id }),
+            Effect::ExportSettlement { id, batch } => self.queue(Job::Export { id, batch }),
             Effect::Print { id, receipt, width } => self.hands.spawn_print(id, *receipt, width),
             Effect::CheckPin { id, clerk_id, pin, purpose, at } => {
                 let journal = self.hands.journal.clone();
@@ -155,6 +161,9 @@ impl Executor {
                 Job::Send { id, .. } => Msg::Unsent { id, why: Unsent::Journal(failure) },
                 Job::Hold { id, .. } => Msg::InvoiceHeld { id, result: Err(InvoiceRefusal::Journal(failure)) },
                 Job::History { id, .. } => Msg::HistoryLoaded { id, rows: Err(failure.detail) },
+                Job::Voided { id, .. } => Msg::VoidChecked { id, voided: None },
+                Job::Settlements { id } => Msg::SettlementsRecorded { id, rows: Err(failure.detail) },
+                Job::Export { id, .. } => Msg::Exported { id, result: Err(failure.detail) },
             };
             let _ = self.hands.results.send(msg);
         }
@@ -200,6 +209,20 @@ impl Hands {
                 Msg::InvoiceHeld { id, result }
             }
             Job::History { id, query } => Msg::HistoryLoaded { id, rows: read_history(journal, &query) },
+            Job::Voided { id, code, since } => {
+                let voided = journal.voided_code(&code, since).unwrap_or_else(|error| {
+                    tracing::warn!(error = %error, "could not read the voided codes; the server still refuses them");
+                    None
+                });
+                let voided = voided.map(|row| crate::counter::Voided { code: row.code, reason: row.reason });
+                Msg::VoidChecked { id, voided }
+            }
+            Job::Settlements { id } => {
+                let rows = journal.settlements().map_err(|error| error.to_string());
+                let rows = rows.map(|rows| rows.iter().map(crate::settlements::BatchLine::from).collect());
+                Msg::SettlementsRecorded { id, rows }
+            }
+            Job::Export { id, batch } => Msg::Exported { id, result: export_settlement(journal, &batch) },
         };
         let _ = self.results.send(msg);
     }
@@ -309,7 +332,39 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
             };
             Reply::Dispensations(client.dispensations(&query).await?.content)
         }
+        Call::Settlements => Reply::Settlements(client.settlements(None, None).await?),
+        Call::Settlement { id } => Reply::Settlement(Box::new(client.settlement(&id).await?)),
+        Call::OpenSettlement { request, key } => {
+            Reply::Settlement(Box::new(client.open_settlement(&request, &key).await?))
+        }
+        Call::PendingAuthorizations { id } => Reply::PendingAuthorizations(client.pending_authorizations(&id).await?),
+        Call::AttachAuthorizations { id, request, key } => {
+            Reply::Settlement(Box::new(client.attach_authorizations(&id, &request, &key).await?))
+        }
+        Call::CompleteSettlement { id, request, key } => {
+            Reply::Settlement(Box::new(client.complete_settlement(&id, &request, &key).await?))
+        }
     })
+}
+
+/// Writes `batch` as CSV in `exports/` beside the journal (a private file: it names claims and amounts), and
+/// says where.
+fn export_settlement(journal: &Journal, batch: &crate::osigu::model::Settlement) -> Result<String, String> {
+    let dir = journal.path().parent().map(|dir| dir.join("exports")).ok_or("the journal has no directory")?;
+    crate::files::private_dir(&dir).map_err(|error| format!("{}: {error}", dir.display()))?;
+    // The id is the server's: only its safe characters name the file.
+    let safe: String = batch
+        .settlement_id
+        .as_str()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .take(64)
+        .collect();
+    let path = dir.join(format!("settlement-{safe}.csv"));
+    let mut out = Vec::new();
+    crate::settlements::csv::write_batch(batch, &mut out).map_err(|error| error.to_string())?;
+    crate::files::write_private(&path, &out).map_err(|error| format!("{}: {error}", path.display()))?;
+    Ok(path.display().to_string())
 }
 
 /// One guarded request, once its intent is on record.

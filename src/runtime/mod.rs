@@ -18,7 +18,9 @@ mod wire;
 pub use capture::Capture;
 pub use clock::{Clock, SystemClock};
 pub use connect::{ConnectError, Connection, connect};
-pub use event_loop::{Counter, EffectLog, Handled, RunError, Signal, Wiring, run_counter, terminal_name};
+pub use event_loop::{
+    Counter, EffectLog, Handled, RunError, Signal, Wiring, run_counter, run_counter_on, terminal_name,
+};
 pub use executor::{Control, Executor, read_history};
 pub use health::HealthLog;
 pub use input::{Input, Scanner, key_msg};

@@ -19,6 +19,7 @@ mod packs;
 mod privacy;
 mod qr;
 mod review;
+mod settlements;
 mod status;
 mod summary;
 mod text;
@@ -61,11 +62,20 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     // What printing said takes the same row when no OTP is shown there.
     let notice = app.session.notice.as_ref().filter(|_| toast.is_none());
     let toast_rows = u16::from(toast.is_some() || notice.is_some());
-    // A journal that cannot be written takes a row under the status bar for as long as it lasts, on every step.
-    let banner = app.session.journal_failure.as_ref().map(|failure| {
-        let cause = t(chrome.locale, i18n::journal_cause_key(failure.cause));
-        i18n::fill(chrome.locale, "journal.banner", &[("cause", cause)])
-    });
+    // A journal that cannot be written takes a row under the status bar for as long as it lasts, on every step;
+    // so does a void of the code being dispensed (the journal's failure first: without it nothing may be handed).
+    let banner = app
+        .session
+        .journal_failure
+        .as_ref()
+        .map(|failure| {
+            let cause = t(chrome.locale, i18n::journal_cause_key(failure.cause));
+            i18n::fill(chrome.locale, "journal.banner", &[("cause", cause)])
+        })
+        .or_else(|| {
+            let voided = app.session.surroundings.voided.as_ref()?;
+            Some(i18n::fill(chrome.locale, "voided.banner", &[("code", &crate::inert::line(&voided.code))]))
+        });
     let banner_rows = banner.as_ref().map_or(0, |banner| text::wrap(banner, area.width).len().min(3));
     let notices = chrome.notice_rows(&app.session.surroundings.warnings, area.width);
     let [status_row, banner_row, body, notice_rows, toast_row, hints_row] = Layout::vertical([
@@ -144,6 +154,7 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
         }
         Step::Leaving { .. } => summary::waiting(frame, area, app, chrome, "screen.leaving"),
         Step::History(history) => history::render(frame, area, history, app, chrome),
+        Step::Settlements(step) => settlements::render(frame, area, step, app, chrome),
     }
 }
 

@@ -285,3 +285,23 @@ async fn without_clerks_the_lock_is_a_privacy_screen_any_key_lifts_and_a_scan_do
     assert_eq!(review.selected, selected, "the key that lifted it did nothing else");
     counter.finalize().await;
 }
+
+#[tokio::test]
+async fn settlements_are_for_supervisors_once_clerks_sign_in() {
+    // `mostrador settlements` on a counter with clerks: the sign-in comes first, and the screen opens for a
+    // supervisor only.
+    let settings = Settings { clerks: true, open_settlements: true, ..Settings::default() };
+    let mut counter = counter_with(settings, Setup::default()).await;
+    assert!(counter.app.door.is_some(), "nobody sees the batches before signing in");
+    sign_in(&mut counter, ANA.0, ANA.3).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }), "a clerk lands on the code field");
+    assert!(!counter.app.offers().allows(Action::Settlements), "a clerk is not offered the batches");
+    counter.send(Msg::Settlements).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }));
+    assert!(!screen_text(&mut counter).contains("Ctrl-L"), "the hints do not show a key that does nothing");
+    counter.send(Msg::SignOut).await;
+    sign_in(&mut counter, ROSA.0, ROSA.3).await;
+    assert!(counter.app.offers().allows(Action::Settlements), "a supervisor is");
+    counter.send(Msg::Settlements).await;
+    assert!(matches!(counter.app.step, Step::Settlements(_)), "{:?}", counter.app.step);
+}

@@ -24,6 +24,8 @@ mod printing;
 mod quitting;
 mod recovery;
 mod refusals;
+mod settlements;
 mod substitution;
 mod tills;
 mod verification;
+mod voided;

@@ -227,6 +227,13 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
         Call::ValidateOtp { .. } => (Kind::OtpValidated, Context::default()),
         Call::Products { .. } => (Kind::Products, Context::default()),
         Call::Dispensations { .. } => (Kind::Dispensations, Context::default()),
+        // The settlements screen's calls get a reply of another kind: the screen ignores it (and logs it).
+        Call::Settlements
+        | Call::Settlement { .. }
+        | Call::OpenSettlement { .. }
+        | Call::PendingAuthorizations { .. }
+        | Call::AttachAuthorizations { .. }
+        | Call::CompleteSettlement { .. } => (Kind::Sponsors, Context::default()),
     }
 }
 

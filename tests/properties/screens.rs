@@ -30,7 +30,7 @@ fn chrome() -> impl Strategy<Value = (Chrome, Surroundings)> {
         |(locale, environment, health, provider, toast)| {
             let chrome = Chrome::new(locale, environment, START);
             let toast = toast.map(|(channel, code)| Toast { channel, code });
-            (chrome, Surroundings { provider, health, toast, warnings: Vec::new() })
+            (chrome, Surroundings { provider, health, toast, warnings: Vec::new(), voided: None })
         },
     )
 }

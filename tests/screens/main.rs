@@ -21,5 +21,6 @@ mod packs;
 mod receipts;
 mod refusals;
 mod review;
+mod settlements;
 mod verification;
 mod waiting;

@@ -6,6 +6,7 @@ mod finalize;
 mod history;
 mod identify;
 mod review;
+mod settlements;
 mod verify;
 
 pub use done::{Done, Remaining};
@@ -19,6 +20,7 @@ pub use review::{
     Candidate, Earlier, LineEdit, Missing, MissingPack, PRODUCT_ROWS, PackCheck, PackNotice, Packs, Registry, Review,
     Substitution, SubstitutionDialog, SubstitutionField, Visit, delivered_before,
 };
+pub use settlements::{SettlementAsk, SettlementsFocus, SettlementsNotice, SettlementsStep};
 pub use verify::{
     Facial, FacialState, Fingerprint, FingerprintState, OTP_DIGITS, Otp, OtpNotice, OtpState, SentOtp, Verify,
     fingerprint_at_counter,

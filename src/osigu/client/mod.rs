@@ -9,6 +9,7 @@
 
 mod api;
 mod send;
+mod settlements;
 mod token;
 
 use std::fmt;
