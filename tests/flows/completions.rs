@@ -239,3 +239,25 @@ async fn auth_105_identifies_the_beneficiary_by_cedula_then_verifies_by_otp() {
     let beneficiary = server.beneficiary.expect("beneficiary");
     assert_eq!(beneficiary.beneficiary_id.as_str(), "bnf_01JD00SANDBX00000000000006");
 }
+
+#[tokio::test]
+async fn a_field_the_form_refuses_gets_the_cursor_and_a_date_takes_ten_characters() {
+    let mut counter = Counter::open().await;
+    counter.scan("AUTH-2026-000105").await;
+    assert!(matches!(counter.app.step, Step::Identify(_)), "{:?}", counter.app.problem);
+    // The number is left empty; the clerk types into the date, far past its ten characters, and searches.
+    counter.send(Msg::NextField).await;
+    counter.type_text("27/02/1968000112345678").await;
+    counter.send(Msg::Submit).await;
+    assert!(counter.app.problem.is_some(), "the empty required number is refused before any request");
+    counter.send(Msg::Submit).await;
+    let Step::Identify(identify) = &counter.app.step else { panic!("{:?}", counter.app.step) };
+    let focused = &identify.fields[identify.focus];
+    assert!(focused.field.required, "the cursor is in the field the message named: {:?}", focused.field.slug);
+    let date = identify.fields.iter().find(|edit| edit.input.value().contains('/')).expect("the date field");
+    assert_eq!(date.input.value(), "27/02/1968");
+    counter.type_text("00112345678").await;
+    counter.send(Msg::Submit).await;
+    assert!(counter.app.problem.is_none(), "{:?}", counter.app.problem);
+    assert!(matches!(counter.app.step, Step::Verify(_)), "{:?}", counter.app.step);
+}

@@ -86,6 +86,14 @@ fn iso_date(text: &str) -> Option<String> {
     date.format(&iso).ok()
 }
 
+/// The most characters a field of each type takes: a date is `DD/MM/YYYY` or `YYYY-MM-DD`, never longer.
+fn most_chars(field_type: FieldType) -> usize {
+    match field_type {
+        FieldType::Date => 10,
+        _ => MAX_FIELD_CHARS,
+    }
+}
+
 /// What each field type accepts as typed characters.
 fn accepts(field_type: FieldType) -> fn(char) -> bool {
     match field_type {
@@ -184,12 +192,13 @@ impl App {
         let focus = identify.focus;
         let field = &mut identify.fields[focus];
         let accept = accepts(field.field.field_type);
+        let most = most_chars(field.field.field_type);
         match msg {
             Msg::Edit(request) if field.option.is_none() && field.editable() => {
-                text::edit(&mut field.input, request, MAX_FIELD_CHARS, accept);
+                text::edit(&mut field.input, request, most, accept);
             }
             Msg::Paste(pasted) if field.option.is_none() && field.editable() => {
-                text::paste(&mut field.input, &pasted, MAX_FIELD_CHARS, accept);
+                text::paste(&mut field.input, &pasted, most, accept);
             }
             Msg::Up | Msg::Down | Msg::Increase | Msg::Decrease if field.option.is_some() => {
                 let count = field.field.options.len();
@@ -211,9 +220,9 @@ impl App {
     }
 
     fn search(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Identify(identify) = &self.step else { return };
+        let Step::Identify(identify) = &mut self.step else { return };
         let mut fields = BTreeMap::new();
-        for edit in &identify.fields {
+        for (index, edit) in identify.fields.iter().enumerate() {
             match edit.value() {
                 Ok(Some(value)) => {
                     fields.insert(edit.field.slug.clone(), value);
@@ -221,6 +230,8 @@ impl App {
                 Ok(None) => {}
                 Err(()) => {
                     let label = edit.field.label.clone().unwrap_or_else(|| edit.field.slug.clone());
+                    // The message names this field: the cursor waits in it once the message is closed.
+                    identify.focus = index;
                     return self.show(Problem::new(ProblemKind::FieldInvalid { label }, NextStep::Acknowledge));
                 }
             }
