@@ -11,6 +11,7 @@ pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod osigu;
+pub mod posos;
 pub mod receipt;
 pub mod runtime;
 pub mod sandbox;

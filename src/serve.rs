@@ -50,6 +50,8 @@ fn configuration(args: ServeArgs, file: SandboxSection) -> Result<(SandboxConfig
         public_url: args.public_url,
         idempotency_store_mib: args.idempotency_store_mib,
         settlement_decision_secs: args.settlement_decision_secs,
+        authorization_decision_secs: args.authorization_decision_secs,
+        posos_auto_import_secs: args.posos_auto_import_secs,
     };
     let section = file.overlaid(flags);
     let addr = section.addr.unwrap_or(DEFAULT_ADDR);

@@ -1,6 +1,7 @@
 //! The configuration file (TOML): which Osigu the counter talks to and with which credentials (`[osigu]`), how
 //! the counter numbers invoices and where it keeps its data (`[counter]`), how a fingerprint is captured
-//! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), and how the embedded sandbox behaves
+//! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), where POSOS Scan & Go is (`[posos]`,
+//! its service token from the environment only), and how the embedded sandbox behaves
 //! (`[sandbox]`, which `mostrador sandbox serve` also reads; its flags override it). It owns finding the file, reading it, validating it into one-line errors that
 //! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
 //! keys are errors, so a typo is reported instead of silently ignored.
@@ -41,6 +42,7 @@ pub struct Config {
     pub counter: CounterSection,
     pub biometric: BiometricSection,
     pub receipt: ReceiptSection,
+    pub posos: PososSection,
     pub sandbox: SandboxSection,
     /// `[keys]`: action name → the keys that trigger it (an empty list unbinds); see [`crate::keymap`].
     pub keys: BTreeMap<String, Vec<String>>,
@@ -60,6 +62,7 @@ impl Default for Config {
             counter: CounterSection::default(),
             biometric: BiometricSection::default(),
             receipt: ReceiptSection::default(),
+            posos: PososSection::default(),
             sandbox: SandboxSection::default(),
             keys: BTreeMap::new(),
             endpoint: embedded_sandbox(&OsiguSection::default()),
@@ -208,6 +211,12 @@ pub struct SandboxSection {
     pub public_url: Option<String>,
     /// MiB the Idempotency-Key store may hold, oldest replies forgotten first (1 to 1024, default 32).
     pub idempotency_store_mib: Option<u64>,
+    /// Seconds of sandbox time after which an ASYNC sponsor answers a completed pre-authorization request
+    /// (1 to 604800, default 30).
+    pub authorization_decision_secs: Option<u64>,
+    /// Seconds after its scan token when a POSOS Scan & Go session imports the prescription on its page by
+    /// itself; 0 waits for the page's Import (0 to 600, default 8).
+    pub posos_auto_import_secs: Option<u64>,
 }
 
 impl SandboxSection {
@@ -225,6 +234,8 @@ impl SandboxSection {
             settlement_decision_secs: over.settlement_decision_secs.or(self.settlement_decision_secs),
             public_url: over.public_url.or(self.public_url),
             idempotency_store_mib: over.idempotency_store_mib.or(self.idempotency_store_mib),
+            authorization_decision_secs: over.authorization_decision_secs.or(self.authorization_decision_secs),
+            posos_auto_import_secs: over.posos_auto_import_secs.or(self.posos_auto_import_secs),
         }
     }
 
@@ -252,6 +263,13 @@ impl SandboxSection {
             &limits::SETTLEMENT_DECISION_SECS,
             "s",
         )?;
+        check(
+            "sandbox.authorization_decision_secs",
+            self.authorization_decision_secs,
+            &limits::AUTHORIZATION_DECISION_SECS,
+            "s",
+        )?;
+        check("sandbox.posos_auto_import_secs", self.posos_auto_import_secs, &limits::POSOS_AUTO_IMPORT_SECS, "s")?;
         // Fault rules are range-checked as they parse.
         Ok(())
     }
@@ -288,6 +306,14 @@ impl SandboxSection {
             idempotency_store_bytes: self
                 .idempotency_store_mib
                 .map_or(defaults.idempotency_store_bytes, limits::mib_to_bytes),
+            authorization_decision_delay: self
+                .authorization_decision_secs
+                .map_or(defaults.authorization_decision_delay, Duration::from_secs),
+            posos_auto_import: match self.posos_auto_import_secs {
+                Some(0) => None,
+                Some(secs) => Some(Duration::from_secs(secs)),
+                None => defaults.posos_auto_import,
+            },
             ..defaults
         })
     }
@@ -523,6 +549,7 @@ impl Config {
                 format!("expected lines of printable text, found {line:?} (use one list item per line)"),
             ));
         }
+        self.posos.check()?;
         self.sandbox
             .check_ranges()
             .map_err(|(key, error)| Problem::new(key, format!("expected {}, found {}", error.expected, error.value)))?;
@@ -569,9 +596,11 @@ fn exposed_secret_warning(_path: &Path) -> Option<ConfigWarning> {
 }
 
 mod keys;
+mod posos;
 mod resolve;
 #[cfg(test)]
 mod tests;
 
 use keys::{failing_key, key_line, line_of};
+pub use posos::{DEFAULT_FACILITY, PososConfigError, PososSection, posos_token_from_env};
 use resolve::{Problem, check_invoice_prefix, embedded_sandbox, resolve};

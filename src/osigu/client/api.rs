@@ -42,7 +42,7 @@ pub struct ListQuery {
 }
 
 /// Path-safe form of an id (ids are opaque text; a stray `/` or `?` must not change the route).
-fn segment(id: &Id) -> String {
+pub(super) fn segment(id: &Id) -> String {
     let mut out = String::with_capacity(id.as_str().len());
     for byte in id.as_str().bytes() {
         match byte {
