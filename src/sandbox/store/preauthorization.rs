@@ -121,8 +121,8 @@ fn icd10(code: &str) -> bool {
     head && tail
 }
 
-/// The sponsor's answer for one line under its rules, before grouping.
-fn judge(sponsor: &SponsorEntry, line: &LineRecord) -> LineOutcome {
+/// The sponsor's answer for one line under its rules, before grouping; `name` is the product's registered name.
+fn judge(sponsor: &SponsorEntry, line: &LineRecord, name: &str) -> LineOutcome {
     let rules = &sponsor.preauthorization;
     let rejected = |code: &'static str, text: String| LineOutcome {
         status: LineDecision::Rejected,
@@ -131,7 +131,10 @@ fn judge(sponsor: &SponsorEntry, line: &LineRecord) -> LineOutcome {
         authorization_id: None,
     };
     if sponsor.plan.excluded_products.contains(&line.product_code) {
-        return rejected("PRODUCT_EXCLUDED", format!("El plan del beneficiario no cubre {}.", line.product_code));
+        return rejected(
+            "PRODUCT_EXCLUDED",
+            format!("El plan del beneficiario no cubre {name} ({}).", line.product_code),
+        );
     }
     if !rules.covered_product_types.contains(&line.product_type) {
         return rejected(
@@ -464,7 +467,14 @@ impl Store {
         let Some(record) = self.requests.records.get(id) else { return };
         let Some(sponsor) = self.catalog.sponsor(&record.sponsor_slug).cloned() else { return };
         let rules = &sponsor.preauthorization;
-        let mut outcomes: Vec<LineOutcome> = record.lines.iter().map(|line| judge(&sponsor, line)).collect();
+        let mut outcomes: Vec<LineOutcome> = record
+            .lines
+            .iter()
+            .map(|line| {
+                let name = self.catalog.product(&line.product_code).map_or("", |product| product.product_name.as_str());
+                judge(&sponsor, line, name)
+            })
+            .collect();
         // Groups in the order their first line was asked for.
         let mut groups: Vec<(String, ProductType, Vec<usize>)> = Vec::new();
         for (index, line) in record.lines.iter().enumerate() {
