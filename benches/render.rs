@@ -8,7 +8,9 @@
 //! 1. `render/<state>/<cols>x<rows>`: one `Terminal::draw` of the state into a `TestBackend` (layout, widgets,
 //!    and ratatui's diff against the previous frame, which is the same state, so the diff is empty).
 //! 2. `keystroke/code_field`: one character typed into the code field (`update`) plus a full draw at 80x24.
-//! 3. Before the benches, the bytes crossterm writes for a draw (a counting writer, not a tty), printed once.
+//! 3. Before the benches, the bytes and `write`s a draw puts on the wire, through the counter's own backend
+//!    (`runtime::Wire`: one write per frame, in synchronized output) and, for comparison, ratatui's
+//!    `CrosstermBackend`, into counting writers (not a tty), printed once.
 //!
 //! Run with `cargo bench --bench render`; criterion's own flags follow `--`.
 
@@ -24,10 +26,10 @@ use criterion::{BenchmarkId, Criterion};
 use mostrador::counter::{App, Msg, Step, Verify, update};
 use mostrador::i18n::Locale;
 use mostrador::osigu::endpoint::Environment;
-use mostrador::runtime::Capture;
+use mostrador::runtime::{Capture, Wire as WireBackend};
 use mostrador::ui::{self, Chrome};
 use ratatui::backend::{CrosstermBackend, TestBackend};
-use ratatui::layout::Rect;
+use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use time::OffsetDateTime;
 use tui_input::InputRequest;
@@ -35,16 +37,11 @@ use tui_input::InputRequest;
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
 
 // ---------------------------------------------------------------------------------------------------------
-// The screens' test harness: the real core, keymap and executor against the sandbox, on a frozen clock.
+// The screens' test harness: the counter's event loop, keymap and executor against the sandbox, on a frozen
+// clock.
 
-#[allow(dead_code)]
-#[path = "../tests/common/driver.rs"]
-mod driver;
-#[allow(dead_code)]
-#[path = "../tests/screens/support.rs"]
-mod support;
-
-use support::Screen;
+use mostrador::test_support::Screen;
+use mostrador::test_support::screen as support;
 
 /// The state reached, after checking it is the one meant (a bench of the wrong screen measures nothing).
 fn checked(mut screen: Screen, name: &str, expected: impl Fn(&App) -> bool) -> App {
@@ -165,10 +162,9 @@ async fn fresh_counter() -> App {
     checked(Screen::open(Locale::Es).await, "keystroke counter", on_entry)
 }
 
+/// The frame around the counter (the pharmacy's name is in the counter's own state, as the token named it).
 fn chrome(now: OffsetDateTime) -> Chrome {
-    let mut chrome = Chrome::new(Locale::Es, Environment::Sandbox, now);
-    chrome.provider = Some("farmacia-demo".to_owned());
-    chrome
+    Chrome::new(Locale::Es, Environment::Sandbox, now)
 }
 
 fn test_terminal(cols: u16, rows: u16) -> Terminal<TestBackend> {
@@ -178,13 +174,17 @@ fn test_terminal(cols: u16, rows: u16) -> Terminal<TestBackend> {
 // ---------------------------------------------------------------------------------------------------------
 // Bytes on the wire.
 
-/// A writer that only counts what crossterm writes to it.
+/// A writer that only counts the bytes and the `write` calls it gets.
 #[derive(Clone, Default)]
-struct Counting(Rc<Cell<u64>>);
+struct Counting {
+    bytes: Rc<Cell<u64>>,
+    writes: Rc<Cell<u64>>,
+}
 
 impl Write for Counting {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.set(self.0.get() + buf.len() as u64);
+        self.bytes.set(self.bytes.get() + buf.len() as u64);
+        self.writes.set(self.writes.get() + 1);
         Ok(buf.len())
     }
 
@@ -193,65 +193,82 @@ impl Write for Counting {
     }
 }
 
-struct Wire {
-    terminal: Terminal<CrosstermBackend<Counting>>,
-    bytes: Rc<Cell<u64>>,
+/// A screen at 80x24 on either backend, counting what each draw writes.
+enum Wire {
+    Counter(Terminal<WireBackend<Counting>>, Counting),
+    Crossterm(Terminal<CrosstermBackend<Counting>>, Counting),
 }
 
 impl Wire {
-    fn new() -> Self {
+    fn new(counter: bool) -> Self {
         let counting = Counting::default();
-        let bytes = Rc::clone(&counting.0);
         let viewport = Viewport::Fixed(Rect::new(0, 0, 80, 24));
-        let terminal =
-            Terminal::with_options(CrosstermBackend::new(counting), TerminalOptions { viewport }).expect("terminal");
-        Self { terminal, bytes }
+        let options = TerminalOptions { viewport };
+        if counter {
+            let backend = WireBackend::new(counting.clone(), Size { width: 80, height: 24 });
+            Self::Counter(Terminal::with_options(backend, options).expect("terminal"), counting)
+        } else {
+            let backend = CrosstermBackend::new(counting.clone());
+            Self::Crossterm(Terminal::with_options(backend, options).expect("terminal"), counting)
+        }
     }
 
-    /// The bytes one draw of `app` writes.
-    fn draw(&mut self, app: &App, chrome: &Chrome) -> u64 {
-        let before = self.bytes.get();
-        self.terminal.draw(|frame| ui::render(frame, app, chrome)).expect("draw");
-        self.bytes.get() - before
+    /// The bytes and writes one draw of `app` puts on the wire.
+    fn draw(&mut self, app: &App, chrome: &Chrome) -> (u64, u64) {
+        let counting = match self {
+            Self::Counter(_, counting) | Self::Crossterm(_, counting) => counting.clone(),
+        };
+        let before = (counting.bytes.get(), counting.writes.get());
+        match self {
+            Self::Counter(terminal, _) => {
+                terminal.draw(|frame| ui::render(frame, app, chrome)).expect("draw");
+            }
+            Self::Crossterm(terminal, _) => {
+                terminal.draw(|frame| ui::render(frame, app, chrome)).expect("draw");
+            }
+        }
+        (counting.bytes.get() - before.0, counting.writes.get() - before.1)
     }
 }
 
-fn report_wire(now: OffsetDateTime, mut counter: App, mut review: App) {
+/// `states`: a fresh counter and the 12-line review, once for each backend (`App` is not `Clone`).
+fn report_wire(now: OffsetDateTime, states: Vec<(App, App)>) {
     let chrome = chrome(now);
-    let mut wire = Wire::new();
-    let first = wire.draw(&counter, &chrome);
-    let unchanged = wire.draw(&counter, &chrome);
-    let typed: Vec<u64> = "AUTH-2026-000101-XYZ"
-        .chars()
-        .map(|c| {
-            let effects = update(&mut counter, Msg::Edit(InputRequest::InsertChar(c)), now);
-            assert!(effects.is_empty(), "typing asks for nothing");
-            wire.draw(&counter, &chrome)
-        })
-        .collect();
-
-    let mut wire_review = Wire::new();
-    let review_first = wire_review.draw(&review, &chrome);
-    let effects = update(&mut review, Msg::Down, now);
-    assert!(effects.is_empty(), "moving the selection asks for nothing");
-    assert!(matches!(&review.step, Step::Review(review) if review.selected == 1), "the selection moved one line");
-    let line_move = wire_review.draw(&review, &chrome);
-
-    let min = typed.iter().min().copied().unwrap_or_default();
-    let max = typed.iter().max().copied().unwrap_or_default();
-    let avg = typed.iter().sum::<u64>() as f64 / typed.len() as f64;
     eprintln!();
-    eprintln!("Bytes on the wire (CrosstermBackend into a counting writer, 80x24 fixed viewport)");
-    eprintln!("  {:<52} {:>8}", "what", "bytes");
-    eprintln!("  {:<52} {:>8}", "first draw, counter (diff against a blank screen)", first);
-    eprintln!("  {:<52} {:>8}", "redraw, nothing changed", unchanged);
-    eprintln!("  {:<52} {:>8}", format!("typed character, min ({} keys)", typed.len()), min);
-    eprintln!("  {:<52} {:>8.1}", "typed character, avg", avg);
-    eprintln!("  {:<52} {:>8}", "typed character, max", max);
-    eprintln!("  {:<52} {:>8}", "first draw, review RX-2026-000004", review_first);
-    eprintln!("  {:<52} {:>8}", "review RX-2026-000004, one line down (Msg::Down)", line_move);
-    eprintln!("  per key: {typed:?}");
-    eprintln!();
+    let backends = [("runtime::Wire (the counter's)", true), ("ratatui CrosstermBackend", false)];
+    for ((name, backend), (mut counter, mut review)) in backends.into_iter().zip(states) {
+        let mut wire = Wire::new(backend);
+        let first = wire.draw(&counter, &chrome);
+        let unchanged = wire.draw(&counter, &chrome);
+        let typed: Vec<(u64, u64)> = "AUTH-2026-000101-XYZ"
+            .chars()
+            .map(|c| {
+                let effects = update(&mut counter, Msg::Edit(InputRequest::InsertChar(c)), now);
+                assert!(effects.is_empty(), "typing asks for nothing");
+                wire.draw(&counter, &chrome)
+            })
+            .collect();
+        let mut wire_review = Wire::new(backend);
+        let review_first = wire_review.draw(&review, &chrome);
+        let effects = update(&mut review, Msg::Down, now);
+        assert!(effects.is_empty(), "moving the selection asks for nothing");
+        assert!(matches!(&review.step, Step::Review(review) if review.selected == 1), "the selection moved one line");
+        let line_move = wire_review.draw(&review, &chrome);
+
+        let bytes: Vec<u64> = typed.iter().map(|(bytes, _)| *bytes).collect();
+        let min = bytes.iter().min().copied().unwrap_or_default();
+        let max = bytes.iter().max().copied().unwrap_or_default();
+        let writes_per_key = typed.iter().map(|(_, writes)| *writes).max().unwrap_or_default();
+        eprintln!("Bytes on the wire through {name}, 80x24 (bytes / writes)");
+        eprintln!("  {:<52} {:>6} / {}", "first draw, counter (diff against a blank screen)", first.0, first.1);
+        eprintln!("  {:<52} {:>6} / {}", "redraw, nothing changed", unchanged.0, unchanged.1);
+        eprintln!("  {:<52} {:>6} / {}", format!("typed character, min ({} keys)", typed.len()), min, writes_per_key);
+        eprintln!("  {:<52} {:>6} / {}", "typed character, max", max, writes_per_key);
+        eprintln!("  {:<52} {:>6} / {}", "first draw, review RX-2026-000004", review_first.0, review_first.1);
+        eprintln!("  {:<52} {:>6} / {}", "review RX-2026-000004, one line down (Msg::Down)", line_move.0, line_move.1);
+        eprintln!("  bytes per key: {bytes:?}");
+        eprintln!();
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -302,14 +319,18 @@ fn main() {
     // The harness's frozen clock: the states were reached at this moment.
     let now = support::FIXED;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let (states, mut keystroke, wire_counter, wire_review) = runtime.block_on(async {
+    let (states, mut keystroke, wire_states) = runtime.block_on(async {
         let states = states().await;
-        (states, fresh_counter().await, fresh_counter().await, review_rx4().await)
+        let mut wire_states = Vec::new();
+        for _ in 0..2 {
+            wire_states.push((fresh_counter().await, review_rx4().await));
+        }
+        (states, fresh_counter().await, wire_states)
     });
     // The states are plain data now; the sandboxes and executors are gone with their counters.
     drop(runtime);
 
-    report_wire(now, wire_counter, wire_review);
+    report_wire(now, wire_states);
 
     let chrome = chrome(now);
     let mut criterion = Criterion::default().configure_from_args();

@@ -16,4 +16,6 @@ pub mod receipt;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod ui;

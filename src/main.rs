@@ -273,9 +273,14 @@ fn counter(
     for warning in warnings {
         tracing::warn!("{warning}");
     }
-    let runtime = match runtime("mostrador") {
+    // One thread for the counter's loop, its calls and the embedded sandbox: all of it is light, and waking one
+    // thread per timer or event instead of handing work between threads is what lets an idle counter sleep.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
-        Err(exit) => return exit,
+        Err(error) => {
+            fatal("mostrador", format!("cannot start the async runtime: {error}"));
+            return ExitCode::FAILURE;
+        }
     };
     let outcome = runtime.block_on(mostrador::runtime::run_counter(config, warnings, offset));
     // Requests still in flight (a cancel the grace period gave up on) must not hold the exit.

@@ -13,15 +13,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::layout::{Rect, Size};
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
-/// The counter's screen.
-pub type Screen = Terminal<CrosstermBackend<Stdout>>;
+use crate::runtime::Wire;
+
+/// The counter's screen: a fixed viewport whose size only resize events change (no size query per frame).
+pub type Screen = Terminal<Wire<Stdout>>;
 
 /// The terminal in counter mode; dropping it restores the terminal.
 pub struct Guard {
-    pub screen: Screen,
+    _private: (),
 }
 
 /// The terminal is in counter mode (raw, alternate screen): a panic must restore it before saying anything.
@@ -30,23 +32,19 @@ static IN_COUNTER_MODE: AtomicBool = AtomicBool::new(false);
 /// The longest panic message the log keeps, in characters.
 const MAX_LOGGED_MESSAGE_CHARS: usize = 500;
 
-/// Puts the terminal in counter mode.
-pub fn enter() -> io::Result<Guard> {
+/// Puts the terminal in counter mode, and gives the screen to draw on at the terminal's size (asked once).
+pub fn enter() -> io::Result<(Guard, Screen)> {
     install_panic_hook();
     enable_raw_mode()?;
     IN_COUNTER_MODE.store(true, Ordering::SeqCst);
+    let guard = Guard { _private: () };
     let mut stdout = io::stdout();
-    if let Err(error) = execute!(stdout, EnterAlternateScreen, EnableBracketedPaste) {
-        restore();
-        return Err(error);
-    }
-    match Terminal::new(CrosstermBackend::new(stdout)) {
-        Ok(screen) => Ok(Guard { screen }),
-        Err(error) => {
-            restore();
-            Err(error)
-        }
-    }
+    execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
+    let (columns, rows) = crossterm::terminal::size()?;
+    let size = Size { width: columns, height: rows };
+    let viewport = Viewport::Fixed(Rect::new(0, 0, columns, rows));
+    let screen = Terminal::with_options(Wire::new(stdout, size), TerminalOptions { viewport })?;
+    Ok((guard, screen))
 }
 
 /// Undoes [`enter`]. Safe to call more than once and when the terminal is gone (a dropped SSH session): every

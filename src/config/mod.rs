@@ -1,8 +1,9 @@
 //! The configuration file (TOML): which Osigu the counter talks to and with which credentials (`[osigu]`), how
 //! the counter numbers invoices and where it keeps its data (`[counter]`), how a fingerprint is captured
-//! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), where POSOS Scan & Go is (`[posos]`,
-//! its service token from the environment only), and how the embedded sandbox behaves
-//! (`[sandbox]`, which `mostrador sandbox serve` also reads; its flags override it). It owns finding the file, reading it, validating it into one-line errors that
+//! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), how a barcode scanner's bursts are told from
+//! typing (`[scanner]`), where POSOS Scan & Go is (`[posos]`, its service token from the environment only), and how
+//! the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also reads; its flags override it). It
+//! owns finding the file, reading it, validating it into one-line errors that
 //! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
 //! keys are errors, so a typo is reported instead of silently ignored.
 
@@ -42,6 +43,7 @@ pub struct Config {
     pub counter: CounterSection,
     pub biometric: BiometricSection,
     pub receipt: ReceiptSection,
+    pub scanner: ScannerSection,
     pub posos: PososSection,
     pub sandbox: SandboxSection,
     /// `[keys]`: action name → the keys that trigger it (an empty list unbinds); see [`crate::keymap`].
@@ -62,6 +64,7 @@ impl Default for Config {
             counter: CounterSection::default(),
             biometric: BiometricSection::default(),
             receipt: ReceiptSection::default(),
+            scanner: ScannerSection::default(),
             posos: PososSection::default(),
             sandbox: SandboxSection::default(),
             keys: BTreeMap::new(),
@@ -181,6 +184,48 @@ impl ReceiptSection {
         self.printer.clone().map(Printer::new)
     }
 }
+
+/// `[scanner]`: how the counter tells the barcode scanner's bursts from keys typed by hand (see
+/// [`crate::runtime::Scanner`]).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScannerSection {
+    /// The key the scanner ends each code with.
+    pub terminator: Terminator,
+    /// Characters the scanner sends before each code: a burst is a scan only if it starts with them, and they
+    /// are removed from the code.
+    pub prefix: Option<String>,
+    /// Characters the scanner sends after each code, before the terminator; like `prefix`.
+    pub suffix: Option<String>,
+    /// The fewest characters a scan has (prefix and suffix not counted); shorter bursts are typing.
+    pub min_chars: usize,
+    /// The longest pause between two keys of one scan, in milliseconds; slower keys are typing.
+    pub max_gap_ms: u64,
+}
+
+impl Default for ScannerSection {
+    fn default() -> Self {
+        Self { terminator: Terminator::Enter, prefix: None, suffix: None, min_chars: 6, max_gap_ms: 50 }
+    }
+}
+
+/// The key a scanner ends a code with.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Terminator {
+    /// Enter (CR), the usual factory setting.
+    #[default]
+    Enter,
+    /// Tab.
+    Tab,
+    /// LF alone.
+    Lf,
+    /// CR then LF.
+    Crlf,
+}
+
+/// The longest `scanner.prefix` or `scanner.suffix`, in characters.
+pub const MAX_SCANNER_AFFIX_CHARS: usize = 8;
 
 /// `[sandbox]`: how the embedded Osigu sandbox behaves.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -549,6 +594,7 @@ impl Config {
                 format!("expected lines of printable text, found {line:?} (use one list item per line)"),
             ));
         }
+        check_scanner(&self.scanner)?;
         self.posos.check()?;
         self.sandbox
             .check_ranges()
@@ -560,6 +606,29 @@ impl Config {
         }
         Ok(endpoint)
     }
+}
+
+/// `[scanner]`: numbers a scanner can meet, affixes it can type.
+fn check_scanner(scanner: &ScannerSection) -> Result<(), Problem> {
+    if !(2..=64).contains(&scanner.min_chars) {
+        return Err(Problem::new("scanner.min_chars", format!("expected 2 to 64, found {}", scanner.min_chars)));
+    }
+    if !(1..=1000).contains(&scanner.max_gap_ms) {
+        return Err(Problem::new("scanner.max_gap_ms", format!("expected 1 to 1000, found {}", scanner.max_gap_ms)));
+    }
+    for (key, affix) in [("scanner.prefix", &scanner.prefix), ("scanner.suffix", &scanner.suffix)] {
+        if let Some(affix) = affix
+            && (affix.is_empty()
+                || affix.chars().count() > MAX_SCANNER_AFFIX_CHARS
+                || affix.chars().any(|c| c.is_control() || c.is_whitespace()))
+        {
+            return Err(Problem::new(
+                key,
+                format!("expected 1 to {MAX_SCANNER_AFFIX_CHARS} printable characters without spaces, found {affix:?}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The file's text, read up to [`MAX_FILE_BYTES`]: one byte more means it is too large, and reading stops there

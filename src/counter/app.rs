@@ -101,6 +101,8 @@ pub struct Session {
     pub queued_code: Option<String>,
     /// The provider's registered products, fetched when a substitution first needs them.
     pub products: Registry,
+    /// The pharmacy, the connection, the sandbox's toast, the configuration's warnings (see `surroundings`).
+    pub surroundings: super::Surroundings,
     next_request: u64,
     next_key: u64,
 }
@@ -342,6 +344,7 @@ impl Session {
             invoice: None,
             queued_code: None,
             products: Registry::default(),
+            surroundings: super::Surroundings::default(),
             next_request: 0,
             next_key: 0,
         }

@@ -7,6 +7,7 @@
 
 mod action;
 mod app;
+mod countdown;
 mod effect;
 mod journaled;
 mod msg;
@@ -16,6 +17,7 @@ mod problem;
 mod record;
 mod shares;
 mod steps;
+mod surroundings;
 #[cfg(test)]
 mod tests;
 mod update;
@@ -27,6 +29,7 @@ pub const MIN_ROWS: u16 = 24;
 
 pub use action::Action;
 pub use app::{Active, App, CONFIGURATION_TTL, Leave, Overlays, Proof, Purpose, Session, Settings, Sponsors, Step};
+pub use countdown::seconds_until;
 pub use effect::{Call, Effect, Guarded, Write};
 pub use msg::{CaptureError, Msg, Reply, ReqId};
 pub use offers::{Offer, Offers};
@@ -37,4 +40,5 @@ pub use record::{
 };
 pub use shares::{Shares, Source};
 pub use steps::*;
+pub use surroundings::{Health, Surroundings, Toast};
 pub use update::update;

@@ -19,11 +19,18 @@ pub enum Msg {
     Opened,
     /// Text editing for the focused field (typing, deleting, moving the cursor).
     Edit(InputRequest),
-    /// A paste, or a scanner burst delivered at once.
+    /// A paste (a scanner's burst is a [`Msg::Scan`]).
     Paste(String),
-    /// A barcode scanner's burst, recognised by the input layer (see `runtime::input`): a code to open.
+    /// A barcode scanner's code, told from typing by the runtime (its keys' timing and terminator, or a pasted
+    /// line ending with a newline): one message, never keys.
     Scan(String),
-    /// The terminal's size, at start and after every resize.
+    /// The token named the pharmacy the credentials belong to.
+    Provider(String),
+    /// The connection's light changed (the executor says so after the call that changed it).
+    Health(super::Health),
+    /// The embedded sandbox "sent" a code to the beneficiary (its outbox), shown while it can be used.
+    SandboxSent(super::Toast),
+    /// The window is now `columns` × `rows` (sent at start and on every resize).
     Resized {
         columns: u16,
         rows: u16,

@@ -185,3 +185,24 @@ fn below_the_smallest_window_only_ctrl_c_acts() {
     send(&mut app, Msg::Interrupt);
     assert!(matches!(app.step, Step::ConfirmLeave { then: Leave::Quit, .. }), "Ctrl-C asks, as always");
 }
+
+#[test]
+fn the_surroundings_change_only_by_messages_and_a_toast_goes_with_the_screen_it_was_for() {
+    let (mut app, _) = counter();
+    assert_eq!(app.session.surroundings, Surroundings::default());
+    send(&mut app, Msg::Provider("farmacia-demo".into()));
+    send(&mut app, Msg::Health(Health::Slow));
+    assert_eq!(app.session.surroundings.provider.as_deref(), Some("farmacia-demo"));
+    assert_eq!(app.session.surroundings.health, Health::Slow);
+    // A code "sent" while no verification is on screen is of no use to anyone: it is not kept.
+    let toast = Toast { channel: crate::osigu::model::OtpChannel::Sms, code: "482913".into() };
+    send(&mut app, Msg::SandboxSent(toast));
+    assert_eq!(app.session.surroundings.toast, None);
+    // The configuration's warnings stay on the code field, and go once a code is looked up.
+    app.session.surroundings.warnings = vec![crate::config::ConfigWarning::SecretEnvNotUnicode];
+    send(&mut app, Msg::Edit(InputRequest::InsertChar('A')));
+    assert_eq!(app.session.surroundings.warnings.len(), 1, "typing keeps them");
+    send(&mut app, Msg::Submit);
+    assert!(!matches!(app.step, Step::Entry { .. }), "{:?}", app.step);
+    assert!(app.session.surroundings.warnings.is_empty());
+}

@@ -62,12 +62,16 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         Msg::Quit => app.quit(&mut effects),
         Msg::Tick => app.tick(&mut effects),
         Msg::Resized { columns, rows } => app.screen = (columns, rows),
+        Msg::Provider(slug) => app.session.surroundings.provider = Some(slug),
+        Msg::Health(health) => app.session.surroundings.health = health,
+        Msg::SandboxSent(toast) => app.session.surroundings.toast = Some(toast),
         // From here on, the clerk's keys: only what the screen offers acts (see `offers`).
         msg => app.on_key(msg, &mut effects),
     }
     if app.quitting {
         app.keep_quitting(&mut effects);
     }
+    app.follow_surroundings();
     effects
 }
 

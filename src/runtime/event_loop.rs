@@ -1,35 +1,40 @@
 //! The counter's event loop: terminal input, effect results, the sandbox's outbox and signals in; `update`;
 //! a draw only when something changed. No frame rate and no idle tick: a timer is armed only while the core
-//! asks for one (a countdown, a poll) and for the status bar's clock at the turn of each minute.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! asks for one (a countdown, a poll), for the status bar's clock at the turn of each minute, and for the
+//! scanner's gap while keys that may be a scan are held.
+//!
+//! The loop is generic over the screen (any ratatui backend that hears of resizes, [`Surface`]), the input (any
+//! stream of crossterm events), the signals and the clock: [`run_counter`] wires the terminal (crossterm's
+//! events, [`Wire`] on standard output, the system clock, SIGTERM and SIGHUP), and the tests run this very
+//! loop on ratatui's `TestBackend`, events they send and a clock they move (`test_support`).
 
 use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::layout::Rect;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{broadcast, mpsc};
-use tokio::time::Instant;
 
+use super::clock::{Clock, SystemClock};
 use super::connect::{ConnectError, Connection, connect};
 use super::executor::{Control, Executor};
-use super::health::HealthLog;
-use super::input::key_msg;
-use crate::config::{Config, ConfigError, ConfigWarning};
-use crate::counter::{App, Msg, Settings, update};
+use super::input::{Input, Scanner, key_msg};
+use super::wire::Surface;
+use crate::config::{Config, ConfigError, ConfigWarning, ScannerSection};
+use crate::counter::{App, Effect, Msg, Settings, Toast, update};
 use crate::journal::{Journal, Place};
 use crate::sandbox::OutboxMessage;
-use crate::terminal::{self, Screen};
+use crate::terminal;
 use crate::ui::{self, Chrome};
 
 /// How long a quit may wait for the server to confirm a cancel before the program exits anyway.
-const QUIT_GRACE: Duration = Duration::from_secs(10);
+const QUIT_GRACE: time::Duration = time::Duration::seconds(10);
 
 /// How long a signal (SIGTERM, SIGHUP, a closed terminal) lets the counter learn a completion's outcome before it
 /// exits anyway, leaving the journal's FINALIZING for the next start: within the 10 s that `docker stop` and most
 /// service managers give before SIGKILL (systemd gives 90 s).
-const SIGNAL_GRACE: Duration = Duration::from_secs(8);
+const SIGNAL_GRACE: time::Duration = time::Duration::seconds(8);
 
 /// Why the counter could not run.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +49,15 @@ pub enum RunError {
     Till(#[from] super::till::TillError),
     #[error("the terminal cannot be used: {0}")]
     Terminal(#[from] std::io::Error),
+}
+
+/// A signal the loop heeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGTERM: stop, with a bounded wait.
+    Terminate,
+    /// SIGHUP: the terminal is gone; stop, with a bounded wait, drawing nothing more.
+    Hangup,
 }
 
 /// Opens the counter on the configured server (the embedded sandbox by default) and runs it until the clerk
@@ -61,12 +75,12 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
     let recovered = super::recovery::recover(&journal, &client).await;
     let (executor, results) = Executor::new(client.clone(), capture, journal);
     let executor = executor.with_printer(config.receipt.printer());
-    let health = executor.health();
 
-    let mut chrome = Chrome::new(config.locale, environment, local_now(offset));
+    let clock = SystemClock::new();
+    let mut chrome = Chrome::new(config.locale, environment, clock.now().to_offset(offset));
     chrome.keymap = config.keymap().clone();
     chrome.till = Some(till.name().to_owned());
-    chrome.config_warnings(warnings);
+    let warnings = warnings.to_vec();
     let (provider_sender, provider) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         // The token the first call fetches anyway names the pharmacy; this only waits for it.
@@ -89,14 +103,23 @@ pub async fn run_counter(config: &Config, warnings: &[ConfigWarning], offset: Ut
         }),
         require_pack_scan: config.counter.require_pack_scan,
     };
-    let mut app = App::new(settings, OffsetDateTime::now_utc());
+    let mut app = App::new(settings, clock.now());
     app.recovered = recovered;
-    let outbox = sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox);
+    // Shown on the first screen: printed on stderr they would vanish under it.
+    app.session.surroundings.warnings = warnings;
+    let wiring = Wiring {
+        input: terminal_events(),
+        signals: signals()?,
+        results,
+        outbox: sandbox.as_ref().map(crate::sandbox::Sandbox::subscribe_outbox),
+        provider,
+    };
 
-    let mut guard = terminal::enter()?;
-    let mut counter =
-        Counter { app, chrome, executor, health, quit: false, quitting_since: None, signalled: false, changed: true };
-    let outcome = counter.run(&mut guard.screen, results, outbox, provider).await;
+    let (guard, screen) = terminal::enter()?;
+    let mut counter = Counter::new(app, chrome, executor, screen, clock, wiring, &config.scanner);
+    let outcome = counter.run().await;
+    drop(counter);
+    // The terminal is restored before the sandbox stops.
     drop(guard);
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
@@ -120,130 +143,285 @@ fn import_invoice_counter(journal: &Journal, data_dir: &std::path::Path, prefix:
     }
 }
 
-/// The loop's state.
-struct Counter {
-    app: App,
-    chrome: Chrome,
-    executor: Executor,
-    health: Arc<HealthLog>,
-    /// The core said everything is settled.
-    quit: bool,
-    /// When the core began quitting.
-    quitting_since: Option<Instant>,
-    /// The quit came from a signal or a closed terminal (nobody left to ask): its wait is bounded.
-    signalled: bool,
-    /// Something on screen may differ from the last draw.
-    changed: bool,
+/// What flows into the loop from outside.
+pub struct Wiring<I, S> {
+    /// The terminal's events; its end means the terminal is gone.
+    pub input: I,
+    /// Signals; a stream that never yields when nobody sends any.
+    pub signals: S,
+    /// The executor's results.
+    pub results: mpsc::UnboundedReceiver<Msg>,
+    /// The embedded sandbox's outbox (the OTPs it "sent"), for the toast.
+    pub outbox: Option<broadcast::Receiver<OutboxMessage>>,
+    /// The pharmacy's name, once the token names it.
+    pub provider: mpsc::UnboundedReceiver<String>,
 }
 
-impl Counter {
-    async fn run(
-        &mut self,
-        screen: &mut Screen,
-        mut results: mpsc::UnboundedReceiver<Msg>,
-        mut outbox: Option<broadcast::Receiver<OutboxMessage>>,
-        mut provider: mpsc::UnboundedReceiver<String>,
-    ) -> Result<(), RunError> {
-        let mut events = terminal_events();
-        let mut terminate = signal(SignalKind::terminate())?;
-        let mut hangup = signal(SignalKind::hangup())?;
-        let mut terminal_gone = false;
-        self.apply(Msg::Opened);
+/// What one turn of the loop handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handled {
+    /// A result of an effect.
+    Result,
+    /// A signal.
+    Signal,
+    /// Terminal input (every event that was ready), or its end.
+    Input,
+    /// The scanner's gap ran out: the keys it held are typed.
+    ScanGap,
+    /// A message of the sandbox's outbox.
+    Outbox,
+    /// The pharmacy's name.
+    Provider,
+    /// A timer: the core's, or the status bar's minute.
+    Timer,
+    /// Quitting waited long enough.
+    GaveUp,
+}
+
+/// Every effect the core asked for, kept only when asked ([`Counter::keep_effects`]): the tests read it, the
+/// counter keeps nothing.
+#[derive(Debug, Default)]
+pub struct EffectLog(Option<Vec<Effect>>);
+
+impl std::ops::Deref for EffectLog {
+    type Target = [Effect];
+
+    fn deref(&self) -> &[Effect] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+/// The running counter: its state, its screen, and what it listens to.
+pub struct Counter<B: Surface, C: Clock, I, S> {
+    /// The core's state.
+    pub app: App,
+    /// What the screen shows around it.
+    pub chrome: Chrome,
+    /// The core said everything is settled: the program may exit.
+    pub quit: bool,
+    /// Every effect the core asked for, when kept.
+    pub effects: EffectLog,
+    /// Something on screen may differ from the last draw.
+    pub changed: bool,
+    executor: Executor,
+    screen: Terminal<B>,
+    clock: C,
+    wiring: Wiring<I, S>,
+    scanner: Scanner,
+    /// When the core began quitting.
+    quitting_since: Option<OffsetDateTime>,
+    /// The quit came from a signal or a closed terminal (nobody left to ask): its wait is bounded.
+    signalled: bool,
+    /// The terminal is gone: nothing more is drawn or read.
+    terminal_gone: bool,
+}
+
+impl<B, C, I, S> Counter<B, C, I, S>
+where
+    B: Surface,
+    C: Clock,
+    I: Stream<Item = Event> + Unpin,
+    S: Stream<Item = Signal> + Unpin,
+{
+    /// A counter on `screen` (a fixed viewport: its size changes only with resize events), not started yet.
+    pub fn new(
+        app: App,
+        chrome: Chrome,
+        executor: Executor,
+        screen: Terminal<B>,
+        clock: C,
+        wiring: Wiring<I, S>,
+        scanner: &ScannerSection,
+    ) -> Self {
+        Self {
+            app,
+            chrome,
+            quit: false,
+            effects: EffectLog::default(),
+            changed: true,
+            executor,
+            screen,
+            clock,
+            wiring,
+            scanner: Scanner::new(scanner.clone()),
+            quitting_since: None,
+            signalled: false,
+            terminal_gone: false,
+        }
+    }
+
+    /// Keeps every effect from now on in [`Counter::effects`].
+    pub fn keep_effects(&mut self) {
+        self.effects.0.get_or_insert_with(Vec::new);
+    }
+
+    /// The screen.
+    pub fn screen(&self) -> &Terminal<B> {
+        &self.screen
+    }
+
+    /// The loop's clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// When the keys the scanner holds are typed, if it holds any.
+    pub fn scan_gap_ends(&self) -> Option<OffsetDateTime> {
+        self.scanner.deadline()
+    }
+
+    /// Runs until the core lets the program exit (or quitting waited long enough).
+    pub async fn run(&mut self) -> Result<(), RunError> {
+        self.start();
         while !self.quit {
-            if self.changed && !terminal_gone {
-                self.chrome.now = local_now(self.chrome.offset());
-                self.chrome.health = self.health.health();
-                if screen.draw(|frame| ui::render(frame, &self.app, &self.chrome)).is_err() {
-                    // Nowhere to draw (the SSH session dropped): leave as a signal would.
-                    terminal_gone = true;
-                    self.signal();
-                }
-                self.changed = false;
-            }
-            let wake = self.next_wake();
-            tokio::select! {
-                biased;
-                Some(msg) = results.recv() => {
-                    self.apply(msg);
-                    while let Ok(msg) = results.try_recv() {
-                        self.apply(msg);
-                    }
-                }
-                _ = terminate.recv() => self.signal(),
-                _ = hangup.recv() => {
-                    terminal_gone = true;
-                    self.signal();
-                }
-                event = events.recv(), if !terminal_gone => {
-                    match event {
-                        Some(event) => {
-                            self.on_event(event);
-                            // A scanner's burst arrives as many keys at once: apply them all, then draw once.
-                            while let Ok(event) = events.try_recv() {
-                                self.on_event(event);
-                            }
-                        }
-                        None => {
-                            terminal_gone = true;
-                            self.signal();
-                        }
-                    }
-                }
-                Some(message) = next_outbox(&mut outbox) => {
-                    self.chrome.sandbox_sent(message.channel, message.code);
-                    self.changed = true;
-                }
-                Some(slug) = provider.recv() => {
-                    self.chrome.provider = Some(slug);
-                    self.changed = true;
-                }
-                _ = sleep_until(wake) => {
-                    if self.app.wake_at().is_some_and(|at| at <= OffsetDateTime::now_utc()) {
-                        self.apply(Msg::Tick);
-                    }
-                    // The clock turned a minute (or a countdown moved).
-                    self.changed = true;
-                }
-                _ = sleep_until(self.give_up_at()) => {
-                    if self.app.outcome_in_doubt() {
-                        tracing::warn!("quitting with a completion's outcome unknown: the next start confirms it");
-                    } else {
-                        tracing::warn!("quitting without the server's confirmation of the cancel");
-                    }
-                    break;
-                }
-            }
-            if self.chrome.follow(&self.app) {
-                self.changed = true;
-            }
+            self.turn().await;
         }
         Ok(())
     }
 
+    /// Tells the core the screen's size and that the counter has opened.
+    pub fn start(&mut self) {
+        let area = self.screen.get_frame().area();
+        self.apply(Msg::Resized { columns: area.width, rows: area.height });
+        self.apply(Msg::Opened);
+    }
+
+    /// One turn: draws if something changed, then waits for the first thing to happen and handles it.
+    pub async fn turn(&mut self) -> Handled {
+        self.draw();
+        let wake = self.next_wake();
+        let gap = self.scanner.deadline();
+        let give_up = if self.quit { None } else { self.give_up_at() };
+        // One timer for whichever comes first: each armed timer costs wake-ups of its own.
+        let alarm = [wake, gap, give_up].into_iter().flatten().min();
+        let clock = &self.clock;
+        let wiring = &mut self.wiring;
+        let terminal_gone = self.terminal_gone;
+        let handled = tokio::select! {
+            biased;
+            Some(msg) = wiring.results.recv() => {
+                self.apply(msg);
+                Handled::Result
+            }
+            Some(signal) = wiring.signals.next() => {
+                if signal == Signal::Hangup {
+                    self.terminal_gone = true;
+                }
+                self.signal();
+                Handled::Signal
+            }
+            event = wiring.input.next(), if !terminal_gone => {
+                match event {
+                    Some(event) => {
+                        self.on_event(event);
+                        // A scanner's burst arrives as many keys at once: take them all, then draw once.
+                        while let Some(Some(event)) = self.wiring.input.next().now_or_never() {
+                            self.on_event(event);
+                        }
+                    }
+                    None => {
+                        self.terminal_gone = true;
+                        self.signal();
+                    }
+                }
+                Handled::Input
+            }
+            Some(message) = next_outbox(&mut wiring.outbox) => {
+                self.apply(Msg::SandboxSent(Toast { channel: message.channel, code: message.code }));
+                Handled::Outbox
+            }
+            Some(slug) = wiring.provider.recv() => {
+                self.apply(Msg::Provider(slug));
+                Handled::Provider
+            }
+            () = sleep_until(clock, alarm) => self.alarm(gap, give_up),
+        };
+        handled
+    }
+
+    /// The turn's timer rang: the scanner's gap, quitting's patience, or the core's timer or the minute.
+    fn alarm(&mut self, gap: Option<OffsetDateTime>, give_up: Option<OffsetDateTime>) -> Handled {
+        let now = self.clock.now();
+        if gap.is_some_and(|gap| gap <= now) {
+            for input in self.scanner.expire(now) {
+                self.on_input(input);
+            }
+            return Handled::ScanGap;
+        }
+        if give_up.is_some_and(|give_up| give_up <= now) {
+            if self.app.outcome_in_doubt() {
+                tracing::warn!("quitting with a completion's outcome unknown: the next start confirms it");
+            } else {
+                tracing::warn!("quitting without the server's confirmation of the cancel");
+            }
+            self.quit = true;
+            return Handled::GaveUp;
+        }
+        if self.app.wake_at().is_some_and(|at| at <= now) {
+            self.apply(Msg::Tick);
+        }
+        // The clock turned a minute (or a countdown moved).
+        self.changed = true;
+        Handled::Timer
+    }
+
+    /// Draws the screen if something on it may have changed since the last draw.
+    pub fn draw(&mut self) {
+        if !self.changed || self.terminal_gone {
+            return;
+        }
+        self.changed = false;
+        self.chrome.now = self.clock.now().to_offset(self.chrome.offset());
+        let (app, chrome) = (&self.app, &self.chrome);
+        if self.screen.draw(|frame| ui::render(frame, app, chrome)).is_err() {
+            // Nowhere to draw (the SSH session dropped): leave as a signal would.
+            self.terminal_gone = true;
+            self.signal();
+        }
+    }
+
     fn on_event(&mut self, event: Event) {
-        match event {
-            Event::Key(key) => {
+        let now = self.clock.now();
+        for input in self.scanner.event(event, now) {
+            self.on_input(input);
+        }
+    }
+
+    fn on_input(&mut self, input: Input) {
+        match input {
+            Input::Scan(code) => self.apply(Msg::Scan(code)),
+            Input::Event(Event::Key(key)) => {
                 if let Some(msg) = key_msg(&self.chrome.keymap, &key, self.app.typing()) {
                     self.apply(msg);
                 }
             }
-            Event::Paste(text) => self.apply(Msg::Paste(text)),
-            // The next draw fits the new size.
-            Event::Resize(..) => self.changed = true,
-            Event::FocusGained | Event::FocusLost | Event::Mouse(_) => {}
+            Input::Event(Event::Paste(text)) => self.apply(Msg::Paste(text)),
+            Input::Event(Event::Resize(columns, rows)) => self.resize(columns, rows),
+            Input::Event(Event::FocusGained | Event::FocusLost | Event::Mouse(_)) => {}
         }
     }
 
+    /// The terminal is now `columns` × `rows` (its resize event said so): the screen and the core are told.
+    pub fn resize(&mut self, columns: u16, rows: u16) {
+        self.screen.backend_mut().resized(columns, rows);
+        // The next draw lays the screen out for the new size; a failure here shows there too.
+        let _ = self.screen.resize(Rect::new(0, 0, columns, rows));
+        self.apply(Msg::Resized { columns, rows });
+    }
+
     /// Runs one message through the core and starts its effects.
-    fn apply(&mut self, msg: Msg) {
+    pub fn apply(&mut self, msg: Msg) {
         self.changed = true;
-        for effect in update(&mut self.app, msg, OffsetDateTime::now_utc()) {
+        for effect in update(&mut self.app, msg, self.clock.now()) {
+            if let Some(log) = &mut self.effects.0 {
+                log.push(effect.clone());
+            }
             if self.executor.run(effect) == Control::Quit {
                 self.quit = true;
             }
         }
         if self.app.quitting && self.quitting_since.is_none() {
-            self.quitting_since = Some(Instant::now());
+            self.quitting_since = Some(self.clock.now());
         }
     }
 
@@ -255,7 +433,7 @@ impl Counter {
 
     /// When quitting gives up waiting for the server. A signal's wait is bounded; the clerk's Ctrl-C waits for a
     /// completion's outcome as long as it takes (a second Ctrl-C offers to leave), and for a cancel a few seconds.
-    fn give_up_at(&self) -> Option<Instant> {
+    fn give_up_at(&self) -> Option<OffsetDateTime> {
         let since = self.quitting_since?;
         if self.signalled {
             Some(since + SIGNAL_GRACE)
@@ -266,20 +444,18 @@ impl Counter {
         }
     }
 
-    /// The core's next timer, or the next minute for the clock, whichever comes first.
-    fn next_wake(&self) -> Option<Instant> {
-        let now = OffsetDateTime::now_utc();
+    /// The core's next timer, or the next minute for the status bar's clock, whichever comes first.
+    fn next_wake(&self) -> Option<OffsetDateTime> {
+        let now = self.clock.now();
         let minute = now.replace_second(0).ok()?.replace_nanosecond(0).ok()? + time::Duration::MINUTE;
-        let at = self.app.wake_at().map_or(minute, |core| core.min(minute));
-        let wait = (at - now).max(time::Duration::ZERO);
-        Some(Instant::now() + Duration::try_from(wait).unwrap_or_default())
+        Some(self.app.wake_at().map_or(minute, |core| core.min(minute)))
     }
 }
 
 /// The terminal's events, read on their own task so the loop can take every ready one before drawing. The
-/// channel closes when the terminal does (end of input, or a read error on a dropped session).
-fn terminal_events() -> mpsc::UnboundedReceiver<Event> {
-    let (sender, receiver) = mpsc::unbounded_channel();
+/// stream ends when the terminal does (end of input, or a read error on a dropped session).
+fn terminal_events() -> impl Stream<Item = Event> + Unpin {
+    let (sender, mut receiver) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut stream = EventStream::new();
         while let Some(Ok(event)) = stream.next().await {
@@ -288,7 +464,22 @@ fn terminal_events() -> mpsc::UnboundedReceiver<Event> {
             }
         }
     });
-    receiver
+    Box::pin(futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx)))
+}
+
+/// SIGTERM and SIGHUP, as a stream.
+fn signals() -> std::io::Result<impl Stream<Item = Signal> + Unpin> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    Ok(Box::pin(futures_util::stream::poll_fn(move |cx| {
+        if terminate.poll_recv(cx).is_ready() {
+            return std::task::Poll::Ready(Some(Signal::Terminate));
+        }
+        if hangup.poll_recv(cx).is_ready() {
+            return std::task::Poll::Ready(Some(Signal::Hangup));
+        }
+        std::task::Poll::Pending
+    })))
 }
 
 /// This terminal's name in the journal: the machine's host name (several counters may share a store server, so
@@ -302,15 +493,10 @@ pub fn terminal_name() -> String {
         .unwrap_or_else(|| "counter".to_owned())
 }
 
-/// Now on the counter's clock.
-fn local_now(offset: UtcOffset) -> OffsetDateTime {
-    OffsetDateTime::now_utc().to_offset(offset)
-}
-
-/// Sleeps until `at`; never wakes when there is nothing to wait for.
-async fn sleep_until(at: Option<Instant>) {
+/// Sleeps until `at` on `clock`; never wakes when there is nothing to wait for.
+async fn sleep_until(clock: &impl Clock, at: Option<OffsetDateTime>) {
     match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+        Some(at) => clock.sleep_until(at).await,
         None => std::future::pending().await,
     }
 }

@@ -233,8 +233,11 @@ impl Hands {
                     | ClientError::Broken { .. }
                     | ClientError::Timeout { .. })
             );
-            health.record(began.elapsed(), reached);
-            // A closed receiver means the counter is gone; the result no longer matters.
+            // The light first: the reply's screen then shows it as this call left it. A closed receiver means
+            // the counter is gone; the result no longer matters.
+            if let Some(health) = health.record(began.elapsed(), reached) {
+                let _ = results.send(Msg::Health(health));
+            }
             let _ = results.send(Msg::Replied { id, reply });
         });
     }

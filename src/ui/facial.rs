@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::chrome::Chrome;
 use super::qr::{self, Drawn};
 use super::{summary, t, text, theme};
-use crate::counter::{App, Facial, FacialState};
+use crate::counter::{App, Facial, FacialState, seconds_until};
 use crate::i18n;
 
 /// Columns between the code and the words beside it.
@@ -132,7 +132,7 @@ fn words(facial: &Facial, url: Option<&str>, code_shown: bool, app: &App, chrome
         add("", theme::PLAIN);
     }
     if let (Some(expires_at), FacialState::Waiting) = (facial.expires_at, facial.state) {
-        let left = (expires_at - app.session.now).whole_seconds();
+        let left = seconds_until(expires_at, app.session.now);
         add(&i18n::fill(locale, "facial.expires_in", &[("time", &text::countdown(left))]), theme::PLAIN);
     }
     let (state, style) = match facial.state {

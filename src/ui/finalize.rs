@@ -12,7 +12,7 @@ use tui_input::Input;
 
 use super::chrome::Chrome;
 use super::{big, summary, t, text, theme};
-use crate::counter::{App, Finalize, FinalizeState};
+use crate::counter::{App, Finalize, FinalizeState, seconds_until};
 use crate::i18n;
 
 /// Rows the state's words keep at least, under the amount to charge.
@@ -100,7 +100,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, finalize: &Finalize, app: &A
         FinalizeState::Confirming => match finalize.next_try_at {
             // Between tries: which one comes next, and when; the outcome stays "being confirmed", never "failed".
             Some(at) => {
-                let wait = super::text::countdown((at - app.session.now).whole_seconds());
+                let wait = super::text::countdown(seconds_until(at, app.session.now));
                 let attempt = (finalize.attempts + 1).to_string();
                 let words = i18n::fill(locale, "finalize.confirming_again", &[("attempt", &attempt), ("time", &wait)]);
                 frame.render_widget(

@@ -27,7 +27,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
-pub use chrome::{Chrome, Health, Toast};
+pub use crate::counter::{Health, Toast};
+pub use chrome::Chrome;
 
 use crate::counter::{App, Step, Verify};
 use crate::i18n::{self, Locale};
@@ -51,7 +52,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
     }
     // The toast and the notices take rows only while they show, so the counter screen keeps every row for its
     // lists.
-    let toast = chrome.toast.as_ref();
+    let toast = app.session.surroundings.toast.as_ref();
     // What printing said takes the same row when no OTP is shown there.
     let notice = app.session.notice.as_ref().filter(|_| toast.is_none());
     let toast_rows = u16::from(toast.is_some() || notice.is_some());
@@ -61,7 +62,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         i18n::fill(chrome.locale, "journal.banner", &[("cause", cause)])
     });
     let banner_rows = banner.as_ref().map_or(0, |banner| text::wrap(banner, area.width).len().min(3));
-    let notices = chrome.notice_rows(area.width);
+    let notices = chrome.notice_rows(&app.session.surroundings.warnings, area.width);
     let [status_row, banner_row, body, notice_rows, toast_row, hints_row] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::try_from(banner_rows).unwrap_or(3)),
@@ -71,7 +72,7 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
         Constraint::Length(1),
     ])
     .areas(area);
-    status::render(frame, status_row, chrome);
+    status::render(frame, status_row, app, chrome);
     if let Some(banner) = banner {
         let lines: Vec<ratatui::text::Line> = text::wrap(&banner, banner_row.width)
             .into_iter()

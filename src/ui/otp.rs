@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::chrome::Chrome;
 use super::{summary, t, text, theme};
-use crate::counter::{App, OTP_DIGITS, Otp, OtpNotice, OtpState};
+use crate::counter::{App, OTP_DIGITS, Otp, OtpNotice, OtpState, seconds_until};
 use crate::i18n::{self, Locale};
 use crate::keymap::Action;
 use crate::osigu::model::OtpChannel;
@@ -46,7 +46,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     let mut state_lines = Vec::new();
     let usable = otp.usable();
     if let Some(sent) = otp.sent.as_ref().filter(|_| usable) {
-        let left = (sent.expires_at - now).whole_seconds();
+        let left = seconds_until(sent.expires_at, now);
         let mut line = vec![Span::raw(i18n::fill(locale, "otp.expires_in", &[("time", &text::countdown(left))]))];
         if let Some(attempts) = otp.attempts_left {
             line.push(Span::raw(" · "));
@@ -78,7 +78,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, otp: &Otp, app: &App, chrome
     if let Some(notice) = notice {
         state_lines.extend(wrapped(&notice, theme::WARNING, width));
     }
-    let wait = otp.send_at().map(|at| (at - now).whole_seconds());
+    let wait = otp.send_at().map(|at| seconds_until(at, now));
     let key = |action| chrome.keymap.hint(action).unwrap_or_default();
     match (otp.state, wait) {
         // Lapsed or locked: Enter sends another, once the server's wait is over.

@@ -6,22 +6,24 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::chrome::{Chrome, Health};
+use super::chrome::Chrome;
 use super::{t, text, theme};
 use crate::counter::App;
+use crate::counter::Health;
 use crate::i18n;
 use crate::keymap::Action;
 use crate::osigu::endpoint::Environment;
 
 /// ` MOSTRADOR  SANDBOX  farmacia-demo · ● conectado ·········· caja-2 · 14:32 `
-pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
+    let surroundings = &app.session.surroundings;
     let locale = chrome.locale;
     let (badge, badge_style) = match chrome.environment {
         Environment::OsiguProduction => (t(locale, "status.production"), theme::PRODUCTION),
         Environment::Sandbox | Environment::OsiguSandbox => (t(locale, "status.sandbox"), theme::SANDBOX),
         Environment::Custom => (t(locale, "status.custom"), theme::SANDBOX),
     };
-    let (dot, health_style, health) = match chrome.health {
+    let (dot, health_style, health) = match surroundings.health {
         Health::Unknown => ("○", theme::BAR, t(locale, "status.connecting")),
         Health::Ok => ("●", theme::BAR, t(locale, "status.online")),
         Health::Slow => ("●", theme::BAR.fg(ratatui::style::Color::Yellow), t(locale, "status.slow")),
@@ -32,10 +34,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, chrome: &Chrome) {
         Some(till) => format!("{} · {}", text::fit(till, 12), i18n::time_of_day(chrome.now)),
         None => i18n::time_of_day(chrome.now),
     };
-    let provider = chrome.provider.as_deref().unwrap_or("");
+    let provider = surroundings.provider.as_deref().map(crate::inert::line).unwrap_or_default();
     let fixed = text::width(badge) + text::width(health) + text::width(&clock) + 22;
     let room = usize::from(area.width).saturating_sub(fixed);
-    let provider = text::fit(provider, u16::try_from(room).unwrap_or(u16::MAX));
+    let provider = text::fit(&provider, u16::try_from(room).unwrap_or(u16::MAX));
     let left = Line::from(vec![
         Span::styled(" MOSTRADOR ", theme::BAR.add_modifier(ratatui::style::Modifier::BOLD)),
         Span::styled(format!(" {badge} "), badge_style),

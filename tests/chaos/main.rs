@@ -12,9 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
 
-#[allow(dead_code)]
-#[path = "../common/driver.rs"]
-mod driver;
+use mostrador::test_support::driver;
 
 mod audit;
 mod clerk;

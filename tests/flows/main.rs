@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
 
-#[path = "../common/driver.rs"]
-mod driver;
-#[path = "../common/proxy.rs"]
-mod proxy;
+use mostrador::test_support::{driver, proxy};
+
 mod support;
 
 mod amounts;

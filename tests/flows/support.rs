@@ -1,6 +1,7 @@
-//! A headless counter: the real core (`counter::update`) driven by messages, its effects run by the real
-//! executor with the real HTTP client, against the embedded sandbox on 127.0.0.1:0. Tests type and press keys
-//! as the clerk would and then ask the server, not the core, what happened.
+//! A headless counter: the counter's own event loop (`mostrador::test_support::Driver`) fed the clerk's keys
+//! (a message names the key that sends it), its effects run by the real executor with the real HTTP client,
+//! against the embedded sandbox on 127.0.0.1:0. Tests type, scan and press keys as the clerk would and then ask
+//! the server, not the core, what happened.
 
 use std::ops::{Deref, DerefMut};
 
@@ -10,7 +11,6 @@ use mostrador::osigu::model::{Dispensation, DispensationStatus, Id};
 use mostrador::runtime::Capture;
 use mostrador::sandbox::{OutboxMessage, SandboxConfig};
 use time::OffsetDateTime;
-use tui_input::InputRequest;
 
 use crate::driver::Driver;
 pub use crate::driver::Setup;
@@ -92,19 +92,6 @@ impl Counter {
         let driver = Driver::start_with(config, capture, settings, setup).await;
         let server = client(driver.sandbox.base_url());
         Self { driver, server }
-    }
-
-    /// Types text into the focused field, one key at a time.
-    pub async fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.send(Msg::Edit(InputRequest::InsertChar(c))).await;
-        }
-    }
-
-    /// A scan: the code, then Enter (the way a keyboard-wedge scanner sends it).
-    pub async fn scan(&mut self, code: &str) {
-        self.type_text(code).await;
-        self.send(Msg::Submit).await;
     }
 
     /// The last OTP the sandbox "sent" (its outbox), as the beneficiary would read it aloud.

@@ -5,6 +5,7 @@
 //! The frame is a fixed viewport in the middle of a larger test terminal, so a screen that assumed it starts
 //! at the top-left corner, or overflowed its area, would mark the margin around it.
 
+use mostrador::counter::Surroundings;
 use mostrador::i18n::Locale;
 use mostrador::osigu::endpoint::Environment;
 use mostrador::osigu::model::OtpChannel;
@@ -20,24 +21,29 @@ use crate::generators::{START, World, action, hostile_text};
 /// Blank cells kept around the frame, to see anything drawn past its edges.
 const MARGIN: u16 = 2;
 
-fn chrome() -> impl Strategy<Value = Chrome> {
+fn chrome() -> impl Strategy<Value = (Chrome, Surroundings)> {
     let locale = select(vec![Locale::Es, Locale::En]);
     let environment = select(vec![Environment::Sandbox, Environment::OsiguSandbox, Environment::OsiguProduction]);
     let health = select(vec![Health::Unknown, Health::Ok, Health::Slow, Health::Down]);
     let toast = proptest::option::of((select(vec![OtpChannel::Sms, OtpChannel::Email]), "[0-9]{6}"));
     (locale, environment, health, proptest::option::of(hostile_text()), toast).prop_map(
         |(locale, environment, health, provider, toast)| {
-            let mut chrome = Chrome::new(locale, environment, START);
-            chrome.health = health;
-            chrome.provider = provider;
-            chrome.toast = toast.map(|(channel, code)| Toast { channel, code });
-            chrome
+            let chrome = Chrome::new(locale, environment, START);
+            let toast = toast.map(|(channel, code)| Toast { channel, code });
+            (chrome, Surroundings { provider, health, toast, warnings: Vec::new() })
         },
     )
 }
 
 /// Draws `world` into a `width` x `height` frame and checks every cell of the terminal around it.
-fn draw(world: &World, chrome: &Chrome, (width, height): (u16, u16)) -> Result<(), TestCaseError> {
+/// Draws `world` with `surroundings` (kept over the core's own rule of when a toast goes, to draw it on every
+/// screen) into a `width` x `height` frame and checks every cell of the terminal around it.
+fn draw(
+    world: &mut World,
+    (chrome, surroundings): &(Chrome, Surroundings),
+    (width, height): (u16, u16),
+) -> Result<(), TestCaseError> {
+    world.app.session.surroundings = surroundings.clone();
     let frame_area = Rect::new(MARGIN, MARGIN, width, height);
     let backend = TestBackend::new(width + 2 * MARGIN, height + 2 * MARGIN);
     let options = TerminalOptions { viewport: Viewport::Fixed(frame_area) };
@@ -89,13 +95,13 @@ proptest! {
         every in 3_usize..8,
     ) {
         let mut world = World::new();
-        draw(&world, &chrome, sizes[0])?;
+        draw(&mut world, &chrome, sizes[0])?;
         for (n, action) in actions.iter().enumerate() {
             world.act(action);
             if n.is_multiple_of(every) {
-                draw(&world, &chrome, sizes[n % sizes.len()])?;
+                draw(&mut world, &chrome, sizes[n % sizes.len()])?;
             }
         }
-        draw(&world, &chrome, sizes[sizes.len() - 1])?;
+        draw(&mut world, &chrome, sizes[sizes.len() - 1])?;
     }
 }

@@ -9,8 +9,8 @@ use mostrador::i18n::Locale;
 use mostrador::runtime::Capture;
 
 use crate::driver::Setup;
-use crate::proxy::Proxy;
 use crate::support::{Drawn, HEIGHT, Screen, WIDTH, sandbox_config};
+use mostrador::test_support::proxy::Proxy;
 
 /// `name` drawn in Spanish and English at 80x24 and, when `wide`, at 160x45: `{name}_es`, `{name}_es_160x45`…
 fn both_languages(screen: &mut Screen, name: &str, wide: bool) -> Vec<(Locale, Drawn)> {

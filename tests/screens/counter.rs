@@ -142,7 +142,8 @@ async fn history_01() {
 async fn counter_07_config_warning() {
     let warning = mostrador::config::ConfigWarning::ExposedSecret { path: "/etc/mostrador/config.toml".into() };
     let mut screen = Screen::open(Locale::Es).await;
-    screen.chrome.config_warnings(std::slice::from_ref(&warning));
+    // As the runtime hands them to the counter at start.
+    screen.app.session.surroundings.warnings = vec![warning.clone()];
     let drawn = screen.snapshot("counter_07_config_warning_es");
     assert!(drawn.words().contains("otrosusuariospuedenleerelsecretodelclienteen/etc/mostrador/config.toml"));
     assert!(drawn.words().contains("Ejecute:chmod600/etc/mostrador/config.toml"), "{}", drawn.text());
@@ -153,6 +154,6 @@ async fn counter_07_config_warning() {
     screen.look().hides("Aviso para sistemas");
 
     let mut screen = Screen::open(Locale::En).await;
-    screen.chrome.config_warnings(&[warning]);
+    screen.app.session.surroundings.warnings = vec![warning];
     assert!(screen.look().words().contains("Run:chmod600/etc/mostrador/config.toml"));
 }

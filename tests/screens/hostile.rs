@@ -69,8 +69,7 @@ async fn escape_sequences_and_bidi_overrides_from_the_server_never_reach_a_cell(
     drawn.shows("ZEPÓL");
     drawn.shows("Posología: 1 cada 8 h[32mOK]52;c;cHduZWQ=x");
     assert_no_hazard(&drawn);
-    let mut wide = screen.draw(120, 40);
-    let wide = Drawn::of(&mut wide);
+    let wide = Drawn::of(&screen.draw(120, 40));
     wide.shows("ZEPÓL");
     assert_no_hazard(&wide);
 }

@@ -4,13 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: its helpers unwrap, as `clippy.toml` lets its tests
 
-// Shared with the flow tests, which use all of it (the journal, the effects log).
-#[allow(dead_code)]
-#[path = "../common/driver.rs"]
-mod driver;
-#[allow(dead_code)]
-#[path = "../common/proxy.rs"]
-mod proxy;
+use mostrador::test_support::driver;
+
 mod support;
 
 mod amounts;

@@ -62,7 +62,7 @@ async fn otp_04_expired() {
         let code = screen.toast_code();
         screen.wait(301).await;
         assert_eq!(otp_state(&screen), OtpState::Expired);
-        assert!(screen.chrome.toast.is_none(), "a lapsed code is no longer offered to read aloud");
+        assert!(screen.app.session.surroundings.toast.is_none(), "a lapsed code is no longer offered to read aloud");
         let (drawn, _) = both_sizes(&mut screen, &format!("otp_04_expired_{lang}"));
         if locale == Locale::Es {
             drawn.shows("El código venció.");

@@ -51,6 +51,15 @@ pub struct Finalize {
 const RETRY_FIRST: time::Duration = time::Duration::SECOND;
 const RETRY_MAX: time::Duration = time::Duration::seconds(30);
 
+/// What a key on finalize asks of the App.
+enum FinalizeNext {
+    Stay,
+    /// Try the completion in doubt again, or ask about it now.
+    Retry,
+    /// Complete with the fields.
+    Complete,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FinalizeState {
     /// The clerk checks the invoice fields; Enter confirms.
@@ -88,6 +97,112 @@ impl Finalize {
     /// Whether the clerk may still change things or leave (not while a completion may be in flight).
     pub fn editable(&self) -> bool {
         self.state == FinalizeState::Editing
+    }
+
+    /// Proposes the terminal's next invoice `number` when the clerk has typed none; the cursor then goes to the
+    /// serial when one is still wanted.
+    fn propose_number(&mut self, number: &str) {
+        if self.invoice_number.value().is_empty() {
+            self.invoice_number = Input::new(number.to_owned());
+            if self.serial_required && self.invoice_serial.value().is_empty() {
+                self.focus = 1;
+            }
+        }
+    }
+
+    /// A key: edits a field here, or says what the App must do.
+    fn on_msg(&mut self, msg: Msg) -> FinalizeNext {
+        let waiting = self.state == FinalizeState::Confirming && self.next_try_at.is_some();
+        if (self.state == FinalizeState::Unknown || waiting) && matches!(msg, Msg::Submit | Msg::Retry) {
+            return FinalizeNext::Retry;
+        }
+        if !self.editable() {
+            return FinalizeNext::Stay;
+        }
+        let serial_empty = self.invoice_serial.value().trim().is_empty();
+        let field = if self.focus == 0 { &mut self.invoice_number } else { &mut self.invoice_serial };
+        let invoice_char = |c: char| c.is_ascii_graphic();
+        match msg {
+            Msg::Edit(request) => text::edit(field, request, MAX_INVOICE_CHARS, invoice_char),
+            Msg::Paste(pasted) => text::paste(field, &pasted, MAX_INVOICE_CHARS, invoice_char),
+            Msg::NextField | Msg::PrevField | Msg::Up | Msg::Down if self.serial_required => {
+                self.focus = 1 - self.focus;
+            }
+            // With a serial to fill in, Enter on the number moves to it first.
+            Msg::Submit if self.focus == 0 && self.serial_required && serial_empty => self.focus = 1,
+            Msg::Submit | Msg::Finalize => return FinalizeNext::Complete,
+            _ => {}
+        }
+        FinalizeNext::Stay
+    }
+
+    /// The completion the fields make, with `proof` of the verification; `None` (the cursor on the first empty
+    /// required field) when a required field is empty.
+    fn request(&mut self, proof: &Proof, number_required: bool) -> Option<CompleteRequest> {
+        let (otp_verification_token, biometric_verification_token) = match proof {
+            Proof::Otp { token } => (Some(token.clone()), None),
+            Proof::Biometric { token } => (None, Some(token.clone())),
+            Proof::None | Proof::Server => (None, None),
+        };
+        let number = self.invoice_number.value().trim().to_owned();
+        let serial = self.invoice_serial.value().trim().to_owned();
+        if (number.is_empty() && number_required) || (serial.is_empty() && self.serial_required) {
+            self.focus = usize::from(!number.is_empty());
+            return None;
+        }
+        let iso = time::macros::format_description!("[year]-[month]-[day]");
+        Some(CompleteRequest {
+            amount: self.amount,
+            document_number: Some(number).filter(|n| !n.is_empty()),
+            document_date: self.date.format(&iso).ok(),
+            document_serial: Some(serial).filter(|s| !s.is_empty()),
+            provider_transaction_id: None,
+            otp_verification_token,
+            biometric_verification_token,
+            external_verifications: Vec::new(),
+        })
+    }
+
+    /// The key `request` was sent with before, if it was: the same completion keeps its key, so sending it twice
+    /// can only ever complete once.
+    fn key_for(&self, request: &CompleteRequest) -> Option<IdempotencyKey> {
+        self.sent.as_ref().filter(|(sent, _)| sent == request).map(|(_, key)| key.clone())
+    }
+
+    /// The completion to send now (with its intent the first time), marked as on its way.
+    fn sending(&mut self) -> Option<(CompleteRequest, IdempotencyKey, Option<Record>)> {
+        let (request, key) = self.sent.clone()?;
+        self.state = FinalizeState::Sending;
+        Some((request, key, self.intent.take().map(|intent| *intent)))
+    }
+
+    /// The completion never left: the fields are the clerk's again.
+    fn unsent(&mut self) {
+        self.state = FinalizeState::Editing;
+        self.sent = None;
+        self.intent = None;
+    }
+
+    /// Asking the server now.
+    fn asking(&mut self) {
+        self.state = FinalizeState::Confirming;
+        self.next_try_at = None;
+    }
+
+    /// Still unknown: the next try after a pause twice the last, from [`RETRY_FIRST`] up to [`RETRY_MAX`]. The
+    /// clerk sees the countdown and may press Enter to try at once; the screen never says "failed" for what may
+    /// have worked.
+    fn wait_longer(&mut self, now: OffsetDateTime) {
+        self.attempts += 1;
+        let doublings = self.attempts.saturating_sub(1).min(5);
+        let pause = (RETRY_FIRST * 2_i32.pow(doublings)).min(RETRY_MAX);
+        self.state = FinalizeState::Confirming;
+        self.next_try_at = Some(now + pause);
+    }
+
+    /// The next try is due.
+    fn due(&self, now: OffsetDateTime) -> bool {
+        self.state == FinalizeState::Confirming && self.next_try_at.is_some_and(|at| at <= now)
     }
 
     /// The next try while confirming, and each second before it so the countdown on screen moves.
@@ -131,85 +246,33 @@ impl App {
         self.go(Step::Finalize(finalize));
     }
 
-    /// The terminal's next invoice number arrived.
+    /// The terminal's next invoice number arrived: proposed unless the clerk typed one already.
     pub(in crate::counter) fn invoice_number(&mut self, number: String) {
-        if let Step::Finalize(finalize) = &mut self.step
-            && finalize.invoice_number.value().is_empty()
-        {
-            finalize.invoice_number = Input::new(number.clone());
-            if finalize.serial_required && finalize.invoice_serial.value().is_empty() {
-                finalize.focus = 1;
-            }
-        }
+        self.with_finalize(|finalize| finalize.propose_number(&number));
         self.session.invoice = Some(number);
     }
 
+    /// A key on finalize.
     pub(in crate::counter) fn finalize_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
         let Step::Finalize(finalize) = &mut self.step else { return };
-        let waiting = finalize.state == FinalizeState::Confirming && finalize.next_try_at.is_some();
-        if (finalize.state == FinalizeState::Unknown || waiting) && matches!(msg, Msg::Submit | Msg::Retry) {
-            return self.finalize_retry(effects);
-        }
-        if !finalize.editable() {
-            return;
-        }
-        let field = if finalize.focus == 0 { &mut finalize.invoice_number } else { &mut finalize.invoice_serial };
-        let invoice_char = |c: char| c.is_ascii_graphic();
-        match msg {
-            Msg::Edit(request) => text::edit(field, request, MAX_INVOICE_CHARS, invoice_char),
-            Msg::Paste(pasted) => text::paste(field, &pasted, MAX_INVOICE_CHARS, invoice_char),
-            Msg::NextField | Msg::PrevField | Msg::Up | Msg::Down if finalize.serial_required => {
-                finalize.focus = 1 - finalize.focus;
-            }
-            // With a serial to fill in, Enter on the number moves to it first.
-            Msg::Submit
-                if finalize.focus == 0
-                    && finalize.serial_required
-                    && finalize.invoice_serial.value().trim().is_empty() =>
-            {
-                finalize.focus = 1;
-            }
-            Msg::Submit | Msg::Finalize => self.complete(effects),
-            _ => {}
+        match finalize.on_msg(msg) {
+            FinalizeNext::Stay => {}
+            FinalizeNext::Retry => self.finalize_retry(effects),
+            FinalizeNext::Complete => self.complete(effects),
         }
     }
 
     /// Enter on finalize: complete with the invoice fields.
     fn complete(&mut self, effects: &mut Vec<Effect>) {
-        let Some(active) = &self.active else { return };
-        let (otp_verification_token, biometric_verification_token) = match &active.proof {
-            Proof::Otp { token } => (Some(token.clone()), None),
-            Proof::Biometric { token } => (None, Some(token.clone())),
-            Proof::None | Proof::Server => (None, None),
-        };
+        let (Some(active), Step::Finalize(finalize)) = (&self.active, &mut self.step) else { return };
         let number_required = active
             .configuration
             .as_ref()
             .is_none_or(|configuration| configuration.dispensing.invoice.document_number_required);
-        let key = self.key("complete");
-        let Step::Finalize(finalize) = &mut self.step else { return };
-        let number = finalize.invoice_number.value().trim().to_owned();
-        let serial = finalize.invoice_serial.value().trim().to_owned();
-        if (number.is_empty() && number_required) || (serial.is_empty() && finalize.serial_required) {
-            finalize.focus = usize::from(!number.is_empty());
+        let Some(request) = finalize.request(&active.proof, number_required) else {
             return self.show(Problem::new(ProblemKind::InvoiceRequired, NextStep::Finalize));
-        }
-        let iso = time::macros::format_description!("[year]-[month]-[day]");
-        let request = CompleteRequest {
-            amount: finalize.amount,
-            document_number: Some(number).filter(|n| !n.is_empty()),
-            document_date: finalize.date.format(&iso).ok(),
-            document_serial: Some(serial).filter(|s| !s.is_empty()),
-            provider_transaction_id: None,
-            otp_verification_token,
-            biometric_verification_token,
-            external_verifications: Vec::new(),
         };
-        // The same completion keeps its key: sending it twice can only ever complete once.
-        let key = match &finalize.sent {
-            Some((sent, sent_key)) if *sent == request => sent_key.clone(),
-            _ => key,
-        };
+        let key = finalize.key_for(&request).unwrap_or_else(|| self.session.key("complete"));
         let event = Event::FinalizeIntent {
             key: key.as_str().to_owned(),
             amount: request.amount,
@@ -222,47 +285,40 @@ impl App {
         // Written before the request leaves, the invoice number claimed with it: after a crash, the journal knows
         // a completion may have happened, and no other dispensation can carry that number.
         let intent = self.record_of(event).map(Box::new);
-        if let Step::Finalize(finalize) = &mut self.step {
-            finalize.intent = intent;
-        }
+        self.with_finalize(|finalize| finalize.intent = intent);
         self.send_completion(effects);
     }
 
+    /// Sends the completion kept in `sent` (again, with the same key, when it is in doubt).
     fn send_completion(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active_id() else { return };
-        let Step::Finalize(finalize) = &mut self.step else { return };
-        let Some((request, key)) = finalize.sent.clone() else { return };
-        finalize.state = FinalizeState::Sending;
-        let intent = finalize.intent.take().map(|intent| *intent);
-        effects.push(self.send(Purpose::Complete, Guarded::Complete { id, request, key, intent }));
+        let (Some(active), Step::Finalize(finalize)) = (&self.active, &mut self.step) else { return };
+        let Some((request, key, intent)) = finalize.sending() else { return };
+        let id = active.id().clone();
+        effects.push(self.session.send(Purpose::Complete, Guarded::Complete { id, request, key, intent }));
     }
 
     /// The completion was not sent (its intent could not be written): the invoice fields are the clerk's again.
     pub(in crate::counter) fn completion_unsent(&mut self) {
-        if let Step::Finalize(finalize) = &mut self.step {
-            finalize.state = FinalizeState::Editing;
-            finalize.sent = None;
-            finalize.intent = None;
-        }
+        self.with_finalize(Finalize::unsent);
     }
 
     /// Quitting with a completion in doubt and nothing asked: ask the server, on the usual schedule.
     pub(in crate::counter) fn confirm_before_quitting(&mut self) {
         let asking = self.is_awaiting(|purpose| matches!(purpose, Purpose::Complete | Purpose::Confirm));
-        if let Step::Finalize(finalize) = &self.step
+        let now = self.session.now;
+        if let Step::Finalize(finalize) = &mut self.step
             && finalize.state == FinalizeState::Unknown
             && !asking
         {
-            self.confirm_later();
+            finalize.wait_longer(now);
         }
     }
 
-    /// Enter after a failure: in doubt, the same completion again; otherwise whatever failed.
+    /// Enter after a failure: in doubt, the same completion again; while waiting for the next try, that try now.
     pub(in crate::counter) fn finalize_retry(&mut self, effects: &mut Vec<Effect>) {
         let Step::Finalize(finalize) = &self.step else { return };
         match finalize.state {
             FinalizeState::Unknown => self.send_completion(effects),
-            // Enter while waiting for the next try: try now.
             FinalizeState::Confirming if finalize.next_try_at.is_some() => self.confirm(effects),
             _ => {}
         }
@@ -270,29 +326,22 @@ impl App {
 
     /// Asks the server whether the completion went through.
     fn confirm(&mut self, effects: &mut Vec<Effect>) {
-        let Some(id) = self.active_id() else { return };
-        let Step::Finalize(finalize) = &mut self.step else { return };
-        finalize.state = FinalizeState::Confirming;
-        finalize.next_try_at = None;
-        effects.push(self.call(Purpose::Confirm, Call::Get { id }));
+        let (Some(active), Step::Finalize(finalize)) = (&self.active, &mut self.step) else { return };
+        finalize.asking();
+        let id = active.id().clone();
+        effects.push(self.session.call(Purpose::Confirm, Call::Get { id }));
     }
 
-    /// The outcome is still unknown: try again later, each pause twice the last, up to 30 s. The clerk sees the
-    /// countdown and may press Enter to try at once; the screen never says "failed" for what may have worked.
+    /// The outcome is still unknown: try again later (see [`Finalize::wait_longer`]).
     fn confirm_later(&mut self) {
         let now = self.session.now;
-        let Step::Finalize(finalize) = &mut self.step else { return };
-        finalize.attempts += 1;
-        let doublings = finalize.attempts.saturating_sub(1).min(5);
-        let pause = (RETRY_FIRST * 2_i32.pow(doublings)).min(RETRY_MAX);
-        finalize.state = FinalizeState::Confirming;
-        finalize.next_try_at = Some(now + pause);
+        self.with_finalize(|finalize| finalize.wait_longer(now));
     }
 
     /// A timer fired while confirming: the next try, when it is due.
     pub(in crate::counter) fn finalize_tick(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Finalize(finalize) = &self.step else { return };
-        if finalize.state == FinalizeState::Confirming && finalize.next_try_at.is_some_and(|at| at <= self.session.now)
+        if let Step::Finalize(finalize) = &self.step
+            && finalize.due(self.session.now)
         {
             self.confirm(effects);
         }
@@ -304,11 +353,9 @@ impl App {
         effects: &mut Vec<Effect>,
     ) {
         let code = self.active_code();
-        let confirming = matches!(&self.step, Step::Finalize(f) if f.state == FinalizeState::Confirming);
-        let sent_amount = match &self.step {
-            Step::Finalize(finalize) => finalize.sent.as_ref().map(|(request, _)| request.amount),
-            _ => None,
-        };
+        let Step::Finalize(finalize) = &self.step else { return };
+        let confirming = finalize.state == FinalizeState::Confirming;
+        let sent_amount = finalize.sent.as_ref().map(|(request, _)| request.amount);
         let ours = |dispensation: &Dispensation| Some(&dispensation.dispensation_id) == self.active_id().as_ref();
         match result {
             // A reply about another dispensation says nothing about ours.
@@ -331,11 +378,8 @@ impl App {
                     tracing::warn!("a completion reply carried another amount than the one sent; asking the server");
                     self.outcome_unknown(confirming, effects);
                 }
-                DispensationStatus::Started if confirming => {
-                    // The server never applied it: sending the same completion again is safe.
-                    self.set_finalize_state(FinalizeState::Unknown);
-                    self.send_completion(effects);
-                }
+                // The server never applied it: sending the same completion again is safe.
+                DispensationStatus::Started if confirming => self.send_completion(effects),
                 // Answered but not applied: asked again after a pause, as for no answer at all (never at once,
                 // which would loop as fast as the server answers).
                 DispensationStatus::Started => self.confirm_later(),
@@ -364,7 +408,7 @@ impl App {
                     effects.extend(self.record(Event::CompletionRefused));
                 }
                 match problem.next {
-                    NextStep::Retry => self.set_finalize_state(FinalizeState::Unknown),
+                    NextStep::Retry => self.with_finalize(|finalize| finalize.state = FinalizeState::Unknown),
                     NextStep::ReviewLines => {
                         if let ProblemKind::AmountMismatch { sent, .. } = &mut problem.kind
                             && let Some(amount) = sent_amount
@@ -383,7 +427,7 @@ impl App {
                         }
                         self.begin_verification(effects);
                     }
-                    NextStep::Finalize => self.set_finalize_state(FinalizeState::Editing),
+                    NextStep::Finalize => self.with_finalize(|finalize| finalize.state = FinalizeState::Editing),
                     _ => {
                         effects.extend(self.record(Event::Cancelled));
                         self.active = None;
@@ -400,9 +444,10 @@ impl App {
         if confirming { self.confirm_later() } else { self.confirm(effects) }
     }
 
-    fn set_finalize_state(&mut self, state: FinalizeState) {
+    /// Changes the finalize step, if it is the one on screen (a reply may arrive after the clerk left it).
+    fn with_finalize(&mut self, change: impl FnOnce(&mut Finalize)) {
         if let Step::Finalize(finalize) = &mut self.step {
-            finalize.state = state;
+            change(finalize);
         }
     }
 }

@@ -91,7 +91,8 @@ impl OsiguClient {
         let base = super::endpoint::check_base_url(options.base_url.as_str())
             .map_err(|error| ClientError::Invalid { detail: error.to_string() })?;
         let options = ClientOptions { base_url: base, ..options };
-        let http = crate::http::client_builder()
+        // A loopback http:// server (the sandbox) needs no certificates: none are read.
+        let http = crate::http::client_builder_for(&options.base_url)
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             // The API never redirects; following one could carry the token to another host or to plain http.

@@ -60,7 +60,7 @@ pub struct SentOtp {
 impl SentOtp {
     /// Seconds until another code may be sent (zero or less: now).
     pub fn resend_wait(&self, now: OffsetDateTime) -> i64 {
-        (self.resend_at - now).whole_seconds()
+        crate::counter::seconds_until(self.resend_at, now)
     }
 }
 

@@ -41,7 +41,7 @@ impl Proxy {
     /// A proxy on 127.0.0.1:0 forwarding to `upstream` (a base URL such as the sandbox's).
     pub async fn start(upstream: &str) -> Self {
         let rules = Arc::new(Mutex::new(Rules::default()));
-        let client = mostrador::http::client_builder().build().expect("proxy client");
+        let client = crate::http::client_builder().build().expect("proxy client");
         let shared = Shared { upstream: upstream.trim_end_matches('/').to_owned(), client, rules: rules.clone() };
         let app = axum::Router::new().fallback(forward).with_state(shared);
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
