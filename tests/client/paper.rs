@@ -1,6 +1,7 @@
 //! The clients of a paper prescription's flow, against the real embedded sandbox over HTTP (not a stub): the
-//! POSOS client gets a scan token and reads the transcription as the counter will, and the Osigu client
-//! decodes every reply of the pre-authorization lifecycle, refusals included.
+//! POSOS client gets a scan token and reads every fixture's transcription as the counter will (configured as a
+//! real POSOS would be, with its service token from the environment, which no log line shows), and the Osigu
+//! client decodes every reply of the pre-authorization lifecycle, refusals included.
 
 use std::time::Duration;
 
@@ -144,6 +145,127 @@ async fn the_posos_client_reads_each_transcription_as_the_counter_will_use_it() 
         assert!(failed[0].failure.as_deref().is_some_and(|why| why.contains("desenfocada")));
     })
     .await;
+}
+
+/// The lines of the import the page of `slug` makes, for a fresh patient.
+async fn imported(sandbox: &Sandbox, slug: &str, patient: &str) -> Vec<mostrador::posos::scan::ScannedPrescription> {
+    let client = posos(sandbox);
+    let session = client.scan_token(&subject(patient)).await.unwrap();
+    press_import(&session.url, slug).await;
+    client.prescriptions(patient).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_clean_prescription_reads_whole_and_every_line_is_a_registered_product() {
+    bounded(async {
+        let sandbox = sandbox().await;
+        let scanned = imported(&sandbox, "receta-clara", "mostrador-clean").await;
+        let [prescription] = scanned.as_slice() else { panic!("one import: {scanned:?}") };
+        assert_eq!(prescription.outcome, ScanOutcome::Imported);
+        let lines: Vec<Read<'_>> = prescription
+            .lines
+            .iter()
+            .map(|line| {
+                let needs = line.needs_confirmation();
+                (line.text.as_str(), line.gtin.as_deref(), line.reliability, line.quantity, line.duration_days, needs)
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("Amoxicilina 500 mg cápsulas", Some("09520001000010"), Some(0.97), Some(21), Some(7), false),
+                ("Loratadina 10 mg tabletas", Some("09520001001079"), Some(0.95), Some(10), Some(10), false),
+            ]
+        );
+        assert_eq!(prescription.lines[0].original_posology.as_deref(), Some("1 cáps c/8 h x 7 días"));
+        assert_eq!(prescription.prescriber.as_ref().map(|p| p.name.as_str()), Some("Dra. Lucía Fernández Orellana"));
+        // Both packs are products this pharmacy registered with Osigu: the counter maps them by GTIN.
+        let products = osigu(&sandbox).provider_products(ProductType::Medication).await.unwrap();
+        let code_of =
+            |gtin: &str| products.iter().find(|p| p.gtin.as_deref() == Some(gtin)).map(|p| p.product_code.clone());
+        assert_eq!(code_of("09520001000010").as_deref(), Some("MED-001"));
+        assert_eq!(code_of("09520001001079").as_deref(), Some("MED-107"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unregistered_drug_is_read_well_but_is_no_product_of_the_pharmacy() {
+    bounded(async {
+        let sandbox = sandbox().await;
+        let scanned = imported(&sandbox, "no-registrado", "mostrador-unregistered").await;
+        let [prescription] = scanned.as_slice() else { panic!("one import: {scanned:?}") };
+        let read: Vec<(&str, Option<&str>, bool)> = prescription
+            .lines
+            .iter()
+            .map(|line| (line.text.as_str(), line.gtin.as_deref(), line.needs_confirmation()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Ibuprofeno 400 mg", Some("09520001000430"), false),
+                ("Dexketoprofeno 25 mg comprimidos", Some("09520001999017"), false),
+            ]
+        );
+        let products = osigu(&sandbox).provider_products(ProductType::Medication).await.unwrap();
+        let registered = |gtin: &str| products.iter().any(|p| p.gtin.as_deref() == Some(gtin));
+        assert!(registered("09520001000430"), "the ibuprofen is registered");
+        assert!(!registered("09520001999017"), "the dexketoprofen is not: the clerk maps or drops it");
+        assert!(
+            !products.iter().any(|p| p.product_name.to_lowercase().contains("dexketoprofeno")),
+            "nor is any product of that name"
+        );
+    })
+    .await;
+}
+
+/// Set in the child process of the test below.
+const CHILD: &str = "MOSTRADOR_TEST_POSOS_TOKEN_CHILD";
+const TOKEN_TEST: &str = "paper::the_service_token_comes_from_its_environment_variable_and_no_log_shows_it";
+
+/// Run twice: by the harness, which starts this test binary again with the token in
+/// `MOSTRADOR_POSOS_TOKEN` and every log on (trace, to stderr), and in that child, which configures `[posos]`
+/// as for the real POSOS (pointed at the stand-in), and reads a scan through it. The token must work and never
+/// be in what the child wrote.
+#[test]
+fn the_service_token_comes_from_its_environment_variable_and_no_log_shows_it() {
+    if std::env::var_os(CHILD).is_some() {
+        return tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(child());
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", TOKEN_TEST, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .env(mostrador::posos::POSOS_TOKEN_ENV, mostrador::sandbox::POSOS_DEMO_TOKEN)
+        .env(mostrador::logging::FILTER_ENV, "trace")
+        .output()
+        .unwrap();
+    let written = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the child failed:\n{written}");
+    assert!(written.contains("read through the configured POSOS"), "the child ran and logged:\n{written}");
+    assert!(written.contains("TRACE"), "every log was on:\n{written}");
+    assert!(!written.contains(mostrador::sandbox::POSOS_DEMO_TOKEN), "the token is in the log:\n{written}");
+}
+
+async fn child() {
+    mostrador::logging::to_stderr();
+    let sandbox = sandbox().await;
+    let text = format!("[posos]\nbase_url = \"{}/posos\"\nfacility = \"farmacia-demo\"\n", sandbox.base_url());
+    let config = mostrador::config::Config::parse(&text, std::path::Path::new("mostrador.toml")).unwrap();
+    assert_eq!(
+        config.posos.options(None, None).unwrap_err(),
+        mostrador::config::PososConfigError::MissingToken,
+        "a real POSOS without its token is a configuration error"
+    );
+    let token = mostrador::config::posos_token_from_env();
+    let options = config.posos.options(None, token).unwrap().expect("the configured POSOS");
+    tracing::info!(?options, "the POSOS options");
+    let client = PososClient::new(options).unwrap();
+    tracing::info!(?client, "the POSOS client");
+    let session = client.scan_token(&subject("mostrador-env")).await.unwrap();
+    press_import(&session.url, "receta-clara").await;
+    let scanned = client.prescriptions("mostrador-env").await.unwrap();
+    assert_eq!(scanned[0].lines.len(), 2);
+    tracing::info!(lines = scanned[0].lines.len(), "read through the configured POSOS");
 }
 
 #[tokio::test]
