@@ -68,6 +68,8 @@ actions! {
     Increase => "increase" ["+"],
     /// One unit fewer.
     Decrease => "decrease" ["-"],
+    /// A paper prescription: who pays, the POSOS Scan & Go page, the transcribed lines, the pre-authorization.
+    PaperPrescription => "paper_prescription" ["f11", "ctrl-r"],
     /// Close Mostrador (asking first when a dispensation is in progress).
     Quit => "quit" ["ctrl-c"],
 }

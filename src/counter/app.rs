@@ -33,6 +33,9 @@ pub struct Settings {
     pub printing: Option<super::printing::Printing>,
     /// F10 waits until the pack of every line with units has been scanned (`[counter] require_pack_scan`).
     pub require_pack_scan: bool,
+    /// POSOS Scan & Go is configured (or the embedded sandbox's stand-in is there): paper prescriptions are
+    /// offered on the code screen.
+    pub paper: bool,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             till: "caja-1".to_owned(),
             printing: None,
             require_pack_scan: false,
+            paper: true,
         }
     }
 }
@@ -143,6 +147,8 @@ pub enum Step {
     Done(Box<Done>),
     /// The day's dispensations, from the journal (F3).
     History(History),
+    /// A paper prescription: who pays, the Scan & Go page, the transcribed lines, the pre-authorization.
+    Paper(Box<super::steps::Paper>),
     /// Asking whether to cancel the started dispensation (Enter: cancel and leave; Esc: stay).
     ConfirmLeave { then: Leave, back_to: Box<Step> },
     /// Cancelling on the server before moving on.
@@ -235,6 +241,18 @@ pub enum Purpose {
     },
     /// A journal write; the program does not exit before it is done.
     Record,
+    /// A POSOS Scan & Go session for a paper prescription.
+    ScanToken,
+    /// Asking POSOS what was imported.
+    ScanPoll,
+    /// A paper prescription's pre-authorization (create, indication, complete).
+    Preauthorize,
+    /// A pending pre-authorization, asked again.
+    PaperCheck,
+    /// A cash sale's receipt being printed, for its row in the journal.
+    PrintSale {
+        key: String,
+    },
     /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
     Probe {
         then_code: Option<String>,
@@ -257,6 +275,7 @@ impl Purpose {
                 | Self::Products
                 | Self::Visits { .. }
                 | Self::Print { .. }
+                | Self::PrintSale { .. }
                 | Self::Today
         )
     }
@@ -477,6 +496,7 @@ impl App {
         match &self.step {
             Step::Verify(verify) => verify.wake_at(self.session.now),
             Step::Finalize(finalize) => finalize.wake_at(self.session.now),
+            Step::Paper(paper) => paper.wake_at(),
             _ => None,
         }
     }

@@ -110,6 +110,13 @@ pub enum Msg {
     },
     /// F9: print the receipt (again).
     Print,
+    /// The key `paper_prescription`: a paper prescription, transcribed by POSOS.
+    PaperPrescription,
+    /// POSOS answered (a scan session, or what it imported).
+    Posos {
+        id: ReqId,
+        reply: Result<PososReply, crate::posos::PososError>,
+    },
     /// A guarded request was not sent: its intent could not be kept.
     Unsent {
         id: ReqId,
@@ -142,6 +149,16 @@ pub enum Reply {
     Products(Vec<ProviderProduct>),
     /// A page of dispensations (a code's earlier visits).
     Dispensations(Vec<Dispensation>),
+    /// A pre-authorization request, as created, completed or read.
+    AuthorizationRequest(Box<crate::osigu::model::AuthorizationRequest>),
+}
+
+/// A successful POSOS reply.
+#[derive(Clone, Debug)]
+pub enum PososReply {
+    Token(crate::posos::ScanToken),
+    /// Every import for the session's patient id, oldest first.
+    Prescriptions(Vec<crate::posos::scan::ScannedPrescription>),
 }
 
 impl Msg {
@@ -171,6 +188,7 @@ impl Msg {
             Self::Reveal => A::Reveal,
             Self::History => A::History,
             Self::Print => A::Print,
+            Self::PaperPrescription => A::PaperPrescription,
             _ => return None,
         })
     }

@@ -133,6 +133,7 @@ impl App {
                     Offer::on(Continue, "hint.search"),
                     Offer::when(!code.value().is_empty(), Back, "hint.clear"),
                     Offer::on(History, "hint.history"),
+                    Offer::when(self.session.settings.paper, PaperPrescription, "hint.paper"),
                 ];
                 (list, true)
             }
@@ -151,6 +152,7 @@ impl App {
                 (list, false)
             }
             Step::History(history) => history.offers(self.session.settings.printing.is_some()),
+            Step::Paper(paper) => paper.offers(self.session.sponsors.list.len()),
             Step::ConfirmLeave { then, .. } => {
                 let yes = match then {
                     Leave::ToEntry => "hint.yes_cancel",

@@ -54,6 +54,11 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.printed(purpose, result, &mut effects);
             }
         }
+        Msg::Posos { id, reply } => {
+            if let Some(purpose) = app.session.awaiting.remove(&id) {
+                app.posos_replied(purpose, reply, &mut effects);
+            }
+        }
         Msg::Unsent { id, why } => {
             if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.unsent(purpose, why, &mut effects);
@@ -194,6 +199,7 @@ impl App {
                 self.go(Step::entry_with(code));
             }
             (Step::Preparing, _) => self.leave_after_failure(effects),
+            (Step::Paper(_), _) => self.paper_after_problem(),
             _ => {}
         }
     }
@@ -203,6 +209,7 @@ impl App {
             Msg::NewCode => self.new_code(effects),
             Msg::Back => self.back(effects),
             Msg::History => self.open_history(effects),
+            Msg::PaperPrescription => self.open_paper(),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
                 Step::Identify(_) => self.identify_msg(msg, effects),
@@ -226,6 +233,7 @@ impl App {
                     }
                 }
                 Step::History(_) => self.history_msg(msg, effects),
+                Step::Paper(_) => self.paper_msg(msg, effects),
                 Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
             },
         }
@@ -243,10 +251,12 @@ impl App {
                 self.abandon_start();
                 self.go(Step::entry_with(code));
             }
+            Step::Identify(identify) if identify.for_paper => self.open_paper(),
             Step::Identify(identify) => {
                 let code = identify.code.clone();
                 self.go(Step::entry_with(code));
             }
+            Step::Paper(_) => self.paper_back(),
             Step::Review(review) if review.dialog.is_some() => review.dialog = None,
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
@@ -422,6 +432,7 @@ impl App {
         match self.step {
             Step::Verify(_) => self.verify_tick(effects),
             Step::Finalize(_) => self.finalize_tick(effects),
+            Step::Paper(_) => self.paper_tick(effects),
             _ => {}
         }
     }
@@ -435,6 +446,7 @@ impl App {
             Step::Verify(_) => self.verify_retry(effects),
             Step::Review(_) => self.review_retry(effects),
             Step::Finalize(_) => self.finalize_retry(effects),
+            Step::Paper(_) => self.paper_retry(effects),
             _ => {}
         }
     }
@@ -493,6 +505,10 @@ impl App {
             (Purpose::Products, result) => {
                 self.products_replied(result);
                 self.packs_after_registry(effects);
+                self.paper_after_registry();
+            }
+            (purpose @ (Purpose::Preauthorize | Purpose::PaperCheck), result) => {
+                self.paper_answered(purpose, result, effects);
             }
             (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),

@@ -16,6 +16,7 @@
 mod export;
 mod health;
 mod invoices;
+mod paper;
 mod schema;
 mod starts;
 #[cfg(test)]
@@ -30,6 +31,7 @@ use time::OffsetDateTime;
 pub use export::write_csv;
 pub use health::{Health, set_aside};
 pub use invoices::MAX_SEQUENCE;
+pub use paper::{PaperEntry, PaperState};
 pub use schema::MigrateError;
 pub use starts::LooseStart;
 

@@ -77,6 +77,25 @@ const MIGRATIONS: &[&str] = &[
     // empty when it did not say (the real Osigu documents no `amounts`) and for dispensations completed before.
     "ALTER TABLE dispensations ADD COLUMN sponsor_amount TEXT;
      ALTER TABLE dispensations ADD COLUMN patient_amount TEXT;",
+    // 6: paper prescriptions (issue 15): each pre-authorization request is kept before it is sent, with its
+    // Idempotency-Keys and how every transcribed line was mapped to a product, then its answer and the codes it
+    // issued; a cash sale keeps its lines the same way (no request). An approved code nobody started is offered
+    // again at the next start.
+    "CREATE TABLE paper_requests (
+         idempotency_key TEXT PRIMARY KEY,
+         till            TEXT NOT NULL,
+         sponsor_slug    TEXT,
+         scan_reference  TEXT NOT NULL,
+         lines           TEXT NOT NULL,
+         sent            TEXT,
+         state           TEXT NOT NULL,
+         request_id      TEXT,
+         codes           TEXT NOT NULL DEFAULT '[]',
+         printed         INTEGER,
+         at              TEXT NOT NULL,
+         updated_at      TEXT NOT NULL
+     );
+     CREATE INDEX paper_requests_by_till ON paper_requests (till, at);",
 ];
 
 /// The version this build writes.

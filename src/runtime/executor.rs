@@ -14,12 +14,14 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::counter::{
-    Call, Effect, Guarded, HistoryQuery, HistoryRow, InvoiceRefusal, Msg, Reply, ReqId, RowStatus, SEARCH_LIMIT,
-    Unsent, Write,
+    Call, Effect, Guarded, HistoryQuery, HistoryRow, InvoiceRefusal, Msg, PaperSend, PososCall, PososReply, Reply,
+    ReqId, RowStatus, SEARCH_LIMIT, Unsent, Write,
 };
-use crate::journal::{Journal, JournalError};
+use crate::journal::{Journal, JournalError, PaperState};
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
+use crate::osigu::model::AuthorizationRequestStatus;
+use crate::posos::{PososClient, PososError};
 
 use super::capture::Capture;
 use super::health::HealthLog;
@@ -49,6 +51,8 @@ struct Hands {
     runtime: tokio::runtime::Handle,
     /// The receipt printer (`[receipt] printer`), once set; unset: none configured.
     printer: std::sync::OnceLock<crate::receipt::Printer>,
+    /// POSOS Scan & Go (`[posos]`, or the embedded sandbox's stand-in), once set; unset: none.
+    posos: std::sync::OnceLock<PososClient>,
 }
 
 /// Work for the journal thread.
@@ -66,7 +70,15 @@ impl Executor {
         let (results, receiver) = mpsc::unbounded_channel();
         let health = Arc::new(HealthLog::default());
         let runtime = tokio::runtime::Handle::current();
-        let hands = Arc::new(Hands { client, capture, results, health, runtime, printer: std::sync::OnceLock::new() });
+        let hands = Arc::new(Hands {
+            client,
+            capture,
+            results,
+            health,
+            runtime,
+            printer: std::sync::OnceLock::new(),
+            posos: std::sync::OnceLock::new(),
+        });
         let (queue, jobs) = std_mpsc::channel();
         let worker = Arc::clone(&hands);
         let spawned = std::thread::Builder::new().name("journal".to_owned()).spawn(move || {
@@ -92,6 +104,16 @@ impl Executor {
         self
     }
 
+    /// Asks `posos` for paper prescriptions' scans. Call before the first effect runs.
+    pub fn with_posos(self, posos: Option<PososClient>) -> Self {
+        if let Some(posos) = posos
+            && self.hands.posos.set(posos).is_err()
+        {
+            tracing::error!("a second POSOS client was set: the first one is used");
+        }
+        self
+    }
+
     /// The calls' times and reachability, for the status bar.
     pub fn health(&self) -> Arc<HealthLog> {
         Arc::clone(&self.hands.health)
@@ -112,6 +134,7 @@ impl Executor {
             }
             Effect::LoadHistory { id, query } => self.queue(Job::History { id, query }),
             Effect::Print { id, receipt, width } => self.hands.spawn_print(id, *receipt, width),
+            Effect::Posos { id, call } => self.hands.spawn_posos(id, call),
             Effect::CaptureFingerprint { id, beneficiary_id } => {
                 let capture = self.hands.capture.clone();
                 let results = self.hands.results.clone();
@@ -154,6 +177,13 @@ impl Hands {
                     }
                     Write::StartSettled { key } => journal.start_settled(key),
                     Write::Probe { at } => journal.probe(*at),
+                    Write::PaperSale { at, key, reference, lines } => {
+                        journal.intend_paper(*at, key, None, reference, &to_json(lines), None)
+                    }
+                    Write::PaperAnswered { at, key, request_id, status, codes } => {
+                        journal.paper_answered(*at, key, request_id, paper_state(*status), codes)
+                    }
+                    Write::PaperPrinted { key, printed } => journal.paper_printed(key, *printed),
                 };
                 Msg::Journaled { id: Some(id), result: result.map_err(|error| failed(&error)) }
             }
@@ -205,6 +235,24 @@ impl Hands {
         });
     }
 
+    /// One POSOS call on the runtime; without a POSOS configured it fails at once, as a call that could not be made.
+    fn spawn_posos(&self, id: ReqId, call: PososCall) {
+        let results = self.results.clone();
+        let posos = self.posos.get().cloned();
+        self.runtime.spawn(async move {
+            let reply = match posos {
+                None => Err(PososError::Invalid { detail: "no POSOS is configured ([posos])".to_owned() }),
+                Some(posos) => match call {
+                    PososCall::ScanToken(subject) => posos.scan_token(&subject).await.map(PososReply::Token),
+                    PososCall::Prescriptions { patient_id } => {
+                        posos.prescriptions(&patient_id).await.map(PososReply::Prescriptions)
+                    }
+                },
+            };
+            let _ = results.send(Msg::Posos { id, reply });
+        });
+    }
+
     fn spawn_call(&self, id: ReqId, call: Call) {
         let client = self.client.clone();
         self.spawn_request(id, async move { perform(&client, call).await });
@@ -251,6 +299,14 @@ fn intend(journal: &Journal, send: &Guarded) -> Result<(), JournalError> {
             Some(record) => journal.record(record),
             None => Ok(()),
         },
+        Guarded::Preauthorize { at, sponsor_slug, reference, lines, send } => journal.intend_paper(
+            *at,
+            &send.create_key,
+            Some(sponsor_slug),
+            reference,
+            &to_json(lines),
+            Some(&to_json(send)),
+        ),
     }
 }
 
@@ -280,6 +336,9 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
         Call::SendOtp { request, key } => Reply::OtpSent(client.send_otp(&request, &key).await?),
         Call::ValidateOtp { request, key } => Reply::OtpValidated(client.validate_otp(&request, &key).await?),
         Call::Products { product_type } => Reply::Products(client.provider_products(product_type).await?),
+        Call::AuthorizationRequest { id } => {
+            Reply::AuthorizationRequest(Box::new(client.authorization_request(&id).await?))
+        }
         Call::Dispensations { code, size } => {
             let query = crate::osigu::client::ListQuery {
                 status: Some(crate::osigu::model::DispensationStatus::Completed),
@@ -295,11 +354,38 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
 /// One guarded request, once its intent is on record.
 async fn send_guarded(client: &OsiguClient, send: Guarded) -> Result<Reply, ClientError> {
     let dispensation = match send {
+        Guarded::Preauthorize { send, .. } => return preauthorize(client, &send).await,
         Guarded::Start { request, key, .. } => client.start(&request, &key).await?,
         Guarded::Complete { id, request, key, .. } => client.complete(&id, &request, &key).await?,
         Guarded::Cancel { id, request, key, .. } => client.cancel(&id, &request, &key).await?,
     };
     Ok(Reply::Dispensation(Box::new(dispensation)))
+}
+
+/// A paper prescription's pre-authorization: create, attach the transcription as its indication, complete; each
+/// with its own key, so sending the whole again (a retry, recovery) repeats nothing on the server.
+pub async fn preauthorize(client: &OsiguClient, send: &PaperSend) -> Result<Reply, ClientError> {
+    let [create, indication, complete] = send.keys();
+    let created = client.request_authorization(&send.request, &create).await?;
+    let id = created.authorization_request_id;
+    client.add_indication(&id, &send.indication, &indication).await?;
+    let answered = client.complete_authorization_request(&id, &complete).await?;
+    Ok(Reply::AuthorizationRequest(Box::new(answered)))
+}
+
+/// The journal's word for a request's status.
+pub fn paper_state(status: AuthorizationRequestStatus) -> PaperState {
+    match status {
+        AuthorizationRequestStatus::Approved => PaperState::Approved,
+        AuthorizationRequestStatus::Rejected => PaperState::Rejected,
+        AuthorizationRequestStatus::PendingSponsor => PaperState::PendingSponsor,
+        _ => PaperState::Sent,
+    }
+}
+
+/// What the journal keeps of a paper prescription, as JSON (its types always serialize).
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// What the history (F3) and "today at this till" list for `query`, read on the caller's thread (the executor

@@ -227,6 +227,9 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
         Call::ValidateOtp { .. } => (Kind::OtpValidated, Context::default()),
         Call::Products { .. } => (Kind::Products, Context::default()),
         Call::Dispensations { .. } => (Kind::Dispensations, Context::default()),
+        // No sample of its own: a dispensation in its place is a reply of the wrong shape, which the core must
+        // survive as well.
+        Call::AuthorizationRequest { .. } => (Kind::Dispensation, Context::default()),
     }
 }
 
@@ -234,7 +237,7 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
 pub fn context_of(send: &mostrador::counter::Guarded) -> Context {
     use mostrador::counter::Guarded;
     match send {
-        Guarded::Start { .. } => Context::default(),
+        Guarded::Start { .. } | Guarded::Preauthorize { .. } => Context::default(),
         Guarded::Complete { id, .. } | Guarded::Cancel { id, .. } => {
             Context { dispensation_id: Some(id.to_string()), sponsor_slug: None }
         }

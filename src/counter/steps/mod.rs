@@ -5,6 +5,7 @@ mod entry;
 mod finalize;
 mod history;
 mod identify;
+mod paper;
 mod review;
 mod verify;
 
@@ -15,6 +16,10 @@ pub use history::{
     Drawer, History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code,
 };
 pub use identify::{FieldEdit, Identify};
+pub use paper::{
+    MappedBy, MappedLine, POLL_EVERY, Paper, PaperLine, PaperLines, PaperSend, PaperStage, Payer, ProductSearch,
+    SEARCH_ROWS, Scan, Unresolved,
+};
 pub use review::{
     Candidate, Earlier, LineEdit, Missing, MissingPack, PRODUCT_ROWS, PackCheck, PackNotice, Packs, Registry, Review,
     Substitution, SubstitutionDialog, SubstitutionField, Visit, delivered_before,
