@@ -249,6 +249,13 @@ pub enum Purpose {
     Preauthorize,
     /// A pending pre-authorization, asked again.
     PaperCheck,
+    /// A paper request's approval being written to the journal: once it is on disk, `code` is started for
+    /// `beneficiary_id` (with `notice` about what was refused).
+    PaperKept {
+        code: String,
+        beneficiary_id: Id,
+        notice: Option<super::printing::Notice>,
+    },
     /// A cash sale's receipt being printed, for its row in the journal.
     PrintSale {
         key: String,
@@ -276,6 +283,7 @@ impl Purpose {
                 | Self::Visits { .. }
                 | Self::Print { .. }
                 | Self::PrintSale { .. }
+                | Self::PaperKept { .. }
                 | Self::Today
         )
     }

@@ -32,6 +32,9 @@ impl App {
                 self.journal_failed(failure, effects);
                 self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
             }
+            (Some(Purpose::PaperKept { code, beneficiary_id, notice }), Ok(())) => {
+                self.paper_kept(code, beneficiary_id, notice, effects);
+            }
             (_, Ok(())) => {}
             (_, Err(failure)) => self.journal_failed(failure, effects),
         }

@@ -90,10 +90,10 @@ impl App {
         }
         let help = Offer::on(Help, "hint.help");
         if !self.recovered.is_empty() {
-            return Offers::of(
-                vec![Offer::on(Continue, "hint.continue"), Offer::on(Back, "hint.close"), help, quit],
-                false,
-            );
+            // An approved paper prescription never dispensed: Enter opens its code.
+            let paper = self.recovered.iter().any(|found| found.outcome == super::record::Recovery::PaperApproved);
+            let go = if paper { "hint.open_code" } else { "hint.continue" };
+            return Offers::of(vec![Offer::on(Continue, go), Offer::on(Back, "hint.close"), help, quit], false);
         }
         if let Some(problem) = &self.problem {
             let mut list = vec![match problem.next {

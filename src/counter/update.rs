@@ -115,8 +115,17 @@ impl App {
             }
             // What recovery found stays over the counter until Enter or Esc: it is read before the first scan.
             msg if !self.recovered.is_empty() => {
+                // Enter opens a paper prescription's approved code that was never dispensed, if one is offered.
+                let offered = self
+                    .recovered
+                    .iter()
+                    .find(|found| found.outcome == super::record::Recovery::PaperApproved)
+                    .map(|found| found.code.clone());
                 if matches!(msg, Msg::Submit | Msg::Back) {
                     self.recovered.clear();
+                }
+                if let (Msg::Submit, Some(code)) = (msg, offered) {
+                    self.submit_code(code, effects);
                 }
             }
             Msg::Details => self.overlays.details = !self.overlays.details,
@@ -355,6 +364,7 @@ impl App {
                     | Purpose::Cleanup
                     | Purpose::Cancel
                     | Purpose::Record
+                    | Purpose::PaperKept { .. }
                     | Purpose::Complete
                     | Purpose::Confirm
             )

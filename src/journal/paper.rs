@@ -148,8 +148,9 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The codes this till's approved paper requests issued that no dispensation or start of this store has
-    /// used yet, oldest first: approved, then the counter stopped before it started them.
+    /// The codes this till's approved paper requests issued that no dispensation of this store has completed,
+    /// oldest first: approved, then the counter stopped before they were dispensed (run after recovery has
+    /// settled the dispensations and starts it left, so none of these is still held open).
     pub fn approved_not_started(&self) -> Result<Vec<String>, JournalError> {
         let approved: Vec<PaperEntry> =
             self.paper_requests(1000)?.into_iter().filter(|entry| entry.state == PaperState::Approved).rev().collect();
@@ -158,7 +159,7 @@ impl Journal {
         for code in approved.iter().flat_map(|entry| entry.codes.iter()) {
             let used: Option<i64> = connection
                 .query_row(
-                    "SELECT 1 FROM dispensations WHERE code = ?1 UNION SELECT 1 FROM starts WHERE code = ?1 LIMIT 1",
+                    "SELECT 1 FROM dispensations WHERE code = ?1 AND status = 'COMPLETED' LIMIT 1",
                     [code],
                     |row| row.get(0),
                 )
@@ -175,8 +176,9 @@ impl Journal {
 mod tests {
     use super::super::tests::{AT, journal};
     use super::*;
+    use crate::counter::{Event, Record};
     use crate::journal::Place;
-    use crate::osigu::model::StartRequest;
+    use crate::osigu::model::CodeType;
 
     #[test]
     fn a_request_is_kept_before_it_is_sent_then_its_answer_and_an_unstarted_code_is_found() {
@@ -191,9 +193,19 @@ mod tests {
         assert_eq!(entry.sent.as_deref(), Some("{\"sent\":1}"));
         journal.paper_answered(AT, "k-1", "areq_1", PaperState::Approved, &["AUTH-2026-000201".to_owned()]).unwrap();
         assert_eq!(journal.approved_not_started().unwrap(), ["AUTH-2026-000201"]);
-        // Once a start of it is on record, it is not offered again.
-        let start = StartRequest { code: "AUTH-2026-000201".into(), beneficiary_id: None, currency_code: None };
-        journal.intend_start(AT, "s-1", &start).unwrap();
+        // Started (and left): still offered; completed: not any more.
+        let started = Event::Started { code_type: CodeType::Authorization, sponsor_slug: None, start_key: None };
+        let record = |event| Record { code: "AUTH-2026-000201".into(), ..super::super::tests::record("dsp_9", event) };
+        journal.record(&record(started)).unwrap();
+        assert_eq!(journal.approved_not_started().unwrap(), ["AUTH-2026-000201"]);
+        let completed = Event::Completed {
+            claim_id: None,
+            amount: rust_decimal::Decimal::ONE,
+            currency: None,
+            invoice_number: None,
+            amounts: None,
+        };
+        journal.record(&record(completed)).unwrap();
         assert!(journal.approved_not_started().unwrap().is_empty());
         // A cash sale is kept as such, and another till's rows are its own.
         journal.intend_paper(AT, "k-2", None, "RequestGroup/rg-3", "[]", None).unwrap();

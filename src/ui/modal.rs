@@ -81,6 +81,7 @@ pub(super) fn recovered(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrom
             Recovery::Ended => ("recovered.ended", theme::PLAIN, String::new()),
             Recovery::Redo => ("recovered.redo", theme::WARNING, String::new()),
             Recovery::Unreachable => ("recovered.unreachable", theme::WARNING, String::new()),
+            Recovery::PaperApproved => ("recovered.paper_approved", theme::OK, String::new()),
         };
         let words = i18n::fill(locale, key, &[("code", &found.code), ("claim", &claim_id)]);
         paragraphs.push((format!("• {words}"), style));

@@ -113,3 +113,200 @@ async fn a_clean_paper_prescription_is_pre_authorized_and_its_code_dispensed_to_
         entry.lines
     );
 }
+
+/// A counter whose page, pressed, imports `fixture` for the sponsor `slug`'s beneficiary `document`: on its lines.
+async fn on_lines(counter: &mut Counter, slug: &str, document: &str, fixture: &str) {
+    let url = paper_for(counter, slug, document).await;
+    press_import(&url, fixture).await;
+    counter.wait(2).await;
+    let _ = lines(counter);
+}
+
+#[tokio::test]
+async fn a_doubtful_reading_must_be_confirmed_before_the_request_goes() {
+    let mut counter = Counter::open().await;
+    on_lines(&mut counter, "sponsor-sandbox", "1987654320101", "lectura-dudosa").await;
+    let doubtful = &lines(&counter).lines[1];
+    assert_eq!((doubtful.read.text.as_str(), doubtful.read.reliability), ("Metf0rmina 85O mg", Some(0.42)));
+    assert_eq!(doubtful.product.as_ref().map(|p| p.product_code.as_str()), Some("MED-301"), "its pack is known");
+    assert!(!lines(&counter).ready());
+    // Enter on the first line (read well) does nothing: the request is not ready.
+    counter.send(Msg::Submit).await;
+    assert!(matches!(paper(&counter).stage, PaperStage::Lines(_)), "nothing was sent");
+    assert!(counter.journal.paper_requests(10).unwrap().is_empty(), "nothing was even kept");
+    counter.send(Msg::Down).await;
+    counter.send(Msg::Submit).await;
+    assert!(lines(&counter).lines[1].confirmed, "confirmed by the clerk");
+    counter.send(Msg::Submit).await;
+    assert!(counter.on_review(), "{:?} / {:?}", counter.app.step, counter.app.problem);
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert!(entry.lines.contains("\"confirmed\":true"), "the confirmation is on record: {}", entry.lines);
+}
+
+#[tokio::test]
+async fn an_unregistered_drug_is_mapped_with_the_product_search_or_dropped() {
+    let mut counter = Counter::open().await;
+    on_lines(&mut counter, "sponsor-sandbox", "1987654320101", "no-registrado").await;
+    assert!(lines(&counter).lines[0].product.is_some(), "the ibuprofen is registered");
+    assert!(lines(&counter).lines[1].product.is_none(), "the dexketoprofen is not");
+    assert_eq!(lines(&counter).unresolved().unmapped, 1);
+    counter.send(Msg::Down).await;
+    // F4: the product search, starting from the drug as read: nothing of that name is registered.
+    counter.send(Msg::Substitute).await;
+    let search = lines(&counter).search.as_ref().expect("the product search");
+    assert!(search.found.is_empty(), "{:?}", search.found);
+    for _ in 0.."dexketoprofeno".len() {
+        counter.send(Msg::Edit(tui_input::InputRequest::DeletePrevChar)).await;
+    }
+    counter.type_text("ibupro").await;
+    let search = lines(&counter).search.as_ref().expect("the product search");
+    assert!(!search.found.is_empty());
+    counter.send(Msg::Submit).await;
+    let mapped = &lines(&counter).lines[1];
+    assert_eq!((mapped.mapped_by, mapped.product.is_some()), (MappedBy::Clerk, true));
+    assert!(lines(&counter).ready());
+    // Or dropped: down to 0 units, it is not requested, and nothing is missing.
+    for _ in 0..9 {
+        counter.send(Msg::Decrease).await;
+    }
+    assert!(lines(&counter).lines[1].dropped());
+    assert_eq!(lines(&counter).unresolved().requested, 1);
+    counter.send(Msg::Submit).await;
+    assert!(counter.on_review(), "{:?} / {:?}", counter.app.step, counter.app.problem);
+    let server = counter.server_dispensation(&counter.dispensation_id()).await;
+    assert_eq!(server.products.len(), 1, "only the ibuprofen was requested");
+}
+
+#[tokio::test]
+async fn a_failed_import_is_said_and_the_phone_may_try_again() {
+    let mut counter = Counter::open().await;
+    let url = paper_for(&mut counter, "sponsor-sandbox", "1987654320101").await;
+    press_import(&url, "foto-borrosa").await;
+    counter.wait(2).await;
+    let PaperStage::Scan(scan) = &paper(&counter).stage else { panic!("still on the page") };
+    assert!(scan.failure.as_deref().is_some_and(|why| why.contains("desenfocada")), "{:?}", scan.failure);
+    press_import(&url, "receta-clara").await;
+    counter.wait(2).await;
+    assert_eq!(lines(&counter).lines.len(), 2, "the second photo is read");
+}
+
+#[tokio::test]
+async fn an_async_sponsor_answers_later_and_the_code_is_opened_once_it_approved() {
+    let mut counter = Counter::open().await;
+    let url = paper_for(&mut counter, "seguro-huella", "1000000001").await;
+    press_import(&url, "receta-clara").await;
+    counter.wait(2).await;
+    counter.send(Msg::Submit).await;
+    let PaperStage::Pending { request, .. } = &paper(&counter).stage else {
+        panic!("pending: {:?} / {:?}", counter.app.step, counter.app.problem)
+    };
+    let request_id = request.authorization_request_id.clone();
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!((entry.state, entry.request_id.as_deref()), (PaperState::PendingSponsor, Some(request_id.as_str())));
+    // No timer while it waits for the sponsor: nothing polls by itself.
+    assert_eq!(counter.app.wake_at(), None);
+    // Asked now: still pending.
+    counter.send(Msg::Submit).await;
+    assert!(matches!(paper(&counter).stage, PaperStage::Pending { checked: true, .. }));
+    // The sponsor decides 30 s later on the sandbox's clock; asked again, the code opens.
+    counter.wait(30).await;
+    counter.send(Msg::Submit).await;
+    assert!(counter.app.started(), "the code opened: {:?} / {:?}", counter.app.step, counter.app.problem);
+    assert_eq!(counter.app.active_code(), "AUTH-2026-000201");
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!((entry.state, entry.codes.len()), (PaperState::Approved, 1));
+}
+
+#[tokio::test]
+async fn a_rejection_gives_each_line_its_reason() {
+    let mut counter = Counter::open().await;
+    on_lines(&mut counter, "sponsor-sandbox", "1987654320101", "no-registrado").await;
+    // The ibuprofen dropped, the unregistered line mapped to a product the sponsor's plan excludes.
+    for _ in 0..15 {
+        counter.send(Msg::Decrease).await;
+    }
+    counter.send(Msg::Down).await;
+    counter.send(Msg::Substitute).await;
+    for _ in 0.."dexketoprofeno".len() {
+        counter.send(Msg::Edit(tui_input::InputRequest::DeletePrevChar)).await;
+    }
+    counter.type_text("MED-SBX-042").await;
+    counter.send(Msg::Submit).await;
+    counter.send(Msg::Submit).await;
+    let PaperStage::Rejected { request, .. } = &paper(&counter).stage else {
+        panic!("rejected: {:?} / {:?}", counter.app.step, counter.app.problem)
+    };
+    let reasons: Vec<(&str, Option<&str>)> =
+        request.products.iter().map(|line| (line.product_code.as_str(), line.reason.as_deref())).collect();
+    assert_eq!(reasons, [("MED-SBX-042", Some("PRODUCT_EXCLUDED"))]);
+    assert!(request.products[0].reason_description.is_some(), "said in words");
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!(entry.state, PaperState::Rejected);
+    counter.send(Msg::Submit).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }));
+}
+
+#[tokio::test]
+async fn a_crash_after_the_approval_offers_the_new_code_at_the_next_start() {
+    let mut first = Counter::open().await;
+    on_lines(&mut first, "sponsor-sandbox", "1987654320101", "receta-clara").await;
+    // Enter sends the request; the approval arrives and is written down; the counter dies before the start.
+    first.apply(Msg::Submit);
+    first.next_reply().await;
+    let mut answered = false;
+    for _ in 0..500 {
+        let entries = first.journal.paper_requests(10).unwrap();
+        if entries.first().is_some_and(|entry| entry.state == PaperState::Approved) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(answered, "the approval is on disk");
+    // The next start of this till, on the same journal and server.
+    let data_dir = first.journal.path().parent().expect("data directory").to_owned();
+    let setup = crate::support::Setup {
+        data_dir: Some(data_dir),
+        through: Some(first.sandbox.base_url().to_owned()),
+        ..crate::support::Setup::default()
+    };
+    let mut next =
+        Counter::open_in(mostrador::sandbox::SandboxConfig::default(), mostrador::runtime::Capture::Sandbox, setup)
+            .await;
+    let found = mostrador::runtime::recover(&next.journal, &crate::support::client(first.sandbox.base_url())).await;
+    assert_eq!(
+        found.iter().map(|found| (found.code.as_str(), found.outcome.clone())).collect::<Vec<_>>(),
+        [("AUTH-2026-000201", mostrador::counter::Recovery::PaperApproved)]
+    );
+    next.app.recovered = found;
+    next.send(Msg::Submit).await;
+    assert!(next.on_review(), "the code opened: {:?} / {:?}", next.app.step, next.app.problem);
+    next.finalize().await;
+    let done = next.done().clone();
+    // Asked of the server both counters talk to.
+    first.assert_completed_on_server(&done.dispensation_id).await;
+    // Dispensed: never offered again.
+    assert!(next.journal.approved_not_started().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_cash_sale_records_its_lines_and_asks_osigu_nothing() {
+    let mut counter = Counter::open().await;
+    counter.send(Msg::PaperPrescription).await;
+    let sponsors = counter.app.session.sponsors.list.len();
+    for _ in 0..sponsors {
+        counter.send(Msg::Down).await;
+    }
+    counter.send(Msg::Submit).await;
+    assert_eq!(paper(&counter).payer, Some(Payer::Cash));
+    let url = scan_url(&counter);
+    press_import(&url, "receta-clara").await;
+    counter.wait(2).await;
+    counter.send(Msg::Submit).await;
+    assert!(matches!(paper(&counter).stage, PaperStage::Sold { .. }), "{:?}", counter.app.problem);
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!((entry.state, entry.sponsor_slug, entry.sent), (PaperState::Cash, None, None));
+    assert!(entry.lines.contains("MED-001") && entry.lines.contains("MED-107"), "{}", entry.lines);
+    counter.send(Msg::Submit).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }));
+}

@@ -749,46 +749,51 @@ impl App {
             _ => return,
         };
         let Some(key) = lines.sent.as_ref().map(|send| send.create_key.clone()) else { return };
-        effects.push(self.session.write(Write::PaperAnswered {
+        let write = Write::PaperAnswered {
             at: self.session.now,
             key,
             request_id: request.authorization_request_id.as_str().to_owned(),
             status: request.status,
             codes: request.codes().map(str::to_owned).collect(),
-        }));
-        self.paper_decided(lines, request, beneficiary_id, effects);
-    }
-
-    /// What the request's status means for the clerk.
-    fn paper_decided(
-        &mut self,
-        lines: PaperLines,
-        request: Box<AuthorizationRequest>,
-        beneficiary_id: Id,
-        effects: &mut Vec<Effect>,
-    ) {
-        let Step::Paper(paper) = &mut self.step else { return };
+        };
         match request.status {
-            AuthorizationRequestStatus::Approved => {
+            AuthorizationRequestStatus::Approved if request.codes().next().is_some() => {
+                // The codes are on disk before the first is started: a crash in between finds them at the next
+                // start (see `runtime::recovery`).
                 let codes: Vec<String> = request.codes().map(str::to_owned).collect();
                 let refused = refused_lines(&request, &lines);
-                let Some(first) = codes.first().cloned() else {
-                    paper.stage = PaperStage::Rejected { lines, request };
-                    return;
-                };
-                // Straight on into dispensing the new code, as for any code scanned.
-                self.start(first, Some(beneficiary_id), effects);
-                let others = codes.into_iter().skip(1).collect::<Vec<_>>();
-                if !refused.is_empty() || !others.is_empty() {
-                    self.session.notice = Some(crate::counter::Notice::NotAuthorized { refused, others });
-                }
+                let others: Vec<String> = codes.iter().skip(1).cloned().collect();
+                let notice = (!refused.is_empty() || !others.is_empty())
+                    .then_some(crate::counter::Notice::NotAuthorized { refused, others });
+                let purpose = Purpose::PaperKept { code: codes[0].clone(), beneficiary_id, notice };
+                let id = self.session.request(purpose);
+                effects.push(Effect::Journal { id, write });
             }
             AuthorizationRequestStatus::PendingSponsor | AuthorizationRequestStatus::PendingIndication => {
+                effects.push(self.session.write(write));
                 let checked = matches!(paper.stage, PaperStage::Pending { .. });
                 paper.stage = PaperStage::Pending { lines, request, checked };
             }
-            _ => paper.stage = PaperStage::Rejected { lines, request },
+            _ => {
+                effects.push(self.session.write(write));
+                paper.stage = PaperStage::Rejected { lines, request };
+            }
         }
+    }
+
+    /// The approval is on record: straight on into dispensing its (first) code, as for any code scanned.
+    pub(in crate::counter) fn paper_kept(
+        &mut self,
+        code: String,
+        beneficiary_id: Id,
+        notice: Option<crate::counter::Notice>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if !matches!(self.step, Step::Paper(_)) {
+            return;
+        }
+        self.start(code, Some(beneficiary_id), effects);
+        self.session.notice = notice;
     }
 
     /// The cash sale's receipt: the mapped lines at the pharmacy's prices, paid by the patient.
