@@ -40,7 +40,7 @@ pub enum Notice {
     /// A paper prescription's pre-authorization was approved with lines refused (product, the sponsor's reason)
     /// or with more codes than the one being dispensed.
     NotAuthorized {
-        refused: Vec<(String, String)>,
+        refused: Vec<super::Refused>,
         others: Vec<String>,
     },
 }

@@ -97,7 +97,10 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
             crate::counter::Notice::NotAuthorized { refused, others } => {
                 let mut parts = Vec::new();
                 if !refused.is_empty() {
-                    let lines: Vec<String> = refused.iter().map(|(name, why)| format!("{name} ({why})")).collect();
+                    let lines: Vec<String> = refused
+                        .iter()
+                        .map(|line| format!("{} ({})", line.name, paper::reason(chrome.locale, line)))
+                        .collect();
                     parts.push(i18n::fill(chrome.locale, "notice.not_authorized", &[("lines", &lines.join(", "))]));
                 }
                 if !others.is_empty() {

@@ -13,7 +13,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::chrome::Chrome;
 use super::{qr, t, text, theme};
 use crate::counter::{
-    App, MappedBy, Paper, PaperLine, PaperLines, PaperStage, Payer, ProductSearch, SEARCH_ROWS, Scan,
+    App, MappedBy, Paper, PaperLine, PaperLines, PaperStage, Payer, ProductSearch, Refused, SEARCH_ROWS, Scan,
 };
 use crate::i18n::{self, Locale};
 use crate::keymap::Action;
@@ -46,6 +46,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, paper: &Paper, app: &App, ch
         PaperStage::Rejected { lines, request } => rejected(frame, inner, paper, lines, request, app, locale),
         PaperStage::Sold { lines, .. } => sold(frame, inner, lines, locale),
     }
+}
+
+/// Why a line was refused, in a few words: the known reasons in the catalogue (`paper.reason_product_excluded`),
+/// else the sponsor's own words, else its code.
+pub(super) fn reason(locale: Locale, refused: &Refused) -> String {
+    let key = format!("paper.reason_{}", refused.reason.to_ascii_lowercase());
+    let known = i18n::text(locale, &key);
+    if known != key {
+        return known.to_owned();
+    }
+    if refused.words.is_empty() { refused.reason.clone() } else { refused.words.clone() }
 }
 
 /// Who pays, as the screen names them: the sponsor and its beneficiary, or "sin seguro".
@@ -169,15 +180,13 @@ fn lines_screen(frame: &mut Frame, area: Rect, paper: &Paper, lines: &PaperLines
     let unresolved = lines.unresolved();
     let mut missing = Vec::new();
     if unresolved.unconfirmed > 0 {
-        missing.push(i18n::fill(locale, "paper.missing_confirm", &[("count", &unresolved.unconfirmed.to_string())]));
+        let key = if unresolved.unconfirmed == 1 { "paper.missing_confirm_one" } else { "paper.missing_confirm" };
+        missing.push(i18n::fill(locale, key, &[("count", &unresolved.unconfirmed.to_string())]));
     }
     if unresolved.unmapped > 0 {
         let key = chrome.keymap.hint(Action::Substitute).unwrap_or_default();
-        missing.push(i18n::fill(
-            locale,
-            "paper.missing_product",
-            &[("count", &unresolved.unmapped.to_string()), ("key", &key)],
-        ));
+        let words = if unresolved.unmapped == 1 { "paper.missing_product_one" } else { "paper.missing_product" };
+        missing.push(i18n::fill(locale, words, &[("count", &unresolved.unmapped.to_string()), ("key", &key)]));
     }
     let (words, style) = if !missing.is_empty() {
         (i18n::fill(locale, "paper.missing", &[("what", &missing.join(" · "))]), theme::WARNING)
@@ -185,7 +194,7 @@ fn lines_screen(frame: &mut Frame, area: Rect, paper: &Paper, lines: &PaperLines
         (t(locale, "paper.all_dropped").to_owned(), theme::WARNING)
     } else if paper.cash() {
         let (total, currency) = lines.cash_total();
-        let amount = format!("{} {}", currency.unwrap_or_default(), total.round_dp(2)).trim().to_owned();
+        let amount = i18n::amount(total, currency.as_deref());
         (i18n::fill(locale, "paper.ready_sale", &[("total", &amount)]), theme::OK)
     } else {
         (i18n::fill(locale, "paper.ready_request", &[("sponsor", &payer_name(paper, app, locale))]), theme::OK)
@@ -222,7 +231,8 @@ fn line_rows(line: &PaperLine, index: usize, selected: bool, width: u16, locale:
     let (words, style) = if line.dropped() {
         (t(locale, "paper.not_requested").to_owned(), theme::DIM)
     } else if line.needs_confirmation() {
-        let product = line.product.as_ref().map(|p| p.product_name.clone()).unwrap_or_default();
+        let product =
+            line.product.as_ref().map_or_else(String::new, |p| format!("{} {}", p.product_code, p.product_name));
         (i18n::fill(locale, "paper.confirm_reading", &[("product", &product)]), theme::WARNING)
     } else if let Some(product) = &line.product {
         let how = match line.mapped_by {
@@ -321,7 +331,9 @@ fn rejected(
     let mut rows = wrapped(&payer_line(paper, app, locale), area.width, theme::BOLD);
     rows.push(Line::from(""));
     rows.extend(wrapped(t(locale, "paper.rejected"), area.width, theme::ALARM));
-    if let Some(reason) = &request.rejection_reason {
+    // The sponsor's reason when it is words (a bare code such as ALL_LINES_REJECTED says nothing the lines
+    // below do not).
+    if let Some(reason) = request.rejection_reason.as_ref().filter(|reason| reason.contains(' ')) {
         rows.extend(wrapped(reason, area.width, theme::PLAIN));
     }
     rows.push(Line::from(""));
@@ -332,15 +344,19 @@ fn rejected(
             .filter_map(|mapped| mapped.product.as_ref())
             .find(|product| product.product_code == line.product_code)
             .map_or_else(|| line.product_code.clone(), |product| product.product_name.clone());
-        let why = line.reason_description.clone().or_else(|| line.reason.clone()).unwrap_or_default();
-        rows.extend(wrapped(&format!("• {name}: {why}"), area.width, theme::PLAIN));
+        let refused = Refused {
+            name,
+            reason: line.reason.clone().unwrap_or_default(),
+            words: line.reason_description.clone().unwrap_or_default(),
+        };
+        rows.extend(wrapped(&format!("• {}: {}", refused.name, reason(locale, &refused)), area.width, theme::PLAIN));
     }
     frame.render_widget(Paragraph::new(rows), area);
 }
 
 fn sold(frame: &mut Frame, area: Rect, lines: &PaperLines, locale: Locale) {
     let (total, currency) = lines.cash_total();
-    let amount = format!("{} {}", currency.unwrap_or_default(), total.round_dp(2)).trim().to_owned();
+    let amount = i18n::amount(total, currency.as_deref());
     let mut rows = wrapped(t(locale, "paper.sold"), area.width, theme::OK);
     rows.push(Line::from(""));
     for line in lines.lines.iter().filter(|line| !line.dropped()) {

@@ -16,6 +16,7 @@ mod history;
 mod hostile;
 mod identify;
 mod packs;
+mod paper;
 mod receipts;
 mod refusals;
 mod review;

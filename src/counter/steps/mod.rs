@@ -18,7 +18,7 @@ pub use history::{
 pub use identify::{FieldEdit, Identify};
 pub use paper::{
     MappedBy, MappedLine, POLL_EVERY, Paper, PaperLine, PaperLines, PaperSend, PaperStage, Payer, ProductSearch,
-    SEARCH_ROWS, Scan, Unresolved,
+    Refused, SEARCH_ROWS, Scan, Unresolved,
 };
 pub use review::{
     Candidate, Earlier, LineEdit, Missing, MissingPack, PRODUCT_ROWS, PackCheck, PackNotice, Packs, Registry, Review,

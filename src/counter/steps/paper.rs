@@ -171,6 +171,15 @@ pub struct MappedLine {
     pub unit_price: Option<Decimal>,
 }
 
+/// A line the sponsor refused: the product's name, the reason's code (`PRODUCT_EXCLUDED`) and the sponsor's
+/// words for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub name: String,
+    pub reason: String,
+    pub words: String,
+}
+
 /// What keeps the request from being sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Unresolved {
@@ -907,8 +916,9 @@ fn paper_send(session: &mut Session, lines: &PaperLines, sponsor_slug: String, b
     }
 }
 
-/// The lines the sponsor refused, by the name the clerk mapped them to, with its reason's code.
-fn refused_lines(request: &AuthorizationRequest, lines: &PaperLines) -> Vec<(String, String)> {
+/// The lines the sponsor refused, by the name the clerk mapped them to, with the reason (its code, and the
+/// sponsor's words).
+fn refused_lines(request: &AuthorizationRequest, lines: &PaperLines) -> Vec<Refused> {
     request
         .products
         .iter()
@@ -920,9 +930,11 @@ fn refused_lines(request: &AuthorizationRequest, lines: &PaperLines) -> Vec<(Str
                 .filter_map(|line| line.product.as_ref())
                 .find(|product| product.product_code == refused.product_code)
                 .map_or_else(|| refused.product_code.clone(), |product| product.product_name.clone());
-            // The sponsor's words, else its reason's code.
-            let reason = refused.reason_description.clone().or_else(|| refused.reason.clone()).unwrap_or_default();
-            (name, reason)
+            Refused {
+                name,
+                reason: refused.reason.clone().unwrap_or_default(),
+                words: refused.reason_description.clone().unwrap_or_default(),
+            }
         })
         .collect()
 }
