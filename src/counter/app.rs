@@ -249,6 +249,10 @@ pub enum Purpose {
     Preauthorize,
     /// A pending pre-authorization, asked again.
     PaperCheck,
+    /// A paper prescription's request asked about from the history (F3); `key` names it in the journal.
+    HistoryPaper {
+        key: String,
+    },
     /// A paper request's approval being written to the journal: once it is on disk, `code` is started for
     /// `beneficiary_id` (with `notice` about what was refused).
     PaperKept {

@@ -43,6 +43,8 @@ pub enum Notice {
         refused: Vec<super::Refused>,
         others: Vec<String>,
     },
+    /// A paper prescription asked about from the history: the sponsor has not answered yet.
+    PaperPending,
 }
 
 /// What a past receipt's request is for.

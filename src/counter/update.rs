@@ -520,6 +520,7 @@ impl App {
             (purpose @ (Purpose::Preauthorize | Purpose::PaperCheck), result) => {
                 self.paper_answered(purpose, result, effects);
             }
+            (Purpose::HistoryPaper { key }, result) => self.history_paper_answered(key, result, effects),
             (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),
             (purpose, _) => tracing::warn!(?purpose, "reply of an unexpected kind ignored"),

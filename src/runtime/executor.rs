@@ -396,7 +396,18 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
         HistoryQuery::Code { text } => journal.search(text, SEARCH_LIMIT),
     }
     .map_err(|error| error.to_string())?;
-    Ok(listed
+    // A day also lists this till's paper prescriptions of that day (pending, approved, refused, sold).
+    let paper = match query {
+        HistoryQuery::Day { from, to } => journal
+            .paper_requests(SEARCH_LIMIT)
+            .map_err(|error| error.to_string())?
+            .into_iter()
+            .filter(|entry| entry.at >= *from && entry.at < *to)
+            .map(|entry| paper_row(journal, entry))
+            .collect(),
+        HistoryQuery::Code { .. } => Vec::new(),
+    };
+    let mut rows: Vec<HistoryRow> = listed
         .into_iter()
         .map(|crate::journal::Listed { entry, ended_at }| HistoryRow {
             dispensation_id: entry.dispensation_id,
@@ -412,6 +423,52 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
             currency: entry.currency,
             invoice_number: entry.invoice_number,
             claim_id: entry.claim_id.map(crate::osigu::model::Id::new),
+            paper: None,
         })
-        .collect())
+        .collect();
+    rows.extend(paper);
+    // Newest first, as the journal lists a day.
+    rows.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    Ok(rows)
+}
+
+/// A paper prescription as a row of the history: its codes (or its request) and where it stands.
+fn paper_row(journal: &Journal, entry: crate::journal::PaperEntry) -> HistoryRow {
+    let status = match entry.state {
+        PaperState::Sent | PaperState::PendingSponsor => RowStatus::PaperPending,
+        PaperState::Approved => RowStatus::PaperApproved,
+        PaperState::Rejected => RowStatus::PaperRejected,
+        PaperState::Cash => RowStatus::PaperSale,
+    };
+    let code = if entry.codes.is_empty() {
+        entry.request_id.clone().unwrap_or_else(|| entry.scan_reference.clone())
+    } else {
+        entry.codes.join(", ")
+    };
+    // A sale's total, at the prices it was recorded with.
+    let amount = (entry.state == PaperState::Cash).then(|| {
+        let lines: Vec<crate::counter::MappedLine> = serde_json::from_str(&entry.lines).unwrap_or_default();
+        lines
+            .iter()
+            .filter(|line| line.quantity > 0)
+            .filter_map(|line| line.unit_price?.checked_mul(rust_decimal::Decimal::from(line.quantity)))
+            .fold(rust_decimal::Decimal::ZERO, |sum, line| sum.checked_add(line).unwrap_or(sum))
+    });
+    HistoryRow {
+        dispensation_id: entry.key.clone(),
+        started_at: entry.at,
+        ended_at: (entry.state != PaperState::Sent && entry.state != PaperState::PendingSponsor)
+            .then_some(entry.updated_at),
+        till: journal.place().till.clone(),
+        code,
+        sponsor_slug: entry.sponsor_slug,
+        status,
+        amount,
+        sponsor_amount: None,
+        patient_amount: amount,
+        currency: None,
+        invoice_number: None,
+        claim_id: None,
+        paper: Some(crate::counter::PaperRef { key: entry.key, request_id: entry.request_id }),
+    }
 }

@@ -108,6 +108,9 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
                 }
                 (parts.join(" · "), theme::WARNING)
             }
+            crate::counter::Notice::PaperPending => {
+                (t(chrome.locale, "notice.paper_pending").to_owned(), theme::WARNING)
+            }
         };
         frame.render_widget(
             Paragraph::new(format!(" {}", text::fit(&words, toast_row.width.saturating_sub(1)))).style(style),

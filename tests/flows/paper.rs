@@ -3,7 +3,7 @@
 //! counter polls for the transcription on its own timer, and the pre-authorization, the dispensation of the code
 //! it issues and the journal are checked with the server and the journal themselves.
 
-use mostrador::counter::{MappedBy, Msg, PaperStage, Payer, Step};
+use mostrador::counter::{MappedBy, Msg, PaperStage, Payer, RowStatus, Step};
 use mostrador::journal::PaperState;
 use mostrador::osigu::model::DispensationStatus;
 
@@ -309,4 +309,35 @@ async fn a_cash_sale_records_its_lines_and_asks_osigu_nothing() {
     assert!(entry.lines.contains("MED-001") && entry.lines.contains("MED-107"), "{}", entry.lines);
     counter.send(Msg::Submit).await;
     assert!(matches!(counter.app.step, Step::Entry { .. }));
+}
+
+#[tokio::test]
+async fn a_pending_request_is_in_the_history_and_opens_from_there_once_decided() {
+    let mut counter = Counter::open().await;
+    let url = paper_for(&mut counter, "seguro-huella", "1000000001").await;
+    press_import(&url, "receta-clara").await;
+    counter.wait(2).await;
+    counter.send(Msg::Submit).await;
+    assert!(matches!(paper(&counter).stage, PaperStage::Pending { .. }), "{:?}", counter.app.problem);
+    // The clerk serves others meanwhile: the code screen lists it among today's.
+    counter.send(Msg::Back).await;
+    assert!(matches!(counter.app.step, Step::Entry { .. }));
+    let today: Vec<RowStatus> = counter.app.session.recent.iter().map(|row| row.status).collect();
+    assert_eq!(today, [RowStatus::PaperPending]);
+    counter.send(Msg::History).await;
+    let history_row = |counter: &Counter| match &counter.app.step {
+        Step::History(history) => history.selected_row().cloned().expect("a row"),
+        other => panic!("not on the history: {other:?}"),
+    };
+    assert_eq!(history_row(&counter).status, RowStatus::PaperPending);
+    // Asked before the sponsor decided: still pending, said on the notice row.
+    counter.send(Msg::Submit).await;
+    assert_eq!(counter.app.session.notice, Some(mostrador::counter::Notice::PaperPending));
+    // Decided 30 s after the request on the sandbox's clock: Enter on its row opens the new code.
+    counter.wait(30).await;
+    counter.send(Msg::Submit).await;
+    assert!(counter.app.started(), "the code opened: {:?} / {:?}", counter.app.step, counter.app.problem);
+    assert_eq!(counter.app.active_code(), "AUTH-2026-000201");
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!(entry.state, PaperState::Approved);
 }

@@ -749,6 +749,7 @@ fn history(since: OffsetDateTime) -> Vec<HistoryRow> {
             currency: Some(["GTQ", "GTQ", "GTQ", "GTQ", "\u{1b}"][n % 5].into()),
             invoice_number: Some(HOSTILE_TEXTS[(n + 1) % HOSTILE_TEXTS.len()].to_owned()),
             claim_id: Some(Id::new(HOSTILE_TEXTS[6])),
+            paper: None,
         })
         .collect()
 }

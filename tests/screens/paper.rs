@@ -113,6 +113,10 @@ async fn pending_rejected_and_cash(locale: Locale) {
     import(&mut screen, "receta-clara").await;
     screen.press(KeyCode::Enter).await;
     screen.snapshot(&format!("paper_10_pending_{s}"));
+    screen.press(KeyCode::Esc).await;
+    screen.snapshot(&format!("paper_15_today_pending_{s}"));
+    screen.press(KeyCode::F(3)).await;
+    screen.snapshot(&format!("paper_16_history_pending_{s}"));
 
     let mut screen = Screen::open(locale).await;
     let index = sponsor_index(&screen, "sponsor-sandbox");

@@ -13,7 +13,7 @@ pub use done::{Done, Remaining};
 pub use entry::{MAX_CODE_CHARS, normalize_code};
 pub use finalize::{Finalize, FinalizeState};
 pub use history::{
-    Drawer, History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code,
+    Drawer, History, HistoryQuery, HistoryRow, Listing, PaperRef, RowStatus, SEARCH_LIMIT, Total, looks_like_code,
 };
 pub use identify::{FieldEdit, Identify};
 pub use paper::{

@@ -683,6 +683,7 @@ impl App {
                     paper.stage = PaperStage::Sold { lines, key: key.clone() };
                 }
                 effects.push(self.session.write(write));
+                effects.push(self.session.load_today());
                 self.print_sale(key, receipt, effects);
             }
             Some(Payer::Sponsor { slug, beneficiary_id, .. }) => {
@@ -788,6 +789,8 @@ impl App {
                 paper.stage = PaperStage::Rejected { lines, request };
             }
         }
+        // Read after the write above (the journal takes them in order): today's list shows where it stands.
+        effects.push(self.session.load_today());
     }
 
     /// The approval is on record: straight on into dispensing its (first) code, as for any code scanned.
@@ -798,11 +801,90 @@ impl App {
         notice: Option<crate::counter::Notice>,
         effects: &mut Vec<Effect>,
     ) {
-        if !matches!(self.step, Step::Paper(_)) {
+        // Only where the clerk asked for it (the paper prescription, or its row in the history).
+        if !matches!(self.step, Step::Paper(_) | Step::History(_)) {
             return;
         }
         self.start(code, Some(beneficiary_id), effects);
         self.session.notice = notice;
+    }
+
+    /// Enter on a paper prescription's row in the history (F3): an approved one opens its code; a pending one is
+    /// asked about again.
+    pub(in crate::counter) fn open_paper_row(
+        &mut self,
+        row: Option<crate::counter::HistoryRow>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(row) = row else { return };
+        let Some(paper) = row.paper else { return };
+        match (row.status, paper.request_id) {
+            (crate::counter::RowStatus::PaperApproved, _) => {
+                let Some(code) = row.code.split(", ").next().map(str::to_owned) else { return };
+                self.go_to_entry();
+                self.submit_code(code, effects);
+            }
+            (crate::counter::RowStatus::PaperPending, Some(request_id)) => {
+                let purpose = Purpose::HistoryPaper { key: paper.key };
+                let call = Call::AuthorizationRequest { id: Id::new(request_id) };
+                effects.push(self.session.call(purpose, call));
+            }
+            _ => {}
+        }
+    }
+
+    /// Osigu answered about a paper prescription asked from the history: kept, then the code opens (approved),
+    /// or the notice row says it is still pending or what was refused; the day's rows are read again.
+    pub(in crate::counter) fn history_paper_answered(
+        &mut self,
+        key: String,
+        result: Result<Reply, ClientError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let request = match result {
+            Ok(Reply::AuthorizationRequest(request)) => request,
+            Ok(_) => return self.show(Problem::new(ProblemKind::UnreadableReply, NextStep::Acknowledge)),
+            Err(error) => return self.show(problem::from_client(&error, "", NextStep::Acknowledge)),
+        };
+        let codes: Vec<String> = request.codes().map(str::to_owned).collect();
+        let write = Write::PaperAnswered {
+            at: self.session.now,
+            key,
+            request_id: request.authorization_request_id.as_str().to_owned(),
+            status: request.status,
+            codes: codes.clone(),
+        };
+        let refused: Vec<Refused> = request
+            .products
+            .iter()
+            .filter(|line| line.status == LineDecision::Rejected)
+            .map(|line| Refused {
+                name: line.product_code.clone(),
+                reason: line.reason.clone().unwrap_or_default(),
+                words: line.reason_description.clone().unwrap_or_default(),
+            })
+            .collect();
+        match (request.status, codes.first(), request.beneficiary_id.clone()) {
+            (AuthorizationRequestStatus::Approved, Some(code), Some(beneficiary_id)) => {
+                let others = codes.iter().skip(1).cloned().collect::<Vec<_>>();
+                let notice = (!refused.is_empty() || !others.is_empty())
+                    .then_some(crate::counter::Notice::NotAuthorized { refused, others });
+                let id = self.session.request(Purpose::PaperKept { code: code.clone(), beneficiary_id, notice });
+                effects.push(Effect::Journal { id, write });
+            }
+            (status, _, _) => {
+                effects.push(self.session.write(write));
+                self.session.notice = Some(if status.is_decided() {
+                    crate::counter::Notice::NotAuthorized { refused, others: Vec::new() }
+                } else {
+                    crate::counter::Notice::PaperPending
+                });
+                if let Step::History(history) = &self.step {
+                    let day = history.day;
+                    effects.push(self.session.load_day(Purpose::HistoryDay { day }, day));
+                }
+            }
+        }
     }
 
     /// The cash sale's receipt: the mapped lines at the pharmacy's prices, paid by the patient.
