@@ -428,7 +428,7 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
         .collect();
     rows.extend(paper);
     // Newest first, as the journal lists a day.
-    rows.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.started_at));
     Ok(rows)
 }
 
