@@ -84,6 +84,7 @@ async fn a_clean_paper_prescription_is_pre_authorized_and_its_code_dispensed_to_
         ]
     );
     assert!(lines(&counter).ready(), "a clean prescription needs nothing more");
+    assert_eq!(counter.app.wake_at(), None, "the lines are in: POSOS is asked no more");
     counter.send(Msg::Submit).await;
     // Approved at once (a SYNC sponsor): straight on into dispensing the code it issued.
     assert!(counter.on_review(), "on the lines of the new code: {:?} / {:?}", counter.app.step, counter.app.problem);
@@ -340,4 +341,41 @@ async fn a_pending_request_is_in_the_history_and_opens_from_there_once_decided()
     assert_eq!(counter.app.active_code(), "AUTH-2026-000201");
     let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
     assert_eq!(entry.state, PaperState::Approved);
+}
+
+#[tokio::test]
+async fn a_cash_sale_prints_its_receipt_and_the_journal_says_it_printed() {
+    let path = std::env::temp_dir().join(format!("mostrador-printer-{}", crate::support::unique()));
+    std::fs::write(&path, b"").unwrap();
+    let settings = mostrador::counter::Settings {
+        printing: Some(mostrador::counter::Printing {
+            width: mostrador::receipt::Width::W42,
+            auto: true,
+            header: vec!["Farmacia Demo".into()],
+        }),
+        ..mostrador::counter::Settings::default()
+    };
+    let printer = mostrador::receipt::Printer::new(mostrador::receipt::PrinterAddress::Path(path.clone()));
+    let setup = crate::support::Setup { printer: Some(printer), ..crate::support::Setup::default() };
+    let config = mostrador::sandbox::SandboxConfig::default();
+    let mut counter = Counter::open_in_with(config, mostrador::runtime::Capture::Sandbox, setup, settings).await;
+    counter.send(Msg::PaperPrescription).await;
+    for _ in 0..counter.app.session.sponsors.list.len() {
+        counter.send(Msg::Down).await;
+    }
+    counter.send(Msg::Submit).await;
+    let url = scan_url(&counter);
+    press_import(&url, "receta-clara").await;
+    counter.wait(2).await;
+    counter.send(Msg::Submit).await;
+    let printed: String = std::fs::read(&path)
+        .unwrap()
+        .iter()
+        .map(|&byte| if byte.is_ascii_graphic() { byte as char } else { ' ' })
+        .collect();
+    assert!(printed.contains("Farmacia Demo") && printed.contains("Q99.75"), "{printed}");
+    assert_eq!(counter.app.session.notice, Some(mostrador::counter::Notice::Printed { copy: false }));
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!((entry.state, entry.printed), (PaperState::Cash, Some(true)));
+    let _ = std::fs::remove_file(&path);
 }
