@@ -91,7 +91,18 @@ fn each_screen_offers_exactly_what_its_keys_do() {
     use Action::*;
     let (app, _) = counter();
     let table: Vec<(&str, App, Offered)> = vec![
-        ("code field, empty", app, vec![(Continue, true), (Back, false), (History, true), (Help, true), (Quit, true)]),
+        (
+            "code field, empty",
+            app,
+            vec![
+                (Continue, true),
+                (Back, false),
+                (History, true),
+                (PaperPrescription, true),
+                (Help, true),
+                (Quit, true),
+            ],
+        ),
         (
             "lines of a cash prescription",
             on_the_lines(),
