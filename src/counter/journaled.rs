@@ -91,6 +91,13 @@ impl App {
                 self.journal_failed(failure, effects);
                 self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
             }
+            (Purpose::Preauthorize, Unsent::Journal(failure)) => {
+                // Nothing was sent: back on the lines, as they were.
+                let cause = failure.cause;
+                self.paper_after_problem();
+                self.journal_failed(failure, effects);
+                self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
+            }
             (_, Unsent::Journal(failure)) => self.journal_failed(failure, effects),
             (purpose, Unsent::InvoiceTaken { .. }) => {
                 tracing::warn!(?purpose, "an invoice refusal for a request that carries no invoice");

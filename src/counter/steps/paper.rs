@@ -46,6 +46,8 @@ pub struct Paper {
     pub payer: Option<Payer>,
     /// This scan's patient id at POSOS: fresh per paper prescription, the join key of the FHIR search.
     pub patient_id: String,
+    /// Whom the scan session is asked for (kept to ask again with the same names after a failure).
+    subject: Option<ScanSubject>,
     pub stage: PaperStage,
 }
 
@@ -485,7 +487,8 @@ impl App {
     pub(in crate::counter) fn open_paper(&mut self) {
         self.session.notice = None;
         let patient_id = self.key("scan").as_str().to_owned();
-        self.go(Step::Paper(Box::new(Paper { payer: None, patient_id, stage: PaperStage::Choose { selected: 0 } })));
+        let stage = PaperStage::Choose { selected: 0 };
+        self.go(Step::Paper(Box::new(Paper { payer: None, patient_id, subject: None, stage })));
     }
 
     /// A key on the paper prescription.
@@ -563,11 +566,8 @@ impl App {
         });
         let payer = Payer::Sponsor { slug: sponsor_slug, beneficiary_id: found.beneficiary_id.clone(), name };
         let patient_id = self.key("scan").as_str().to_owned();
-        self.go(Step::Paper(Box::new(Paper {
-            payer: Some(payer),
-            patient_id,
-            stage: PaperStage::Choose { selected: 0 },
-        })));
+        let stage = PaperStage::Choose { selected: 0 };
+        self.go(Step::Paper(Box::new(Paper { payer: Some(payer), patient_id, subject: None, stage })));
         self.ask_scan(Some(&found), effects);
     }
 
@@ -576,7 +576,11 @@ impl App {
         let rpps = self.session.surroundings.provider.clone().unwrap_or_else(|| self.session.settings.till.clone());
         let Step::Paper(paper) = &mut self.step else { return };
         let Some(payer) = &paper.payer else { return };
-        let subject = subject(payer, found, &paper.patient_id, &rpps);
+        let subject = match (&paper.subject, found) {
+            (Some(kept), None) => kept.clone(),
+            _ => subject(payer, found, &paper.patient_id, &rpps),
+        };
+        paper.subject = Some(subject.clone());
         paper.stage = PaperStage::Scan(Scan::default());
         let id = self.session.request(Purpose::ScanToken);
         effects.push(Effect::Posos { id, call: PososCall::ScanToken(subject) });
@@ -665,6 +669,11 @@ impl App {
 
     /// "Solicitar autorización" (or, for a cash sale, "Registrar venta").
     fn paper_request(&mut self, effects: &mut Vec<Effect>) {
+        // Nothing is requested or sold off the record.
+        if let Some(failure) = &self.session.journal_failure {
+            let cause = failure.cause;
+            return self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
+        }
         let Step::Paper(paper) = &mut self.step else { return };
         let PaperStage::Lines(lines) = &paper.stage else { return };
         let mut lines = lines.clone();
@@ -767,7 +776,7 @@ impl App {
             codes: request.codes().map(str::to_owned).collect(),
         };
         match request.status {
-            AuthorizationRequestStatus::Approved if request.codes().next().is_some() => {
+            AuthorizationRequestStatus::Approved if let Some(first) = request.codes().next().map(str::to_owned) => {
                 // The codes are on disk before the first is started: a crash in between finds them at the next
                 // start (see `runtime::recovery`).
                 let codes: Vec<String> = request.codes().map(str::to_owned).collect();
@@ -775,7 +784,7 @@ impl App {
                 let others: Vec<String> = codes.iter().skip(1).cloned().collect();
                 let notice = (!refused.is_empty() || !others.is_empty())
                     .then_some(crate::counter::Notice::NotAuthorized { refused, others });
-                let purpose = Purpose::PaperKept { code: codes[0].clone(), beneficiary_id, notice };
+                let purpose = Purpose::PaperKept { code: first, beneficiary_id, notice };
                 let id = self.session.request(purpose);
                 effects.push(Effect::Journal { id, write });
             }
