@@ -23,6 +23,10 @@ use crate::osigu::model::{AuthorizationRequest, LineDecision};
 const GAP: u16 = 2;
 /// The narrowest column of words worth putting beside the code.
 const TEXT_MIN_WIDTH: u16 = 30;
+/// The widest: longer lines are hard to read beside the code.
+const TEXT_MAX_WIDTH: u16 = 56;
+/// The widest the lines are laid out: on a wide screen the reliability and units stay near the text read.
+const LINES_MAX_WIDTH: u16 = 110;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, paper: &Paper, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
@@ -127,18 +131,20 @@ fn scan_page(frame: &mut Frame, area: Rect, paper: &Paper, scan: &Scan, app: &Ap
         scan.url.as_deref().and_then(|url| qr::draw(url, area.width.saturating_sub(GAP + TEXT_MIN_WIDTH), area.height));
     match code {
         Some(code) => {
-            let text_width = area.width - code.width - GAP;
+            // Code and words as one block, centred: on a wide screen the words stay beside the code.
+            let text_width = (area.width - code.width - GAP).min(TEXT_MAX_WIDTH);
+            let left = area.x + (area.width - code.width - GAP - text_width) / 2;
             let lines = words(text_width);
             let code_area = Rect {
+                x: left,
                 y: area.y + (area.height - code.height.min(area.height)) / 2,
                 width: code.width,
                 height: code.height.min(area.height),
-                ..area
             };
             frame.render_widget(Paragraph::new(code.lines), code_area);
             let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(area.height);
             let words_area = Rect {
-                x: area.x + code.width + GAP,
+                x: left + code.width + GAP,
                 y: area.y + (area.height - height) / 2,
                 width: text_width,
                 height,
@@ -152,6 +158,7 @@ fn scan_page(frame: &mut Frame, area: Rect, paper: &Paper, scan: &Scan, app: &Ap
 /// The prescriber, who pays, then each line in three rows, then what is still missing.
 fn lines_screen(frame: &mut Frame, area: Rect, paper: &Paper, lines: &PaperLines, app: &App, chrome: &Chrome) {
     let locale = chrome.locale;
+    let area = Rect { width: area.width.min(LINES_MAX_WIDTH), ..area };
     let [head, body, status] =
         Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let prescriber =

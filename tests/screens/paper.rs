@@ -60,10 +60,12 @@ async fn choose_identify_scan_and_lines(locale: Locale) {
     screen.snapshot(&format!("paper_02_identify_{s}"));
     screen.press(KeyCode::Enter).await;
     screen.snapshot(&format!("paper_03_scan_{s}"));
+    screen.snapshot_at(&format!("paper_03_scan_{s}_160x45"), 160, 45);
     import(&mut screen, "foto-borrosa").await;
     screen.snapshot(&format!("paper_04_scan_failed_{s}"));
     import(&mut screen, "receta-clara").await;
     screen.snapshot(&format!("paper_05_lines_clean_{s}"));
+    screen.snapshot_at(&format!("paper_05_lines_clean_{s}_160x45"), 160, 45);
 }
 
 #[tokio::test]

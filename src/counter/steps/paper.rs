@@ -829,7 +829,14 @@ impl App {
         let Some(paper) = row.paper else { return };
         match (row.status, paper.request_id) {
             (crate::counter::RowStatus::PaperApproved, _) => {
-                let Some(code) = row.code.split(", ").next().map(str::to_owned) else { return };
+                // The first of its codes (one per product group) not dispensed today.
+                let dispensed =
+                    |code: &str| self.session.recent.iter().any(|done| done.status.completed() && done.code == code);
+                let codes: Vec<&str> = row.code.split(", ").collect();
+                let Some(code) = codes.iter().find(|code| !dispensed(code)).or(codes.first()).map(|c| (*c).to_owned())
+                else {
+                    return;
+                };
                 self.go_to_entry();
                 self.submit_code(code, effects);
             }
