@@ -143,12 +143,8 @@ fn scan_page(frame: &mut Frame, area: Rect, paper: &Paper, scan: &Scan, app: &Ap
             };
             frame.render_widget(Paragraph::new(code.lines), code_area);
             let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(area.height);
-            let words_area = Rect {
-                x: left + code.width + GAP,
-                y: area.y + (area.height - height) / 2,
-                width: text_width,
-                height,
-            };
+            let words_area =
+                Rect { x: left + code.width + GAP, y: area.y + (area.height - height) / 2, width: text_width, height };
             frame.render_widget(Paragraph::new(lines), words_area);
         }
         None => frame.render_widget(Paragraph::new(words(area.width)), area),

@@ -1036,3 +1036,83 @@ fn refused_lines(request: &AuthorizationRequest, lines: &PaperLines) -> Vec<Refu
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::osigu::model::ProviderProduct;
+
+    fn product(code: &str, name: &str, gtin: Option<&str>) -> ProviderProduct {
+        ProviderProduct {
+            product_code: code.into(),
+            product_name: name.into(),
+            product_type: ProductType::Medication,
+            registered_at: OffsetDateTime::UNIX_EPOCH,
+            unit_price: Some(Decimal::ONE),
+            currency_code: Some("GTQ".into()),
+            gtin: gtin.map(str::to_owned),
+        }
+    }
+
+    fn read(text: &str, gtin: Option<&str>, reliability: f64) -> ScannedLine {
+        ScannedLine {
+            id: "mr-1".into(),
+            text: text.into(),
+            recognised_as: None,
+            gtin: gtin.map(str::to_owned),
+            original_posology: Some("1 c/8 h".into()),
+            dosage: None,
+            reliability: Some(reliability),
+            quantity: Some(21),
+            duration_days: Some(7),
+        }
+    }
+
+    #[test]
+    fn lines_are_mapped_by_gtin_first_then_by_name_and_must_be_confirmed_or_mapped_before_the_request() {
+        let registry = Registry::loaded(vec![
+            product("MED-001", "Amoxicilina 500 mg cápsula", Some("09520001000010")),
+            product("MED-107", "Loratadina 10 mg tableta", None),
+        ]);
+        let prescription = ScannedPrescription {
+            id: "rg-1".into(),
+            reference: "RequestGroup/rg-1".into(),
+            outcome: ScanOutcome::Imported,
+            failure: None,
+            authored_on: None,
+            prescriber: None,
+            lines: vec![
+                read("AMOXICILINA 500", Some("09520001000010"), 0.97),
+                // No pack recognised: the name (accents and case aside) suggests the product.
+                read("loratadína 10 mg", None, 0.95),
+                read("Dexketoprofeno 25 mg", Some("09520001999017"), 0.91),
+                read("Ibu", None, 0.30),
+            ],
+        };
+        let mut lines = PaperLines::new(prescription);
+        lines.suggest(&registry);
+        let mapped: Vec<(Option<&str>, MappedBy)> = lines
+            .lines
+            .iter()
+            .map(|line| (line.product.as_ref().map(|product| product.product_code.as_str()), line.mapped_by))
+            .collect();
+        assert_eq!(
+            mapped,
+            [
+                (Some("MED-001"), MappedBy::Gtin),
+                (Some("MED-107"), MappedBy::Name),
+                (None, MappedBy::None),
+                // Too short a word to suggest anything from.
+                (None, MappedBy::None),
+            ]
+        );
+        assert_eq!(lines.unresolved(), Unresolved { unconfirmed: 1, unmapped: 2, requested: 4 });
+        // Dropped lines need nothing; what is left to request decides.
+        lines.lines[2].quantity = 0;
+        lines.lines[3].quantity = 0;
+        assert!(lines.ready());
+        lines.lines[0].quantity = 0;
+        lines.lines[1].quantity = 0;
+        assert!(!lines.ready(), "nothing left to request");
+    }
+}
