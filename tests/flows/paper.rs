@@ -379,3 +379,59 @@ async fn a_cash_sale_prints_its_receipt_and_the_journal_says_it_printed() {
     assert_eq!((entry.state, entry.printed), (PaperState::Cash, Some(true)));
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn a_request_kept_but_never_answered_is_sent_again_at_the_next_start_with_its_keys() {
+    use mostrador::counter::PaperSend;
+    use mostrador::osigu::model::{
+        AuthorizationType, Id, NewAuthorizationRequest, NewIndication, Prescriber, ProductType, RequestedProduct,
+    };
+    let counter = Counter::open().await;
+    // What a counter that died right after keeping its request (and perhaps sending it) leaves in the journal.
+    let send = PaperSend {
+        create_key: format!("test-create-{}", crate::support::unique()),
+        indication_key: format!("test-indication-{}", crate::support::unique()),
+        complete_key: format!("test-complete-{}", crate::support::unique()),
+        request: NewAuthorizationRequest {
+            beneficiary_id: Id::new("bnf_01JD00SANDBX00000000000001"),
+            sponsor_slug: "sponsor-sandbox".into(),
+            diagnosis_code: None,
+            authorization_type: AuthorizationType::Prescription,
+            products: vec![RequestedProduct {
+                product_code: "MED-001".into(),
+                product_type: ProductType::Medication,
+                quantity: 21,
+                posology: Some("1 cáps c/8 h x 7 días".into()),
+            }],
+            provider_branch_id: None,
+        },
+        indication: NewIndication {
+            kind: "PRESCRIPTION_DOCUMENT".into(),
+            source: "POSOS".into(),
+            reference: "RequestGroup/rg-test".into(),
+            prescriber: Prescriber { name: "Dra. Lucía Fernández Orellana".into(), medical_license_number: None },
+            issued_on: None,
+        },
+    };
+    let sent = serde_json::to_string(&send).unwrap();
+    let at = counter.now;
+    counter
+        .journal
+        .intend_paper(at, &send.create_key, Some("sponsor-sandbox"), "RequestGroup/rg-test", "[]", Some(&sent))
+        .unwrap();
+    // The request did leave once (its reply was lost): sending it again must not make a second one.
+    let [create, indication, complete] = send.keys();
+    let first = counter.server.request_authorization(&send.request, &create).await.unwrap();
+    counter.server.add_indication(&first.authorization_request_id, &send.indication, &indication).await.unwrap();
+    counter.server.complete_authorization_request(&first.authorization_request_id, &complete).await.unwrap();
+
+    let found = mostrador::runtime::recover(&counter.journal, &counter.server).await;
+    assert_eq!(
+        found.iter().map(|found| (found.code.as_str(), found.outcome.clone())).collect::<Vec<_>>(),
+        [("AUTH-2026-000201", mostrador::counter::Recovery::PaperApproved)],
+        "the same request, answered once: its one code"
+    );
+    let [entry] = counter.journal.paper_requests(10).unwrap().try_into().unwrap();
+    assert_eq!(entry.state, PaperState::Approved);
+    assert_eq!(entry.request_id.as_deref(), Some(first.authorization_request_id.as_str()));
+}
