@@ -107,6 +107,7 @@ fn scan_page(frame: &mut Frame, area: Rect, paper: &Paper, scan: &Scan, app: &Ap
         lines.push(Line::from(""));
         match &scan.url {
             None => lines.extend(wrapped(t(locale, "paper.scan_asking"), width, theme::WARNING)),
+            Some(_) if scan.lapsed => lines.extend(wrapped(t(locale, "paper.scan_lapsed"), width, theme::WARNING)),
             Some(url) => {
                 lines.extend(wrapped(t(locale, "paper.scan_ask"), width, theme::PLAIN));
                 lines.push(Line::from(""));
@@ -127,8 +128,12 @@ fn scan_page(frame: &mut Frame, area: Rect, paper: &Paper, scan: &Scan, app: &Ap
         }
         lines
     };
-    let code =
-        scan.url.as_deref().and_then(|url| qr::draw(url, area.width.saturating_sub(GAP + TEXT_MIN_WIDTH), area.height));
+    // A page put away is not shown: a phone must not open one nobody waits for.
+    let code = scan
+        .url
+        .as_deref()
+        .filter(|_| !scan.lapsed)
+        .and_then(|url| qr::draw(url, area.width.saturating_sub(GAP + TEXT_MIN_WIDTH), area.height));
     match code {
         Some(code) => {
             // Code and words as one block, centred: on a wide screen the words stay beside the code.

@@ -435,3 +435,26 @@ async fn a_request_kept_but_never_answered_is_sent_again_at_the_next_start_with_
     assert_eq!(entry.state, PaperState::Approved);
     assert_eq!(entry.request_id.as_deref(), Some(first.authorization_request_id.as_str()));
 }
+
+#[tokio::test]
+async fn a_page_left_unused_is_put_away_after_fifteen_minutes_and_enter_asks_for_a_new_one() {
+    // A sandbox whose page never imports by itself, its clock frozen and moved by the counter's.
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let mut counter = Counter::open_with(mostrador::sandbox::SandboxConfig {
+        clock: mostrador::sandbox::Clock::frozen_at(now),
+        posos_auto_import: None,
+        ..mostrador::sandbox::SandboxConfig::default()
+    })
+    .await;
+    let first = paper_for(&mut counter, "sponsor-sandbox", "1987654320101").await;
+    counter.wait(15 * 60).await;
+    let PaperStage::Scan(scan) = &paper(&counter).stage else { panic!("on the page") };
+    assert!(scan.lapsed, "put away");
+    assert_eq!(counter.app.wake_at(), None, "a counter left alone asks POSOS nothing more");
+    counter.send(Msg::Submit).await;
+    let second = scan_url(&counter);
+    assert_ne!(first, second, "a new page");
+    press_import(&second, "receta-clara").await;
+    counter.wait(2).await;
+    assert_eq!(lines(&counter).lines.len(), 2);
+}

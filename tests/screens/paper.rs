@@ -168,3 +168,22 @@ async fn paper_14_the_recovered_box_offers_an_approved_code() {
         drawn.shows("AUTH-2026-000201");
     }
 }
+
+#[tokio::test]
+async fn paper_17_a_page_put_away_after_fifteen_minutes() {
+    for locale in [Locale::Es, Locale::En] {
+        let config = mostrador::sandbox::SandboxConfig { posos_auto_import: None, ..crate::support::sandbox_config() };
+        let sandbox =
+            mostrador::sandbox::Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.expect("sandbox");
+        let setup = mostrador::test_support::driver::Setup {
+            sandbox: Some(sandbox),
+            ..mostrador::test_support::driver::Setup::default()
+        };
+        let mut screen = Screen::open_in(locale, mostrador::runtime::Capture::Sandbox, setup).await;
+        let index = sponsor_index(&screen, "sponsor-sandbox");
+        for_sponsor(&mut screen, index, "1987654320101").await;
+        screen.wait(15 * 60).await;
+        let drawn = screen.snapshot(&format!("paper_17_scan_lapsed_{}", suffix(locale)));
+        drawn.hides("scan?token=");
+    }
+}

@@ -33,6 +33,10 @@ use crate::posos::{PososError, ScanSubject};
 /// How often POSOS is asked whether the prescription was imported, while the page is on screen.
 pub const POLL_EVERY: time::Duration = time::Duration::seconds(2);
 
+/// How long the page is polled with nothing imported: then it is put away (a counter left alone asks nothing) and
+/// Enter asks POSOS for a new one.
+pub const SCAN_WAIT: time::Duration = time::Duration::minutes(15);
+
 const MAX_SEARCH_CHARS: usize = 60;
 /// The most units a line may be given by hand.
 const MAX_UNITS: u32 = crate::osigu::model::bounded::MAX_QUANTITY;
@@ -90,6 +94,21 @@ pub struct Scan {
     seen: usize,
     /// When to ask POSOS next (none while a question is on its way or before the page exists).
     pub next_poll: Option<OffsetDateTime>,
+    /// When the page was shown.
+    opened_at: Option<OffsetDateTime>,
+    /// Nothing was imported within [`SCAN_WAIT`]: the page is put away and polling stopped.
+    pub lapsed: bool,
+}
+
+impl Scan {
+    /// When to ask again after an answer at `now`: in [`POLL_EVERY`], unless the page has waited [`SCAN_WAIT`].
+    fn poll_after(&mut self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        if self.opened_at.is_some_and(|opened| now - opened >= SCAN_WAIT) {
+            self.lapsed = true;
+            return None;
+        }
+        Some(now + POLL_EVERY)
+    }
 }
 
 /// The transcription, as mapped.
@@ -436,7 +455,9 @@ impl Paper {
                 ];
                 (list, false)
             }
-            PaperStage::Scan(_) => (vec![Offer::on(Back, "hint.back")], false),
+            PaperStage::Scan(scan) => {
+                (vec![Offer::when(scan.lapsed, Continue, "hint.new_page"), Offer::on(Back, "hint.back")], false)
+            }
             PaperStage::Lines(lines) => lines.offers(self.cash()),
             PaperStage::Requesting(_) => (Vec::new(), false),
             PaperStage::Pending { .. } => (
@@ -533,7 +554,15 @@ impl App {
                     self.go_to_entry();
                 }
             }
-            PaperStage::Scan(_) | PaperStage::Requesting(_) => {}
+            PaperStage::Scan(scan) => {
+                // A page put away after waiting too long: a new one, for the same patient.
+                if scan.lapsed && matches!(msg, Msg::Submit) {
+                    // A fresh session id: what the old page imported, or failed to, is not this page's.
+                    paper.patient_id = self.session.key("scan").as_str().to_owned();
+                    self.ask_scan(None, effects);
+                }
+            }
+            PaperStage::Requesting(_) => {}
         }
     }
 
@@ -577,7 +606,7 @@ impl App {
         let Step::Paper(paper) = &mut self.step else { return };
         let Some(payer) = &paper.payer else { return };
         let subject = match (&paper.subject, found) {
-            (Some(kept), None) => kept.clone(),
+            (Some(kept), None) => ScanSubject { patient_id: paper.patient_id.clone(), ..kept.clone() },
             _ => subject(payer, found, &paper.patient_id, &rpps),
         };
         paper.subject = Some(subject.clone());
@@ -599,10 +628,11 @@ impl App {
         match (purpose, reply) {
             (Purpose::ScanToken, Ok(PososReply::Token(token))) => {
                 scan.url = Some(token.url);
+                scan.opened_at = Some(now);
                 scan.next_poll = Some(now + POLL_EVERY);
             }
             (Purpose::ScanPoll, Ok(PososReply::Prescriptions(found))) => {
-                scan.next_poll = Some(now + POLL_EVERY);
+                scan.next_poll = scan.poll_after(now);
                 if found.len() <= scan.seen {
                     return;
                 }
@@ -625,7 +655,7 @@ impl App {
             (Purpose::ScanPoll, Err(error)) => {
                 // Polling goes on: a moment without POSOS is no reason to stop waiting for the phone.
                 tracing::info!(error = %error, "POSOS could not be asked for the transcription");
-                scan.next_poll = Some(now + POLL_EVERY);
+                scan.next_poll = scan.poll_after(now);
             }
             (_, Err(error)) => {
                 tracing::warn!(error = %error, "POSOS refused a scan session");
