@@ -12,6 +12,7 @@ pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod osigu;
+pub mod posos;
 pub mod receipt;
 pub mod receiver;
 pub mod runtime;

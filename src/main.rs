@@ -210,6 +210,12 @@ pub(crate) struct ServeArgs {
     /// Seconds of sandbox time before a sponsor answers a submitted settlement batch, 1 to 2592000 [default: 7200].
     #[arg(long, value_name = "SECS", value_parser = |text: &str| in_range(text, &limits::SETTLEMENT_DECISION_SECS, "s"))]
     pub settlement_decision_secs: Option<u64>,
+    /// Seconds of sandbox time before an ASYNC sponsor answers a completed pre-authorization, 1 to 604800 [default: 30].
+    #[arg(long, value_name = "SECS", value_parser = |text: &str| in_range(text, &limits::AUTHORIZATION_DECISION_SECS, "s"))]
+    pub authorization_decision_secs: Option<u64>,
+    /// Seconds after its token before a POSOS scan imports by itself, 0 to 600; 0 never [default: 8].
+    #[arg(long, value_name = "SECS", value_parser = |text: &str| in_range(text, &limits::POSOS_AUTO_IMPORT_SECS, "s"))]
+    pub posos_auto_import_secs: Option<u64>,
     /// Address phones are sent to for facial checks, e.g. http://store-server.lan:8080.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,

@@ -10,8 +10,8 @@ use mostrador::config::SandboxSection;
 use mostrador::inert;
 use mostrador::osigu::model::wire_name;
 use mostrador::sandbox::{
-    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, DEMO_WEBHOOK_SECRET, OutboxMessage, READONLY_CLIENT_ID,
-    READONLY_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxError,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PROVIDER_SLUG, DEMO_WEBHOOK_SECRET, OutboxMessage, POSOS_DEMO_TOKEN,
+    POSOS_PREFIX, READONLY_CLIENT_ID, READONLY_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxError,
 };
 use tokio::sync::broadcast;
 
@@ -50,6 +50,8 @@ fn configuration(args: ServeArgs, file: SandboxSection) -> Result<(SandboxConfig
         public_url: args.public_url,
         idempotency_store_mib: args.idempotency_store_mib,
         settlement_decision_secs: args.settlement_decision_secs,
+        authorization_decision_secs: args.authorization_decision_secs,
+        posos_auto_import_secs: args.posos_auto_import_secs,
     };
     let section = file.overlaid(flags);
     let addr = section.addr.unwrap_or(DEFAULT_ADDR);
@@ -112,6 +114,7 @@ pub(crate) async fn run(args: ServeArgs, file: SandboxSection) -> Result<(), Ser
     println!("  provider       {DEMO_PROVIDER_SLUG}");
     println!("  OpenAPI        {base}/openapi.json");
     println!("  OTP outbox     {base}/sandbox/v1/outbox");
+    println!("  POSOS          {base}{POSOS_PREFIX}  (service token {POSOS_DEMO_TOKEN})");
     if !faults.is_empty() {
         println!("  faults         {}  (seed {fault_seed})", inert::line(&faults.to_string()));
     }

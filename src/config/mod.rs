@@ -1,9 +1,10 @@
 //! The configuration file (TOML): which Osigu the counter talks to and with which credentials (`[osigu]`), how
 //! the counter numbers invoices and where it keeps its data (`[counter]`), how a fingerprint is captured
 //! (`[biometric]`), the delivery receipt and its printer (`[receipt]`), how a barcode scanner's bursts are told from
-//! typing (`[scanner]`), how the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also
-//! reads; its flags override it), and the webhook receiver `mostrador webhooks serve` runs on the pharmacy's
-//! server (`[webhooks]`). It owns finding the file, reading it, validating it into one-line errors that
+//! typing (`[scanner]`), where POSOS Scan & Go is (`[posos]`, its service token from the environment only), how
+//! the embedded sandbox behaves (`[sandbox]`, which `mostrador sandbox serve` also reads; its flags override it),
+//! and the webhook receiver `mostrador webhooks serve` runs on the pharmacy's server (`[webhooks]`). It owns
+//! finding the file, reading it, validating it into one-line errors that
 //! name the file, the line and the key, and resolving the [`Endpoint`] the HTTP client is built from. Unknown
 //! keys are errors, so a typo is reported instead of silently ignored.
 
@@ -44,6 +45,7 @@ pub struct Config {
     pub biometric: BiometricSection,
     pub receipt: ReceiptSection,
     pub scanner: ScannerSection,
+    pub posos: PososSection,
     pub sandbox: SandboxSection,
     pub webhooks: WebhooksSection,
     /// `[keys]`: action name → the keys that trigger it (an empty list unbinds); see [`crate::keymap`].
@@ -65,6 +67,7 @@ impl Default for Config {
             biometric: BiometricSection::default(),
             receipt: ReceiptSection::default(),
             scanner: ScannerSection::default(),
+            posos: PososSection::default(),
             sandbox: SandboxSection::default(),
             webhooks: WebhooksSection::default(),
             keys: BTreeMap::new(),
@@ -275,6 +278,12 @@ pub struct SandboxSection {
     pub public_url: Option<String>,
     /// MiB the Idempotency-Key store may hold, oldest replies forgotten first (1 to 1024, default 32).
     pub idempotency_store_mib: Option<u64>,
+    /// Seconds of sandbox time after which an ASYNC sponsor answers a completed pre-authorization request
+    /// (1 to 604800, default 30).
+    pub authorization_decision_secs: Option<u64>,
+    /// Seconds after its scan token when a POSOS Scan & Go session imports the prescription on its page by
+    /// itself; 0 waits for the page's Import (0 to 600, default 8).
+    pub posos_auto_import_secs: Option<u64>,
 }
 
 impl SandboxSection {
@@ -292,6 +301,8 @@ impl SandboxSection {
             settlement_decision_secs: over.settlement_decision_secs.or(self.settlement_decision_secs),
             public_url: over.public_url.or(self.public_url),
             idempotency_store_mib: over.idempotency_store_mib.or(self.idempotency_store_mib),
+            authorization_decision_secs: over.authorization_decision_secs.or(self.authorization_decision_secs),
+            posos_auto_import_secs: over.posos_auto_import_secs.or(self.posos_auto_import_secs),
         }
     }
 
@@ -319,6 +330,13 @@ impl SandboxSection {
             &limits::SETTLEMENT_DECISION_SECS,
             "s",
         )?;
+        check(
+            "sandbox.authorization_decision_secs",
+            self.authorization_decision_secs,
+            &limits::AUTHORIZATION_DECISION_SECS,
+            "s",
+        )?;
+        check("sandbox.posos_auto_import_secs", self.posos_auto_import_secs, &limits::POSOS_AUTO_IMPORT_SECS, "s")?;
         // Fault rules are range-checked as they parse.
         Ok(())
     }
@@ -355,6 +373,14 @@ impl SandboxSection {
             idempotency_store_bytes: self
                 .idempotency_store_mib
                 .map_or(defaults.idempotency_store_bytes, limits::mib_to_bytes),
+            authorization_decision_delay: self
+                .authorization_decision_secs
+                .map_or(defaults.authorization_decision_delay, Duration::from_secs),
+            posos_auto_import: match self.posos_auto_import_secs {
+                Some(0) => None,
+                Some(secs) => Some(Duration::from_secs(secs)),
+                None => defaults.posos_auto_import,
+            },
             ..defaults
         })
     }
@@ -683,6 +709,7 @@ impl Config {
             ));
         }
         check_scanner(&self.scanner)?;
+        self.posos.check()?;
         self.sandbox
             .check_ranges()
             .map_err(|(key, error)| Problem::new(key, format!("expected {}, found {}", error.expected, error.value)))?;
@@ -758,9 +785,11 @@ pub fn readable_by_others(_path: &Path) -> bool {
 }
 
 mod keys;
+mod posos;
 mod resolve;
 #[cfg(test)]
 mod tests;
 
 use keys::{failing_key, key_line, line_of};
+pub use posos::{DEFAULT_FACILITY, PososConfigError, PososSection, posos_token_from_env};
 use resolve::{Problem, check_invoice_prefix, embedded_sandbox, resolve};

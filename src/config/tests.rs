@@ -90,6 +90,8 @@ fn the_commented_out_examples_are_valid_too() {
     assert_eq!(config.sandbox.webhook_secrets, ["whsec_sandbox"]);
     assert_eq!(config.receipt.printer, Some(PrinterAddress::Path("/dev/usb/lp0".into())));
     assert_eq!(config.receipt.header, ["Farmacia Demo", "NIT 1234567-8"]);
+    assert_eq!(config.posos.base_url.as_deref(), Some("https://partner-connect.preprod.posos.co"));
+    assert_eq!(config.posos.facility.as_deref(), Some("farmacia-demo"));
     assert_eq!(config.webhooks.secrets, ["whsec_current", "whsec_previous"]);
     assert_eq!(config.webhooks.addr, Some(SocketAddr::from(([127, 0, 0, 1], 9000))));
     let tls = config.webhooks.tls().unwrap();
@@ -153,6 +155,19 @@ fn sandbox_numbers_out_of_range_name_the_key_and_the_range() {
             "line 2: key `sandbox.settlement_decision_secs`: expected 1 to 2592000 s, found 0",
         ),
         (
+            "[sandbox]\nauthorization_decision_secs = 0\n",
+            "line 2: key `sandbox.authorization_decision_secs`: expected 1 to 604800 s, found 0",
+        ),
+        ("[sandbox]\nposos_auto_import_secs = 601\n", "key `sandbox.posos_auto_import_secs`: expected 0 to 600 s"),
+        (
+            "[posos]\nbase_url = \"http://posos.example.com\"\nfacility = \"f\"\n",
+            "line 2: key `posos.base_url`: plain http:// is allowed only for a loopback host",
+        ),
+        (
+            "[posos]\nbase_url = \"https://partner-connect.preprod.posos.co\"\n",
+            "key `posos.facility`: required with posos.base_url",
+        ),
+        (
             "[sandbox]\nwebhook_url = \"http://farmacia.example.do/osigu\"\nwebhook_secrets = [\"whsec_a\"]\n",
             "line 2: key `sandbox.webhook_url`: plain http is allowed only to a loopback host",
         ),
@@ -165,6 +180,12 @@ fn sandbox_numbers_out_of_range_name_the_key_and_the_range() {
     let decision = Config::parse("[sandbox]\nsettlement_decision_secs = 86400\n", Path::new(FILE)).unwrap();
     let decision = decision.sandbox.sandbox_config(None).unwrap().settlement_decision_delay;
     assert_eq!(decision, std::time::Duration::from_secs(86_400));
+    let never =
+        Config::parse("[sandbox]\nposos_auto_import_secs = 0\nauthorization_decision_secs = 5\n", Path::new(FILE));
+    let never = never.unwrap().sandbox.sandbox_config(None).unwrap();
+    assert_eq!(never.posos_auto_import, None);
+    assert_eq!(never.authorization_decision_delay, std::time::Duration::from_secs(5));
+    assert_eq!(SandboxSection::default().sandbox_config(None).unwrap().posos_auto_import, Some(Duration::from_secs(8)));
 }
 
 #[test]

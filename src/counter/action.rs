@@ -76,6 +76,8 @@ actions! {
     Refresh => "refresh" ["ctrl-r"],
     /// Write the selected settlement batch as CSV.
     Export => "export" ["ctrl-e"],
+    /// A paper prescription: who pays, the POSOS Scan & Go page, the transcribed lines, the pre-authorization.
+    PaperPrescription => "paper_prescription" ["f11", "ctrl-p"],
     /// Close Mostrador (asking first when a dispensation is in progress).
     Quit => "quit" ["ctrl-c"],
 }

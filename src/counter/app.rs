@@ -39,6 +39,9 @@ pub struct Settings {
     pub lock_after: Option<time::Duration>,
     /// Open on the settlements screen (`mostrador settlements`) instead of the code.
     pub open_settlements: bool,
+    /// POSOS Scan & Go is configured (or the embedded sandbox's stand-in is there): paper prescriptions are
+    /// offered on the code screen.
+    pub paper: bool,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             clerks: false,
             lock_after: None,
             open_settlements: false,
+            paper: true,
         }
     }
 }
@@ -161,6 +165,8 @@ pub enum Step {
     History(History),
     /// The settlement batches (radicación), for supervisors.
     Settlements(Box<super::steps::SettlementsStep>),
+    /// A paper prescription: who pays, the Scan & Go page, the transcribed lines, the pre-authorization.
+    Paper(Box<super::steps::Paper>),
     /// Asking whether to cancel the started dispensation (Enter: cancel and leave; Esc: stay).
     ConfirmLeave { then: Leave, back_to: Box<Step> },
     /// Cancelling on the server before moving on.
@@ -261,6 +267,29 @@ pub enum Purpose {
     },
     /// A journal write; the program does not exit before it is done.
     Record,
+    /// A POSOS Scan & Go session for a paper prescription.
+    ScanToken,
+    /// Asking POSOS what was imported.
+    ScanPoll,
+    /// A paper prescription's pre-authorization (create, indication, complete).
+    Preauthorize,
+    /// A pending pre-authorization, asked again.
+    PaperCheck,
+    /// A paper prescription's request asked about from the history (F3); `key` names it in the journal.
+    HistoryPaper {
+        key: String,
+    },
+    /// A paper request's approval being written to the journal: once it is on disk, `code` is started for
+    /// `beneficiary_id` (with `notice` about what was refused).
+    PaperKept {
+        code: String,
+        beneficiary_id: Id,
+        notice: Option<super::printing::Notice>,
+    },
+    /// A cash sale's receipt being printed, for its row in the journal.
+    PrintSale {
+        key: String,
+    },
     /// A probe of a journal that failed; a code waits on it when the clerk scanned one.
     Probe {
         then_code: Option<String>,
@@ -285,6 +314,8 @@ impl Purpose {
                 | Self::Products
                 | Self::Visits { .. }
                 | Self::Print { .. }
+                | Self::PrintSale { .. }
+                | Self::PaperKept { .. }
                 | Self::Today
                 // The door is over the step: a completion that ends while the counter is locked must not lose the
                 // unlock's verdict.
@@ -362,6 +393,11 @@ impl Sponsors {
 }
 
 impl Session {
+    /// The id of the clerk signed in, stamped on what the journal keeps (none without clerks).
+    pub fn clerk_id(&self) -> Option<String> {
+        self.clerk.as_ref().map(|clerk| clerk.id.clone())
+    }
+
     /// Whether the settlement batches are open to whoever is at the counter: a supervisor, or anyone when the
     /// counter has no clerks (then it has no roles either).
     pub fn may_settle(&self) -> bool {
@@ -439,7 +475,7 @@ impl Session {
     /// `record` as done by the clerk signed in (a record that already names one keeps it).
     fn stamp(&self, record: &mut super::record::Record) {
         if record.clerk.is_none() {
-            record.clerk = self.clerk.as_ref().map(|clerk| clerk.id.clone());
+            record.clerk = self.clerk_id();
         }
     }
 }
@@ -552,6 +588,7 @@ impl App {
         match &self.step {
             Step::Verify(verify) => verify.wake_at(self.session.now),
             Step::Finalize(finalize) => finalize.wake_at(self.session.now),
+            Step::Paper(paper) => paper.wake_at(),
             _ => None,
         }
     }

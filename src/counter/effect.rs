@@ -52,8 +52,19 @@ pub enum Effect {
         purpose: crate::clerks::PinFor,
         at: time::OffsetDateTime,
     },
+    /// Ask POSOS (a scan session, or what it imported); answer with [`super::Msg::Posos`].
+    Posos { id: ReqId, call: PososCall },
     /// Everything is settled: the program may exit.
     Quit,
+}
+
+/// The POSOS calls of a paper prescription (contract §11).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PososCall {
+    /// A Scan & Go session for this patient: its page's address.
+    ScanToken(crate::posos::ScanSubject),
+    /// What was imported for the patient id of the session.
+    Prescriptions { patient_id: String },
 }
 
 impl Effect {
@@ -62,6 +73,8 @@ impl Effect {
         match self {
             Self::Call { call, .. } => Some(call.name()),
             Self::Send { send, .. } => Some(send.name()),
+            Self::Posos { call: PososCall::ScanToken(_), .. } => Some("posos-scan-token"),
+            Self::Posos { call: PososCall::Prescriptions { .. }, .. } => Some("posos-search"),
             _ => None,
         }
     }
@@ -78,6 +91,24 @@ pub enum Write {
     Probe { at: time::OffsetDateTime },
     /// A line of the clerks' audit (`idle-locked`, `signed-out`).
     Audit { at: time::OffsetDateTime, clerk_id: String, event: &'static str },
+    /// A paper prescription sold without insurance: its lines, mapped (nothing goes to Osigu).
+    PaperSale {
+        at: time::OffsetDateTime,
+        key: String,
+        reference: String,
+        lines: Vec<super::MappedLine>,
+        clerk: Option<String>,
+    },
+    /// What Osigu answered to the paper request kept under `key`.
+    PaperAnswered {
+        at: time::OffsetDateTime,
+        key: String,
+        request_id: String,
+        status: crate::osigu::model::AuthorizationRequestStatus,
+        codes: Vec<String>,
+    },
+    /// Whether a cash sale's receipt printed.
+    PaperPrinted { key: String, printed: bool },
 }
 
 /// The requests that change what a code or a claim is: each leaves only once its intent is on disk, so that
@@ -93,6 +124,18 @@ pub enum Guarded {
     /// `intent` (a [`super::Event::CancelIntent`]) is written first. A cancel is sent even when it cannot be:
     /// it can only ever lose a sale, never hand out medicine that is not on record.
     Cancel { id: Id, request: CancelRequest, key: IdempotencyKey, intent: Option<Record> },
+    /// A paper prescription's pre-authorization (create, indication, complete, each with its key): the request,
+    /// its keys and how each line was mapped are kept first (`paper_requests`), so a crash or a lost reply is
+    /// answered by sending it again with the same keys.
+    Preauthorize {
+        at: time::OffsetDateTime,
+        sponsor_slug: String,
+        reference: String,
+        lines: Vec<super::MappedLine>,
+        send: Box<super::PaperSend>,
+        /// The clerk who asks (none without clerks).
+        clerk: Option<String>,
+    },
 }
 
 impl Guarded {
@@ -102,6 +145,7 @@ impl Guarded {
             Self::Start { .. } => "start",
             Self::Complete { .. } => "complete",
             Self::Cancel { .. } => "cancel",
+            Self::Preauthorize { .. } => "preauthorize",
         }
     }
 }
@@ -187,6 +231,10 @@ pub enum Call {
         request: CompleteSettlementRequest,
         key: IdempotencyKey,
     },
+    /// A pre-authorization request as it stands (a paper prescription the sponsor answers later).
+    AuthorizationRequest {
+        id: Id,
+    },
 }
 
 impl Call {
@@ -212,6 +260,7 @@ impl Call {
             Self::PendingAuthorizations { .. } => "settlement-pending",
             Self::AttachAuthorizations { .. } => "settlement-attach",
             Self::CompleteSettlement { .. } => "settlement-complete",
+            Self::AuthorizationRequest { .. } => "authorization-request",
         }
     }
 }

@@ -32,6 +32,9 @@ impl App {
                 self.journal_failed(failure, effects);
                 self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
             }
+            (Some(Purpose::PaperKept { code, beneficiary_id, notice }), Ok(())) => {
+                self.paper_kept(code, beneficiary_id, notice, effects);
+            }
             (_, Ok(())) => {}
             (_, Err(failure)) => self.journal_failed(failure, effects),
         }
@@ -85,6 +88,13 @@ impl App {
                     self.go(Step::entry_with(code));
                 }
                 let cause = failure.cause;
+                self.journal_failed(failure, effects);
+                self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
+            }
+            (Purpose::Preauthorize, Unsent::Journal(failure)) => {
+                // Nothing was sent: back on the lines, as they were.
+                let cause = failure.cause;
+                self.paper_after_problem();
                 self.journal_failed(failure, effects);
                 self.show(Problem::new(ProblemKind::JournalUnavailable { cause }, NextStep::Acknowledge));
             }

@@ -140,6 +140,13 @@ pub enum Msg {
         id: ReqId,
         verdict: Result<crate::clerks::PinVerdict, String>,
     },
+    /// The key `paper_prescription`: a paper prescription, transcribed by POSOS.
+    PaperPrescription,
+    /// POSOS answered (a scan session, or what it imported).
+    Posos {
+        id: ReqId,
+        reply: Result<PososReply, crate::posos::PososError>,
+    },
     /// A guarded request was not sent: its intent could not be kept.
     Unsent {
         id: ReqId,
@@ -178,6 +185,16 @@ pub enum Reply {
     Settlement(Box<crate::osigu::model::Settlement>),
     /// The claims still waiting for a batch.
     PendingAuthorizations(Vec<crate::osigu::model::PendingAuthorization>),
+    /// A pre-authorization request, as created, completed or read.
+    AuthorizationRequest(Box<crate::osigu::model::AuthorizationRequest>),
+}
+
+/// A successful POSOS reply.
+#[derive(Clone, Debug)]
+pub enum PososReply {
+    Token(crate::posos::ScanToken),
+    /// Every import for the session's patient id, oldest first.
+    Prescriptions(Vec<crate::posos::scan::ScannedPrescription>),
 }
 
 impl Msg {
@@ -211,6 +228,7 @@ impl Msg {
             Self::Export => A::Export,
             Self::Print => A::Print,
             Self::SignOut => A::SignOut,
+            Self::PaperPrescription => A::PaperPrescription,
             _ => return None,
         })
     }

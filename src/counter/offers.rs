@@ -96,10 +96,10 @@ impl App {
         }
         let help = Offer::on(Help, "hint.help");
         if !self.recovered.is_empty() {
-            return Offers::of(
-                vec![Offer::on(Continue, "hint.continue"), Offer::on(Back, "hint.close"), help, quit],
-                false,
-            );
+            // An approved paper prescription never dispensed: Enter opens its code.
+            let paper = self.recovered.iter().any(|found| found.outcome == super::record::Recovery::PaperApproved);
+            let go = if paper { "hint.open_code" } else { "hint.continue" };
+            return Offers::of(vec![Offer::on(Continue, go), Offer::on(Back, "hint.close"), help, quit], false);
         }
         if let Some(problem) = &self.problem {
             let mut list = vec![match problem.next {
@@ -143,6 +143,7 @@ impl App {
                     Offer::on(Continue, "hint.search"),
                     Offer::when(!code.value().is_empty(), Back, "hint.clear"),
                     Offer::on(History, "hint.history"),
+                    Offer::when(self.session.settings.paper, PaperPrescription, "hint.paper"),
                 ];
                 // For supervisors (anyone, without clerks): a clerk is not shown a key that would refuse them.
                 if self.session.may_settle() {
@@ -166,6 +167,7 @@ impl App {
             }
             Step::History(history) => history.offers(self.session.settings.printing.is_some()),
             Step::Settlements(settlements) => settlements.offers(),
+            Step::Paper(paper) => paper.offers(self.session.sponsors.list.len()),
             Step::ConfirmLeave { then, .. } => {
                 let yes = match then {
                     Leave::ToEntry => "hint.yes_cancel",

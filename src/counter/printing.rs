@@ -37,6 +37,14 @@ pub enum Notice {
     NotPrinted {
         message: String,
     },
+    /// A paper prescription's pre-authorization was approved with lines refused (product, the sponsor's reason)
+    /// or with more codes than the one being dispensed.
+    NotAuthorized {
+        refused: Vec<super::Refused>,
+        others: Vec<String>,
+    },
+    /// A paper prescription asked about from the history: the sponsor has not answered yet.
+    PaperPending,
 }
 
 /// What a past receipt's request is for.
@@ -156,6 +164,9 @@ impl App {
 
     /// The printer answered: say so, and keep it in the journal.
     pub(super) fn printed(&mut self, purpose: Purpose, result: Result<(), String>, effects: &mut Vec<Effect>) {
+        if let Purpose::PrintSale { key } = purpose {
+            return self.sale_printed(key, result, effects);
+        }
         let Purpose::Print { dispensation_id, code, copy } = purpose else { return };
         let printed = result.is_ok();
         self.session.notice = Some(match result {

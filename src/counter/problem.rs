@@ -111,6 +111,10 @@ pub enum ProblemKind {
         status: u16,
     },
     UnreadableReply,
+    /// POSOS could not open a Scan & Go session (unreachable, or refused: `message` is its own words).
+    ScanUnavailable {
+        message: Option<String>,
+    },
     /// A refusal this build does not know, with whatever the server said.
     Unexpected {
         status: Option<u16>,

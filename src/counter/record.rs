@@ -171,6 +171,9 @@ pub enum Recovery {
     Redo,
     /// Osigu could not be asked: it stays on record and is tried again at the next start.
     Unreachable,
+    /// A paper prescription's pre-authorization issued this code, and it was never dispensed: offered (Enter
+    /// opens it).
+    PaperApproved,
 }
 
 /// Why the journal could not keep a record. While it cannot, the counter dispenses nothing: what is not on

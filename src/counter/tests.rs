@@ -94,7 +94,15 @@ fn each_screen_offers_exactly_what_its_keys_do() {
         (
             "code field, empty",
             app,
-            vec![(Continue, true), (Back, false), (History, true), (Settlements, true), (Help, true), (Quit, true)],
+            vec![
+                (Continue, true),
+                (Back, false),
+                (History, true),
+                (PaperPrescription, true),
+                (Settlements, true),
+                (Help, true),
+                (Quit, true),
+            ],
         ),
         (
             "lines of a cash prescription",

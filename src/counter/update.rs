@@ -81,6 +81,11 @@ pub fn update(app: &mut App, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
                 app.void_checked(&code, voided);
             }
         }
+        Msg::Posos { id, reply } => {
+            if let Some(purpose) = app.session.awaiting.remove(&id) {
+                app.posos_replied(purpose, reply, &mut effects);
+            }
+        }
         Msg::Unsent { id, why } => {
             if let Some(purpose) = app.session.awaiting.remove(&id) {
                 app.unsent(purpose, why, &mut effects);
@@ -154,8 +159,17 @@ impl App {
             }
             // What recovery found stays over the counter until Enter or Esc: it is read before the first scan.
             msg if !self.recovered.is_empty() => {
+                // Enter opens a paper prescription's approved code that was never dispensed, if one is offered.
+                let offered = self
+                    .recovered
+                    .iter()
+                    .find(|found| found.outcome == super::record::Recovery::PaperApproved)
+                    .map(|found| found.code.clone());
                 if matches!(msg, Msg::Submit | Msg::Back) {
                     self.recovered.clear();
+                }
+                if let (Msg::Submit, Some(code)) = (msg, offered) {
+                    self.submit_code(code, effects);
                 }
             }
             Msg::Details => self.overlays.details = !self.overlays.details,
@@ -238,6 +252,7 @@ impl App {
                 self.go(Step::entry_with(code));
             }
             (Step::Preparing, _) => self.leave_after_failure(effects),
+            (Step::Paper(_), _) => self.paper_after_problem(),
             _ => {}
         }
     }
@@ -249,6 +264,7 @@ impl App {
             Msg::History => self.open_history(effects),
             Msg::Settlements => self.open_settlements(effects),
             Msg::SignOut => self.sign_out(effects),
+            Msg::PaperPrescription => self.open_paper(),
             msg => match &self.step {
                 Step::Entry { .. } => self.entry_msg(msg, effects),
                 Step::Identify(_) => self.identify_msg(msg, effects),
@@ -273,6 +289,7 @@ impl App {
                 }
                 Step::History(_) => self.history_msg(msg, effects),
                 Step::Settlements(_) => self.settlements_msg(msg, effects),
+                Step::Paper(_) => self.paper_msg(msg, effects),
                 Step::Starting { .. } | Step::Preparing | Step::Leaving { .. } => {}
             },
         }
@@ -290,10 +307,12 @@ impl App {
                 self.abandon_start();
                 self.go(Step::entry_with(code));
             }
+            Step::Identify(identify) if identify.for_paper => self.open_paper(),
             Step::Identify(identify) => {
                 let code = identify.code.clone();
                 self.go(Step::entry_with(code));
             }
+            Step::Paper(_) => self.paper_back(),
             Step::Review(review) if review.dialog.is_some() => review.dialog = None,
             Step::Finalize(finalize) if finalize.editable() => self.back_to_review(),
             Step::Finalize(_) | Step::Leaving { .. } => {}
@@ -392,6 +411,7 @@ impl App {
                     | Purpose::Cleanup
                     | Purpose::Cancel
                     | Purpose::Record
+                    | Purpose::PaperKept { .. }
                     | Purpose::Complete
                     | Purpose::Confirm
             )
@@ -471,6 +491,7 @@ impl App {
         match self.step {
             Step::Verify(_) => self.verify_tick(effects),
             Step::Finalize(_) => self.finalize_tick(effects),
+            Step::Paper(_) => self.paper_tick(effects),
             _ => {}
         }
     }
@@ -484,6 +505,7 @@ impl App {
             Step::Verify(_) => self.verify_retry(effects),
             Step::Review(_) => self.review_retry(effects),
             Step::Finalize(_) => self.finalize_retry(effects),
+            Step::Paper(_) => self.paper_retry(effects),
             _ => {}
         }
     }
@@ -544,7 +566,12 @@ impl App {
             (Purpose::Products, result) => {
                 self.products_replied(result);
                 self.packs_after_registry(effects);
+                self.paper_after_registry();
             }
+            (purpose @ (Purpose::Preauthorize | Purpose::PaperCheck), result) => {
+                self.paper_answered(purpose, result, effects);
+            }
+            (Purpose::HistoryPaper { key }, result) => self.history_paper_answered(key, result, effects),
             (Purpose::Visits { dispensation_id }, result) => self.visits_replied(&dispensation_id, result),
             (Purpose::Settlement(ask), result) => self.settlement_replied(ask, result, effects),
             (Purpose::Complete | Purpose::Confirm, result) => self.complete_replied(result, effects),

@@ -103,6 +103,8 @@ pub fn problem_message_in(locale: Locale, problem: &Problem, currency: Option<&s
         K::ConnectionBroken => plain("problem.connection_broken"),
         K::ServerError { status } => fill(locale, "problem.server_error", &[("status", &status.to_string())]),
         K::UnreadableReply => plain("problem.unreadable_reply"),
+        K::ScanUnavailable { message: Some(message) } => fill(locale, "problem.scan_refused", &[("message", message)]),
+        K::ScanUnavailable { message: None } => plain("problem.scan_unavailable"),
         K::Unexpected { status: Some(status), code: Some(code) } => {
             fill(locale, "problem.unexpected", &[("status", &status.to_string()), ("code", code)])
         }

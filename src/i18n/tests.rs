@@ -151,6 +151,8 @@ fn every_kind() -> Vec<ProblemKind> {
         K::ConnectionBroken,
         K::ServerError { status: 503 },
         K::UnreadableReply,
+        K::ScanUnavailable { message: Some("facilitySlug".into()) },
+        K::ScanUnavailable { message: None },
         K::Unexpected { status: Some(418), code: Some("TEAPOT".into()) },
         K::Unexpected { status: Some(418), code: None },
         K::Unexpected { status: None, code: Some("TEAPOT".into()) },
@@ -209,6 +211,7 @@ fn kind_name(kind: &ProblemKind) -> &'static str {
         K::ConnectionBroken => "ConnectionBroken",
         K::ServerError { .. } => "ServerError",
         K::UnreadableReply => "UnreadableReply",
+        K::ScanUnavailable { .. } => "ScanUnavailable",
         K::Unexpected { .. } => "Unexpected",
     }
 }
@@ -220,7 +223,7 @@ const MESSAGE_BUDGET: usize = 120;
 fn every_problem_renders_in_both_languages() {
     let kinds = every_kind();
     let names: BTreeSet<&str> = kinds.iter().map(kind_name).collect();
-    assert_eq!(names.len(), 48, "every_kind() must hold every ProblemKind variant");
+    assert_eq!(names.len(), 49, "every_kind() must hold every ProblemKind variant");
     for kind in kinds {
         let problem = Problem::new(kind.clone(), NextStep::Acknowledge);
         let es = problem_message(Locale::Es, &problem);

@@ -19,6 +19,7 @@ mod clerks;
 mod export;
 mod health;
 mod invoices;
+mod paper;
 mod schema;
 mod starts;
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use export::cell as csv_cell;
 pub use export::write_csv;
 pub use health::{Health, set_aside};
 pub use invoices::MAX_SEQUENCE;
+pub use paper::{PaperEntry, PaperIntent, PaperState};
 pub use schema::MigrateError;
 pub use starts::LooseStart;
 pub use webhooks::{NewWebhookEvent, SettlementRow, StoredWebhookEvent, VoidedCode, WebhookEffect};

@@ -149,6 +149,26 @@ const MIGRATIONS: &[&str] = &[
          detail          TEXT NOT NULL DEFAULT '{}'
      );
      CREATE INDEX settlements_by_sponsor_period ON settlements (sponsor_slug, period);",
+    // 8: paper prescriptions (issue 15): each pre-authorization request is kept before it is sent, with its
+    // Idempotency-Keys and how every transcribed line was mapped to a product, then its answer and the codes it
+    // issued; a cash sale keeps its lines the same way (no request). An approved code nobody started is offered
+    // again at the next start. The clerk who asked (none without clerks), as on every event.
+    "CREATE TABLE paper_requests (
+         idempotency_key TEXT PRIMARY KEY,
+         till            TEXT NOT NULL,
+         sponsor_slug    TEXT,
+         scan_reference  TEXT NOT NULL,
+         lines           TEXT NOT NULL,
+         sent            TEXT,
+         state           TEXT NOT NULL,
+         request_id      TEXT,
+         codes           TEXT NOT NULL DEFAULT '[]',
+         printed         INTEGER,
+         at              TEXT NOT NULL,
+         updated_at      TEXT NOT NULL,
+         clerk_id        TEXT
+     );
+     CREATE INDEX paper_requests_by_till ON paper_requests (till, at);",
 ];
 
 /// The version this build writes.

@@ -60,6 +60,22 @@ pub enum Signal {
     Hangup,
 }
 
+/// The POSOS client paper prescriptions use: `[posos]` with its token from the environment, or the embedded
+/// sandbox's stand-in; none (paper prescriptions not offered) when neither is there or it cannot be set up.
+fn posos_client(config: &Config, sandbox: Option<&crate::sandbox::Sandbox>) -> Option<crate::posos::PososClient> {
+    let embedded = sandbox.and_then(|sandbox| reqwest::Url::parse(sandbox.base_url()).ok());
+    let options = match config.posos.options(embedded.as_ref(), crate::config::posos_token_from_env()) {
+        Ok(options) => options?,
+        Err(error) => {
+            tracing::warn!(error = %error, "paper prescriptions are off");
+            return None;
+        }
+    };
+    crate::posos::PososClient::new(options)
+        .inspect_err(|error| tracing::warn!(error = %error, "paper prescriptions are off"))
+        .ok()
+}
+
 /// Opens the counter on the configured server (the embedded sandbox by default) and runs it until the clerk
 /// quits or the terminal goes away. `offset` is the counter's local time offset, read before threads started;
 /// `warnings` about the configuration are shown on the first screen (see [`Chrome::config_warnings`]).
@@ -87,7 +103,9 @@ pub async fn run_counter_on(
     // Before the counter opens: whatever this till left unfinished is settled with the server.
     let recovered = super::recovery::recover(&journal, &client).await;
     let (executor, results) = Executor::new(client.clone(), capture, journal);
-    let executor = executor.with_printer(config.receipt.printer());
+    let posos = posos_client(config, sandbox.as_ref());
+    let paper = posos.is_some();
+    let executor = executor.with_printer(config.receipt.printer()).with_posos(posos);
 
     let clock = SystemClock::new();
     let mut chrome = Chrome::new(config.locale, environment, clock.now().to_offset(offset));
@@ -118,6 +136,7 @@ pub async fn run_counter_on(
         clerks,
         lock_after: config.counter.lock_after(),
         open_settlements: settlements,
+        paper,
     };
     let mut app = App::new(settings, clock.now());
     app.recovered = recovered;

@@ -14,12 +14,14 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::counter::{
-    Call, Effect, Guarded, HistoryQuery, HistoryRow, InvoiceRefusal, Msg, Reply, ReqId, RowStatus, SEARCH_LIMIT,
-    Unsent, Write,
+    Call, Effect, Guarded, HistoryQuery, HistoryRow, InvoiceRefusal, Msg, PaperSend, PososCall, PososReply, Reply,
+    ReqId, RowStatus, SEARCH_LIMIT, Unsent, Write,
 };
-use crate::journal::{Journal, JournalError};
+use crate::journal::{Journal, JournalError, PaperState};
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::ClientError;
+use crate::osigu::model::AuthorizationRequestStatus;
+use crate::posos::{PososClient, PososError};
 
 use super::capture::Capture;
 use super::health::HealthLog;
@@ -52,6 +54,8 @@ struct Hands {
     runtime: tokio::runtime::Handle,
     /// The receipt printer (`[receipt] printer`), once set; unset: none configured.
     printer: std::sync::OnceLock<crate::receipt::Printer>,
+    /// POSOS Scan & Go (`[posos]`, or the embedded sandbox's stand-in), once set; unset: none.
+    posos: std::sync::OnceLock<PososClient>,
 }
 
 /// Work for the journal thread.
@@ -80,6 +84,7 @@ impl Executor {
             health,
             runtime,
             printer: std::sync::OnceLock::new(),
+            posos: std::sync::OnceLock::new(),
         });
         let (queue, jobs) = std_mpsc::channel();
         let worker = Arc::clone(&hands);
@@ -102,6 +107,16 @@ impl Executor {
             && self.hands.printer.set(printer).is_err()
         {
             tracing::error!("a second printer was set: the first one prints");
+        }
+        self
+    }
+
+    /// Asks `posos` for paper prescriptions' scans. Call before the first effect runs.
+    pub fn with_posos(self, posos: Option<PososClient>) -> Self {
+        if let Some(posos) = posos
+            && self.hands.posos.set(posos).is_err()
+        {
+            tracing::error!("a second POSOS client was set: the first one is used");
         }
         self
     }
@@ -137,6 +152,7 @@ impl Executor {
                     let _ = results.send(Msg::PinChecked { id, verdict });
                 });
             }
+            Effect::Posos { id, call } => self.hands.spawn_posos(id, call),
             Effect::CaptureFingerprint { id, beneficiary_id } => {
                 let capture = self.hands.capture.clone();
                 let results = self.hands.results.clone();
@@ -183,6 +199,21 @@ impl Hands {
                     Write::StartSettled { key } => journal.start_settled(key),
                     Write::Probe { at } => journal.probe(*at),
                     Write::Audit { at, clerk_id, event } => journal.audit(*at, clerk_id, event, None, "{}"),
+                    Write::PaperSale { at, key, reference, lines, clerk } => {
+                        journal.intend_paper(&crate::journal::PaperIntent {
+                            at: *at,
+                            key,
+                            sponsor_slug: None,
+                            scan_reference: reference,
+                            lines: &to_json(lines),
+                            sent: None,
+                            clerk_id: clerk.as_deref(),
+                        })
+                    }
+                    Write::PaperAnswered { at, key, request_id, status, codes } => {
+                        journal.paper_answered(*at, key, request_id, paper_state(*status), codes)
+                    }
+                    Write::PaperPrinted { key, printed } => journal.paper_printed(key, *printed),
                 };
                 Msg::Journaled { id: Some(id), result: result.map_err(|error| failed(&error)) }
             }
@@ -248,6 +279,24 @@ impl Hands {
         });
     }
 
+    /// One POSOS call on the runtime; without a POSOS configured it fails at once, as a call that could not be made.
+    fn spawn_posos(&self, id: ReqId, call: PososCall) {
+        let results = self.results.clone();
+        let posos = self.posos.get().cloned();
+        self.runtime.spawn(async move {
+            let reply = match posos {
+                None => Err(PososError::Invalid { detail: "no POSOS is configured ([posos])".to_owned() }),
+                Some(posos) => match call {
+                    PososCall::ScanToken(subject) => posos.scan_token(&subject).await.map(PososReply::Token),
+                    PososCall::Prescriptions { patient_id } => {
+                        posos.prescriptions(&patient_id).await.map(PososReply::Prescriptions)
+                    }
+                },
+            };
+            let _ = results.send(Msg::Posos { id, reply });
+        });
+    }
+
     fn spawn_call(&self, id: ReqId, call: Call) {
         let client = self.client.clone();
         self.spawn_request(id, async move { perform(&client, call).await });
@@ -294,6 +343,17 @@ fn intend(journal: &Journal, send: &Guarded) -> Result<(), JournalError> {
             Some(record) => journal.record(record),
             None => Ok(()),
         },
+        Guarded::Preauthorize { at, sponsor_slug, reference, lines, send, clerk } => {
+            journal.intend_paper(&crate::journal::PaperIntent {
+                at: *at,
+                key: &send.create_key,
+                sponsor_slug: Some(sponsor_slug),
+                scan_reference: reference,
+                lines: &to_json(lines),
+                sent: Some(&to_json(send)),
+                clerk_id: clerk.as_deref(),
+            })
+        }
     }
 }
 
@@ -323,6 +383,9 @@ async fn perform(client: &OsiguClient, call: Call) -> Result<Reply, ClientError>
         Call::SendOtp { request, key } => Reply::OtpSent(client.send_otp(&request, &key).await?),
         Call::ValidateOtp { request, key } => Reply::OtpValidated(client.validate_otp(&request, &key).await?),
         Call::Products { product_type } => Reply::Products(client.provider_products(product_type).await?),
+        Call::AuthorizationRequest { id } => {
+            Reply::AuthorizationRequest(Box::new(client.authorization_request(&id).await?))
+        }
         Call::Dispensations { code, size } => {
             let query = crate::osigu::client::ListQuery {
                 status: Some(crate::osigu::model::DispensationStatus::Completed),
@@ -370,11 +433,38 @@ fn export_settlement(journal: &Journal, batch: &crate::osigu::model::Settlement)
 /// One guarded request, once its intent is on record.
 async fn send_guarded(client: &OsiguClient, send: Guarded) -> Result<Reply, ClientError> {
     let dispensation = match send {
+        Guarded::Preauthorize { send, .. } => return preauthorize(client, &send).await,
         Guarded::Start { request, key, .. } => client.start(&request, &key).await?,
         Guarded::Complete { id, request, key, .. } => client.complete(&id, &request, &key).await?,
         Guarded::Cancel { id, request, key, .. } => client.cancel(&id, &request, &key).await?,
     };
     Ok(Reply::Dispensation(Box::new(dispensation)))
+}
+
+/// A paper prescription's pre-authorization: create, attach the transcription as its indication, complete; each
+/// with its own key, so sending the whole again (a retry, recovery) repeats nothing on the server.
+pub async fn preauthorize(client: &OsiguClient, send: &PaperSend) -> Result<Reply, ClientError> {
+    let [create, indication, complete] = send.keys();
+    let created = client.request_authorization(&send.request, &create).await?;
+    let id = created.authorization_request_id;
+    client.add_indication(&id, &send.indication, &indication).await?;
+    let answered = client.complete_authorization_request(&id, &complete).await?;
+    Ok(Reply::AuthorizationRequest(Box::new(answered)))
+}
+
+/// The journal's word for a request's status.
+pub fn paper_state(status: AuthorizationRequestStatus) -> PaperState {
+    match status {
+        AuthorizationRequestStatus::Approved => PaperState::Approved,
+        AuthorizationRequestStatus::Rejected => PaperState::Rejected,
+        AuthorizationRequestStatus::PendingSponsor => PaperState::PendingSponsor,
+        _ => PaperState::Sent,
+    }
+}
+
+/// What the journal keeps of a paper prescription, as JSON (its types always serialize).
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// What the history (F3) and "today at this till" list for `query`, read on the caller's thread (the executor
@@ -385,7 +475,18 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
         HistoryQuery::Code { text } => journal.search(text, SEARCH_LIMIT),
     }
     .map_err(|error| error.to_string())?;
-    Ok(listed
+    // A day also lists this till's paper prescriptions of that day (pending, approved, refused, sold).
+    let paper = match query {
+        HistoryQuery::Day { from, to } => journal
+            .paper_requests(SEARCH_LIMIT)
+            .map_err(|error| error.to_string())?
+            .into_iter()
+            .filter(|entry| entry.at >= *from && entry.at < *to)
+            .map(|entry| paper_row(journal, entry))
+            .collect(),
+        HistoryQuery::Code { .. } => Vec::new(),
+    };
+    let mut rows: Vec<HistoryRow> = listed
         .into_iter()
         .map(|crate::journal::Listed { entry, ended_at }| HistoryRow {
             dispensation_id: entry.dispensation_id,
@@ -402,6 +503,53 @@ pub fn read_history(journal: &Journal, query: &HistoryQuery) -> Result<Vec<Histo
             invoice_number: entry.invoice_number,
             claim_id: entry.claim_id.map(crate::osigu::model::Id::new),
             clerk: entry.clerk_name.or(entry.clerk_id),
+            paper: None,
         })
-        .collect())
+        .collect();
+    rows.extend(paper);
+    // Newest first, as the journal lists a day.
+    rows.sort_by_key(|row| std::cmp::Reverse(row.started_at));
+    Ok(rows)
+}
+
+/// A paper prescription as a row of the history: its codes (or its request) and where it stands.
+fn paper_row(journal: &Journal, entry: crate::journal::PaperEntry) -> HistoryRow {
+    let status = match entry.state {
+        PaperState::Sent | PaperState::PendingSponsor => RowStatus::PaperPending,
+        PaperState::Approved => RowStatus::PaperApproved,
+        PaperState::Rejected => RowStatus::PaperRejected,
+        PaperState::Cash => RowStatus::PaperSale,
+    };
+    let code = if entry.codes.is_empty() {
+        entry.request_id.clone().unwrap_or_else(|| entry.scan_reference.clone())
+    } else {
+        entry.codes.join(", ")
+    };
+    // A sale's total, at the prices it was recorded with.
+    let amount = (entry.state == PaperState::Cash).then(|| {
+        let lines: Vec<crate::counter::MappedLine> = serde_json::from_str(&entry.lines).unwrap_or_default();
+        lines
+            .iter()
+            .filter(|line| line.quantity > 0)
+            .filter_map(|line| line.unit_price?.checked_mul(rust_decimal::Decimal::from(line.quantity)))
+            .fold(rust_decimal::Decimal::ZERO, |sum, line| sum.checked_add(line).unwrap_or(sum))
+    });
+    HistoryRow {
+        dispensation_id: entry.key.clone(),
+        started_at: entry.at,
+        ended_at: (entry.state != PaperState::Sent && entry.state != PaperState::PendingSponsor)
+            .then_some(entry.updated_at),
+        till: journal.place().till.clone(),
+        code,
+        sponsor_slug: entry.sponsor_slug,
+        status,
+        amount,
+        sponsor_amount: None,
+        patient_amount: amount,
+        currency: None,
+        invoice_number: None,
+        claim_id: None,
+        paper: Some(crate::counter::PaperRef { key: entry.key, request_id: entry.request_id }),
+        clerk: entry.clerk_id,
+    }
 }

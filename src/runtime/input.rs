@@ -261,6 +261,7 @@ fn action_msg(action: Action) -> Option<Msg> {
         Action::PageDown => Msg::PageDown,
         Action::Increase => Msg::Increase,
         Action::Decrease => Msg::Decrease,
+        Action::PaperPrescription => Msg::PaperPrescription,
         Action::Quit => Msg::Interrupt,
         Action::SignOut => Msg::SignOut,
     })

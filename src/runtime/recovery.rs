@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::counter::PaperSend;
 use crate::counter::{Event, Record, Recovered, Recovery};
-use crate::journal::{Entry, Journal, LooseStart};
+use crate::journal::{Entry, Journal, LooseStart, PaperState};
 use crate::osigu::client::OsiguClient;
 use crate::osigu::error::{ClientError, IdempotencyKey};
 use crate::osigu::model::{CancelRequest, CompleteRequest, Dispensation, DispensationStatus, ErrorCode, Id};
@@ -58,7 +59,42 @@ pub async fn recover(journal: &Journal, client: &OsiguClient) -> Vec<Recovered> 
         tracing::info!(dispensation = %entry.dispensation_id, ?outcome, "recovered");
         found.push(Recovered { code: entry.code, outcome });
     }
+    if tokio::time::timeout_at(deadline, settle_paper(journal, client)).await.is_err() {
+        tracing::warn!("recovery could not learn every paper prescription's answer in time");
+    }
+    match journal.approved_not_started() {
+        Ok(codes) => {
+            found.extend(codes.into_iter().map(|code| Recovered { code, outcome: Recovery::PaperApproved }));
+        }
+        Err(error) => tracing::error!(error = %error, "the journal's paper prescriptions could not be read"),
+    }
     found
+}
+
+/// Paper prescriptions whose pre-authorization was sent and never answered (the program died in between): sent
+/// again with the same three keys, which repeats nothing on the server and learns its answer.
+async fn settle_paper(journal: &Journal, client: &OsiguClient) {
+    let entries = match journal.paper_requests(200) {
+        Ok(entries) => entries,
+        Err(error) => return tracing::error!(error = %error, "the journal's paper prescriptions could not be read"),
+    };
+    for entry in entries.into_iter().filter(|entry| entry.state == PaperState::Sent) {
+        let Some(send) = entry.sent.as_deref().and_then(|sent| serde_json::from_str::<PaperSend>(sent).ok()) else {
+            continue;
+        };
+        match super::executor::preauthorize(client, &send).await {
+            Ok(crate::counter::Reply::AuthorizationRequest(request)) => {
+                let codes: Vec<String> = request.codes().map(str::to_owned).collect();
+                let state = super::executor::paper_state(request.status);
+                let id = request.authorization_request_id.as_str();
+                if let Err(error) = journal.paper_answered(OffsetDateTime::now_utc(), &entry.key, id, state, &codes) {
+                    tracing::error!(error = %error, "recovery could not write the journal");
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "recovery could not learn a paper prescription's answer"),
+        }
+    }
 }
 
 /// One unfinished dispensation.

@@ -1,10 +1,12 @@
 //! What the sandbox knows and never changes while it runs: the provider, its API clients, sponsors with their
-//! rules, forms, plans (what the patient pays) and settlement review rules, beneficiaries, and the
-//! provider-product registry. Loaded from the seed by `seed.rs`.
+//! rules, forms, plans (what the patient pays), settlement review rules and pre-authorization rules,
+//! beneficiaries, the provider-product registry, and the POSOS stand-in's sample prescriptions. Loaded from the
+//! seed by `seed.rs`.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::posos::fixtures::PososCatalog;
 use crate::osigu::model::{
     Beneficiary, BeneficiaryMatch, Coverage, CoverageRule, DispensingRules, EvaluationMode, Id, OtpChannel,
     ProductType, ProviderProduct, SearchForm, SettlementRules, Sponsor, SponsorConfiguration, Terms,
@@ -40,6 +42,53 @@ pub(crate) struct SponsorEntry {
     pub plan: Plan,
     /// How the sponsor answers a submitted settlement batch; `Some` exactly for `BATCH` sponsors.
     pub settlement_review: Option<SettlementReview>,
+    /// How the sponsor answers a pre-authorization request (contract §10).
+    pub preauthorization: PreauthorizationRules,
+}
+
+/// A sponsor's rules for answering a pre-authorization request (contract §10), applied line by line when the
+/// request is completed (a SYNC sponsor) or when its decision comes due (an ASYNC one). Not served as such: the
+/// outcome shows in the request, its authorizations and, for an ASYNC sponsor, its `authorization.*` events.
+///
+/// A line is REJECTED when the sponsor's plan excludes its product (`PRODUCT_EXCLUDED`) or the sponsor does not
+/// cover its product type (`PRODUCT_TYPE_NOT_COVERED`); it is approved for at most `max_quantity` units
+/// (`QUANTITY_REDUCED` when it asked for more). Approved lines are grouped into one authorization per group:
+/// the products of each named group share one, and every other product shares one with the others of its
+/// product type.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PreauthorizationRules {
+    /// Product types the sponsor authorizes at all.
+    pub covered_product_types: Vec<ProductType>,
+    /// The most units one line is approved for.
+    pub max_quantity: u32,
+    /// Days an issued authorization stays redeemable.
+    pub validity_days: u32,
+    /// The sponsor's price of a product: its shelf price (GTQ) times this, to the cent, in the sponsor's
+    /// currency. The sandbox has one shelf price per product, so this stands in for each sponsor's price list.
+    pub price_factor: Decimal,
+    /// Products the sponsor authorizes apart from the rest of their type (controlled substances, chronic
+    /// treatments…), each group under its own authorization.
+    #[serde(default)]
+    pub groups: Vec<ProductGroup>,
+}
+
+/// A named group of products authorized together, apart from the others of their type.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProductGroup {
+    pub name: String,
+    pub products: Vec<String>,
+}
+
+impl PreauthorizationRules {
+    /// The group a product's approved line goes into: its named group, else its product type.
+    pub fn group_of(&self, product_code: &str, product_type: ProductType) -> String {
+        self.groups
+            .iter()
+            .find(|group| group.products.iter().any(|code| code == product_code))
+            .map_or_else(|| product_type.as_str().to_owned(), |group| group.name.clone())
+    }
 }
 
 /// A BATCH sponsor's rules for answering a radicación (contract §6), applied claim by claim when the batch's
@@ -208,6 +257,8 @@ pub(crate) struct Catalog {
     pub products: Vec<ProductEntry>,
     /// Fingerprint samples by beneficiary id.
     pub fingerprints: Vec<(Id, &'static [u8])>,
+    /// The POSOS stand-in's facilities and sample prescriptions.
+    pub posos: PososCatalog,
 }
 
 impl Catalog {

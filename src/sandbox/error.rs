@@ -23,6 +23,9 @@ pub(crate) struct Problem {
     pub retry_after: Option<u64>,
     /// Sent as `error_code` instead of the code itself (`071-104` for unregistered products).
     pub legacy_code: Option<&'static str>,
+    /// A status other than the code's usual one: contract §10 answers a refused value with 422
+    /// `VALIDATION_ERROR`, where the rest of the contract answers 400.
+    pub status: Option<StatusCode>,
 }
 
 impl ApiError {
@@ -34,6 +37,7 @@ impl ApiError {
             details: None,
             retry_after: None,
             legacy_code: None,
+            status: None,
         }))
     }
 
@@ -63,9 +67,15 @@ impl ApiError {
         self
     }
 
-    /// The HTTP status the contract pairs with this code.
+    /// Answers with `status` instead of the code's usual one.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.0.status = Some(status);
+        self
+    }
+
+    /// The HTTP status the contract pairs with this code (or the one [`ApiError::with_status`] set).
     pub fn status(&self) -> StatusCode {
-        status_of(&self.code)
+        self.0.status.unwrap_or_else(|| status_of(&self.code))
     }
 
     pub fn envelope(&self) -> ErrorEnvelope {
@@ -86,10 +96,18 @@ pub(crate) fn status_of(code: &ErrorCode) -> StatusCode {
         Unauthorized => StatusCode::UNAUTHORIZED,
         InsufficientScope | VerificationRequired => StatusCode::FORBIDDEN,
         RateLimited | OtpResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
-        CodeNotFound | DispensationNotFound | BeneficiaryNotFound | OtpNotFound | SponsorNotFound | PatientNotFound
-        | PrescriptionNotFound | ChallengeNotFound | SettlementNotFound | SubscriptionNotFound | NotFound => {
-            StatusCode::NOT_FOUND
-        }
+        CodeNotFound
+        | DispensationNotFound
+        | BeneficiaryNotFound
+        | OtpNotFound
+        | SponsorNotFound
+        | PatientNotFound
+        | PrescriptionNotFound
+        | ChallengeNotFound
+        | SettlementNotFound
+        | SubscriptionNotFound
+        | AuthorizationRequestNotFound
+        | NotFound => StatusCode::NOT_FOUND,
         CodeAlreadyRedeemed
         | CodeInProgress
         | InvalidState
@@ -132,7 +150,8 @@ pub(crate) fn status_of(code: &ErrorCode) -> StatusCode {
         | IdempotencyKeyReused
         | PatientDataConsentRequired
         | AuthorizationNotPending
-        | SettlementEmpty => StatusCode::UNPROCESSABLE_ENTITY,
+        | SettlementEmpty
+        | IndicationRequired => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

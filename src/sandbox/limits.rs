@@ -33,6 +33,19 @@ pub const SETTLEMENT_DECISION_SECS: RangeInclusive<u64> = 1..=30 * 24 * 3600;
 /// The default: two hours of sandbox time, short enough for a demo, long enough to see SUBMITTED.
 pub const DEFAULT_SETTLEMENT_DECISION_SECS: u64 = 2 * 3600;
 
+/// `authorization_decision_secs`: how long after a pre-authorization request is completed an ASYNC sponsor
+/// answers it, from one second to a week of sandbox time.
+pub const AUTHORIZATION_DECISION_SECS: RangeInclusive<u64> = 1..=7 * 24 * 3600;
+
+/// The default: 30 seconds, "about 30 s later" as Osigu's mock asynchronous sponsor.
+pub const DEFAULT_AUTHORIZATION_DECISION_SECS: u64 = 30;
+
+/// `posos_auto_import_secs`: 0 (never) up to ten minutes, well inside the hour a scan token lives.
+pub const POSOS_AUTO_IMPORT_SECS: RangeInclusive<u64> = 0..=600;
+
+/// The default: 8 seconds, as the facial challenge approves itself.
+pub const DEFAULT_POSOS_AUTO_IMPORT_SECS: u64 = 8;
+
 /// A fault's `latency-ms` or `jitter-ms`: up to ten minutes, longer than any client waits.
 pub const FAULT_DELAY_MS: RangeInclusive<u64> = 0..=600_000;
 
@@ -88,6 +101,10 @@ pub fn check(config: &SandboxConfig) -> Result<(), OutOfRange> {
         seconds_in("remote_auto_approve", after, &REMOTE_AUTO_APPROVE_SECS)?;
     }
     seconds_in("settlement_decision_delay", config.settlement_decision_delay, &SETTLEMENT_DECISION_SECS)?;
+    seconds_in("authorization_decision_delay", config.authorization_decision_delay, &AUTHORIZATION_DECISION_SECS)?;
+    if let Some(after) = config.posos_auto_import {
+        seconds_in("posos_auto_import", after, &POSOS_AUTO_IMPORT_SECS)?;
+    }
     for rule in &config.faults.rules {
         if let FaultKind::LatencyMs(ms) | FaultKind::JitterMs(ms) = rule.kind {
             in_range(&format!("fault {rule}"), ms, &FAULT_DELAY_MS, "ms")?;
@@ -129,6 +146,13 @@ mod tests {
             let decision = SandboxConfig { settlement_decision_delay: Duration::from_secs(secs), ..Default::default() };
             assert_eq!(check(&decision).unwrap_err().option, "settlement_decision_delay");
         }
+        for secs in [0, 7 * 24 * 3600 + 1] {
+            let decision =
+                SandboxConfig { authorization_decision_delay: Duration::from_secs(secs), ..Default::default() };
+            assert_eq!(check(&decision).unwrap_err().option, "authorization_decision_delay");
+        }
+        let import = SandboxConfig { posos_auto_import: Some(Duration::from_secs(601)), ..Default::default() };
+        assert_eq!(check(&import).unwrap_err().option, "posos_auto_import");
         let latency = FaultPlan::none().with(FaultRoute::All, FaultKind::LatencyMs(u64::MAX));
         let faults = SandboxConfig { faults: latency, ..Default::default() };
         assert!(check(&faults).unwrap_err().to_string().contains("0 to 600000 ms"));

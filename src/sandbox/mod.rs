@@ -3,9 +3,10 @@
 //!
 //! Mostrador starts it in-process when no Osigu is configured; `mostrador sandbox serve` runs it alone; tests
 //! start one per test on `127.0.0.1:0` with a frozen [`Clock`] they advance. It can inject latency, 5xx
-//! replies and dropped connections ([`FaultPlan`]), settles Dominican claims in batches (contract §6) and
-//! sends signed webhooks to its subscriptions ([`WebhookTarget`] for the one given at start), retrying on
-//! the sandbox's clock.
+//! replies and dropped connections ([`FaultPlan`]), settles Dominican claims in batches (contract §6), answers
+//! pre-authorization requests with real authorization codes (§10), stands in for POSOS Scan & Go under
+//! `/posos` (§11), and sends signed webhooks to its subscriptions ([`WebhookTarget`] for the one given at
+//! start), retrying on the sandbox's clock.
 
 mod auth;
 mod catalog;
@@ -16,6 +17,7 @@ mod faults;
 mod http;
 pub mod limits;
 mod paging;
+mod posos;
 mod profile;
 mod seed;
 mod server;
@@ -36,6 +38,7 @@ use tokio::task::JoinHandle;
 
 pub use self::clock::{Clock, ClockLimit};
 pub use self::faults::{FaultKind, FaultParseError, FaultPlan, FaultRoute, FaultRule, Faults};
+pub use self::posos::{POSOS_DEMO_TOKEN, POSOS_PREFIX};
 pub use self::profile::Profile;
 pub use self::seed::{SeedError, demo_fingerprint};
 pub use self::store::{ChallengeDecision, ChallengeState, ChallengeSummary, OutboxMessage};
@@ -88,6 +91,12 @@ pub struct SandboxConfig {
     /// client is the counter in the same process, and that timer woke an idle counter 30 s after its last request
     /// only to close the connections it would open again for the next code.
     pub header_timeout: Option<Duration>,
+    /// An ASYNC sponsor answers a completed pre-authorization request this long later, by the sandbox's clock
+    /// (default 30 s, as Osigu's mock async sponsor; see [`limits::AUTHORIZATION_DECISION_SECS`]).
+    pub authorization_decision_delay: Duration,
+    /// A POSOS scan session imports the prescription on its page by itself this long after its token, by the
+    /// sandbox's clock (default 8 s), so a demo can be finished alone; `None` waits for the page's Import.
+    pub posos_auto_import: Option<Duration>,
 }
 
 impl Default for SandboxConfig {
@@ -106,6 +115,8 @@ impl Default for SandboxConfig {
             public_url: None,
             idempotency_store_bytes: limits::mib_to_bytes(limits::DEFAULT_IDEMPOTENCY_STORE_MIB),
             header_timeout: Some(server::HEADER_TIMEOUT),
+            authorization_decision_delay: Duration::from_secs(limits::DEFAULT_AUTHORIZATION_DECISION_SECS),
+            posos_auto_import: Some(Duration::from_secs(limits::DEFAULT_POSOS_AUTO_IMPORT_SECS)),
         }
     }
 }
@@ -175,6 +186,8 @@ impl Sandbox {
                 .map_or_else(|| base_url.clone(), |url| url.trim_end_matches('/').to_owned()),
             settlement_decision_delay: config.settlement_decision_delay,
             webhook_secrets: signing_secrets(&config),
+            authorization_decision_delay: config.authorization_decision_delay,
+            posos_auto_import: config.posos_auto_import,
         };
         let mut store = Store::new(seed, settings, id_seed, webhook_sender);
         if let Some(target) = &config.webhook {

@@ -1,5 +1,6 @@
 //! Loads the seed files of `assets/sandbox/` (embedded in the binary) into the catalog and the initial codes,
-//! resolving relative dates against the sandbox's start and checking every cross-reference.
+//! resolving relative dates against the sandbox's start and checking every cross-reference (the POSOS
+//! stand-in's sample prescriptions and each sponsor's pre-authorization rules included).
 
 use std::collections::HashSet;
 
@@ -8,9 +9,10 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::catalog::{
-    ApiClient, BeneficiaryEntry, Catalog, Plan, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES, SettlementReview,
-    SponsorEntry,
+    ApiClient, BeneficiaryEntry, Catalog, Plan, PreauthorizationRules, ProductEntry, Provider, SEARCHABLE_ATTRIBUTES,
+    SettlementReview, SponsorEntry,
 };
+use super::posos::fixtures::PososCatalog;
 use super::store::codes::{
     AuthorizationLine, AuthorizationRecord, AuthorizationStatus, ItemStatus, PrescriptionItem, PrescriptionRecord,
 };
@@ -24,6 +26,7 @@ const SPONSORS: (&str, &str) = ("sponsors.toml", include_str!("../../assets/sand
 const PEOPLE: (&str, &str) = ("people.toml", include_str!("../../assets/sandbox/people.toml"));
 const PRODUCTS: (&str, &str) = ("products.toml", include_str!("../../assets/sandbox/products.toml"));
 const CODES: (&str, &str) = ("codes.toml", include_str!("../../assets/sandbox/codes.toml"));
+const POSOS: (&str, &str) = ("posos.toml", include_str!("../../assets/sandbox/posos.toml"));
 
 /// Fingerprint samples by file name.
 const FINGERPRINTS: &[(&str, &[u8])] = &[
@@ -79,6 +82,7 @@ struct SponsorSeed {
     plan: Plan,
     #[serde(default)]
     settlement_review: Option<SettlementReview>,
+    preauthorization: PreauthorizationRules,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +191,7 @@ pub(crate) fn load(now: OffsetDateTime) -> Result<Seed, SeedError> {
     let people: PeopleFile = parse(PEOPLE)?;
     let products: ProductsFile = parse(PRODUCTS)?;
     let codes: CodesFile = parse(CODES)?;
+    let posos: PososCatalog = parse(POSOS)?;
 
     let mut fingerprints = Vec::new();
     for beneficiary in &people.beneficiaries {
@@ -219,11 +224,13 @@ pub(crate) fn load(now: OffsetDateTime) -> Result<Seed, SeedError> {
                 forms: seed.forms,
                 plan: seed.plan,
                 settlement_review: seed.settlement_review,
+                preauthorization: seed.preauthorization,
             })
             .collect(),
         beneficiaries: people.beneficiaries,
         products: products.products,
         fingerprints,
+        posos,
     };
 
     let authorizations = codes
@@ -347,6 +354,7 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
         }
         check_plan(seed, sponsor)?;
         check_settlement_review(sponsor)?;
+        check_preauthorization(catalog, sponsor)?;
         let identification = &sponsor.dispensing.beneficiary_identification;
         if identification.required {
             let form = identification.form_slug.as_deref().unwrap_or_default();
@@ -355,6 +363,14 @@ fn check(seed: &Seed) -> Result<(), SeedError> {
             }
         }
     }
+    if !catalog.sponsors.iter().any(|sponsor| sponsor.evaluation_mode == EvaluationMode::Async) {
+        // Contract §10: some sponsor answers pre-authorizations later, so that flow can be exercised.
+        return Err(inconsistent("no sponsor evaluates ASYNC".to_owned()));
+    }
+    catalog
+        .posos
+        .check(|gtin| catalog.products.iter().any(|product| product.gtin == gtin))
+        .map_err(|problem| inconsistent(format!("posos.toml: {problem}")))?;
     for beneficiary in &catalog.beneficiaries {
         if catalog.sponsor(&beneficiary.sponsor_slug).is_none() {
             return Err(inconsistent(format!(
@@ -447,6 +463,39 @@ fn check_settlement_review(sponsor: &SponsorEntry) -> Result<(), SeedError> {
         (SettlementMode::Batch, Some(_)) | (_, None) => Ok(()),
         (_, Some(_)) => Err(inconsistent(format!("{slug} does not settle in batches but has a settlement_review"))),
     }
+}
+
+/// A sponsor's pre-authorization rules make sense: some product type covered, bounded quantities, days and
+/// price factor, and named groups of registered products that no other group holds.
+fn check_preauthorization(catalog: &Catalog, sponsor: &SponsorEntry) -> Result<(), SeedError> {
+    let rules = &sponsor.preauthorization;
+    let slug = sponsor.slug();
+    let bad = |why: String| Err(inconsistent(format!("the preauthorization of {slug} {why}")));
+    if rules.covered_product_types.is_empty() {
+        return bad("covers no product type".to_owned());
+    }
+    if !(1..=super::limits::MAX_QUANTITY).contains(&rules.max_quantity) || !(1..=366).contains(&rules.validity_days) {
+        return bad("needs max_quantity from 1 to 1000000 and validity_days from 1 to 366".to_owned());
+    }
+    if rules.price_factor <= Decimal::ZERO || rules.price_factor > Decimal::from(100_000) {
+        return bad("needs a price_factor above 0 and at most 100000".to_owned());
+    }
+    let mut grouped = HashSet::new();
+    for group in &rules.groups {
+        let clashes_with_a_type = ["MEDICATION", "LAB", "IMAGING", "PROCEDURE"].contains(&group.name.as_str());
+        if group.name.trim().is_empty() || clashes_with_a_type || group.products.is_empty() {
+            return bad(format!("has a group {:?} without a name of its own or without products", group.name));
+        }
+        for code in &group.products {
+            if catalog.product(code).is_none() {
+                return bad(format!("groups {code}, which is not a registered product"));
+            }
+            if !grouped.insert(code.as_str()) {
+                return bad(format!("puts {code} in two groups"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The fingerprint sample shipped for a sandbox beneficiary: what the embedded "reader" captures in demos.
@@ -560,6 +609,63 @@ mod tests {
         assert!(refused(&no_limit).contains("whole cents"));
         let per_transaction = |s: &mut SponsorEntry| s.settlement.mode = SettlementMode::PerTransaction;
         assert!(refused(&per_transaction).contains("does not settle in batches"));
+    }
+
+    #[test]
+    fn one_sponsor_answers_pre_authorizations_later_and_rules_that_do_not_hang_together_are_refused() {
+        let now = OffsetDateTime::now_utc();
+        let seed = load(now).unwrap();
+        let later: Vec<&str> = seed
+            .catalog
+            .sponsors
+            .iter()
+            .filter(|s| s.evaluation_mode == EvaluationMode::Async)
+            .map(SponsorEntry::slug)
+            .collect();
+        assert_eq!(later, ["seguro-huella"]);
+        let refused = |change: &dyn Fn(&mut SponsorEntry)| {
+            let mut seed = load(now).unwrap();
+            change(seed.catalog.sponsors.iter_mut().find(|s| s.slug() == "aseguradora-otp").unwrap());
+            check(&seed).unwrap_err().to_string()
+        };
+        assert!(refused(&|s| s.preauthorization.covered_product_types.clear()).contains("covers no product type"));
+        assert!(refused(&|s| s.preauthorization.max_quantity = 0).contains("max_quantity"));
+        assert!(refused(&|s| s.preauthorization.price_factor = Decimal::ZERO).contains("price_factor"));
+        assert!(refused(&|s| s.preauthorization.groups[0].products.push("MED-999".into())).contains("MED-999"));
+        assert!(refused(&|s| s.preauthorization.groups[0].name = "LAB".into()).contains("name of its own"));
+        let all_sync = |seed: &mut Seed| {
+            for sponsor in &mut seed.catalog.sponsors {
+                sponsor.evaluation_mode = EvaluationMode::Sync;
+            }
+        };
+        let mut sync = load(now).unwrap();
+        all_sync(&mut sync);
+        assert!(check(&sync).unwrap_err().to_string().contains("ASYNC"));
+    }
+
+    #[test]
+    fn the_posos_fixtures_are_what_their_kinds_say() {
+        use crate::sandbox::posos::fixtures::FixtureKind;
+        let now = OffsetDateTime::now_utc();
+        let seed = load(now).unwrap();
+        let kinds: Vec<FixtureKind> = seed.catalog.posos.prescriptions.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [FixtureKind::Clean, FixtureKind::LowReliability, FixtureKind::Unregistered, FixtureKind::Failed]
+        );
+        let refused = |change: &dyn Fn(&mut PososCatalog)| {
+            let mut seed = load(now).unwrap();
+            change(&mut seed.catalog.posos);
+            check(&seed).unwrap_err().to_string()
+        };
+        // A "clean" prescription with a misread line, or with a drug the pharmacy does not have, is not clean.
+        assert!(refused(&|p| p.prescriptions[0].lines[0].reliability = 0.4).contains("receta-clara"));
+        assert!(refused(&|p| p.prescriptions[0].lines[0].gtin = Some("09520001999017".into())).contains("Clean"));
+        assert!(refused(&|p| p.prescriptions[1].lines[1].reliability = 0.9).contains("LowReliability"));
+        assert!(refused(&|p| p.prescriptions[0].lines[0].gtin = Some("09520001000011".into())).contains("check digit"));
+        assert!(refused(&|p| p.prescriptions[3].failure = None).contains("foto-borrosa"));
+        assert!(refused(&|p| p.prescriptions.truncate(3)).contains("Failed"));
+        assert!(refused(&|p| p.facilities = vec!["Farmacia Demo".into()]).contains("facilities"));
     }
 
     #[test]

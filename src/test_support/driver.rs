@@ -115,6 +115,14 @@ pub fn client(base_url: &str) -> OsiguClient {
     OsiguClient::new(options).expect("client")
 }
 
+/// The client of the sandbox's POSOS stand-in at `base_url`, as a counter on the embedded sandbox has it.
+pub fn posos(base_url: &str) -> crate::posos::PososClient {
+    let base = reqwest::Url::parse(base_url).expect("url");
+    let options =
+        crate::config::PososSection::default().options(Some(&base), None).expect("options").expect("stand-in");
+    crate::posos::PososClient::new(options).expect("POSOS client")
+}
+
 /// Where a driven counter keeps its journal, whom it talks to, and how its screen is.
 pub struct Setup {
     /// The data directory (a fresh one under the system's temporary directory when `None`); it is removed with
@@ -174,7 +182,7 @@ impl Driver {
         let journal = Journal::in_dir(&data_dir, &Place::new("caja-test", setup.till)).expect("journal");
         let base_url = setup.through.unwrap_or_else(|| sandbox.base_url().to_owned());
         let (executor, results) = Executor::new(client(&base_url), capture, journal.clone());
-        let executor = executor.with_printer(setup.printer);
+        let executor = executor.with_printer(setup.printer).with_posos(Some(posos(sandbox.base_url())));
         if let Some(slow) = setup.slow_after {
             executor.health().slow_after(slow);
         }
@@ -430,6 +438,7 @@ impl Driver {
             Msg::Export => Action::Export,
             Msg::Print => Action::Print,
             Msg::SignOut => Action::SignOut,
+            Msg::PaperPrescription => Action::PaperPrescription,
             Msg::Substitute => Action::Substitute,
             Msg::Resend => Action::Resend,
             Msg::SwitchChannel => Action::SwitchChannel,

@@ -116,6 +116,10 @@ fn recent(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
                 RowStatus::Cancelling => ("✖", theme::WARNING, t(locale, "history.cancelling").to_owned()),
                 RowStatus::Finalizing => ("!", theme::WARNING, t(locale, "history.unconfirmed").to_owned()),
                 RowStatus::Open => ("·", theme::WARNING, t(locale, "history.open").to_owned()),
+                RowStatus::PaperPending => ("·", theme::WARNING, t(locale, "history.paper_pending").to_owned()),
+                RowStatus::PaperApproved => ("✔", theme::OK, t(locale, "history.paper_approved").to_owned()),
+                RowStatus::PaperRejected => ("✖", theme::DIM, t(locale, "history.paper_rejected").to_owned()),
+                RowStatus::PaperSale => ("✔", theme::OK, t(locale, "history.paper_sale").to_owned()),
             };
             (mark, style, chrome.time_of_day(row.ended_at.unwrap_or(row.started_at)), row.code.as_str(), what)
         })

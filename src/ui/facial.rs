@@ -148,7 +148,7 @@ fn words(facial: &Facial, url: Option<&str>, code_shown: bool, app: &App, chrome
 
 /// `url` on lines of at most `width` columns, broken only after a `/` (so each line reads as part of an
 /// address, and `https://` stays whole); a part longer than a line, which no `/` breaks, is cut where it must be.
-fn url_lines(url: &str, width: u16) -> Vec<String> {
+pub(super) fn url_lines(url: &str, width: u16) -> Vec<String> {
     let width = usize::from(width.max(1));
     // The parts: up to and with each `/` not followed by another (`//` is one break: `https://` is a part).
     let mut parts = Vec::new();

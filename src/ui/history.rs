@@ -127,6 +127,10 @@ fn cells(row: &HistoryRow, searching: bool, app: &App, chrome: &Chrome) -> Cells
         RowStatus::Finalizing => (t(locale, "history.unconfirmed").to_owned(), theme::WARNING),
         RowStatus::Cancelling => (t(locale, "history.cancelling").to_owned(), theme::WARNING),
         RowStatus::Open => (t(locale, "history.open").to_owned(), theme::WARNING),
+        RowStatus::PaperPending => (t(locale, "history.paper_pending").to_owned(), theme::WARNING),
+        RowStatus::PaperApproved => (t(locale, "history.paper_approved").to_owned(), theme::OK),
+        RowStatus::PaperRejected => (t(locale, "history.paper_rejected").to_owned(), theme::DIM),
+        RowStatus::PaperSale => (t(locale, "history.paper_sale").to_owned(), theme::PLAIN),
     };
     // A search spans days: each row says which.
     let when = if searching {
@@ -137,7 +141,9 @@ fn cells(row: &HistoryRow, searching: bool, app: &App, chrome: &Chrome) -> Cells
     };
     // What was charged, or is being: a cancelled or open one charged nothing.
     let amount = match (row.status, row.amount) {
-        (RowStatus::Completed | RowStatus::Finalizing, Some(amount)) => i18n::amount(amount, row.currency.as_deref()),
+        (RowStatus::Completed | RowStatus::Finalizing | RowStatus::PaperSale, Some(amount)) => {
+            i18n::amount(amount, row.currency.as_deref())
+        }
         _ => String::new(),
     };
     let patient = match (row.status, row.split()) {

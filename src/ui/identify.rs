@@ -20,12 +20,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, identify: &Identify, app: &A
     let [intro, _, form_area, status_area] =
         Layout::vertical([Constraint::Length(2), Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)])
             .areas(inner);
-    let mut intro_lines = vec![Line::from(vec![
-        Span::styled(format!("{} ", identify.code), theme::BOLD),
-        Span::raw(format!("· {sponsor}")),
-    ])];
+    // A paper prescription has no code yet: its title stands in for one.
+    let code = if identify.for_paper { t(locale, "paper.title") } else { identify.code.as_str() };
+    let mut intro_lines =
+        vec![Line::from(vec![Span::styled(format!("{code} "), theme::BOLD), Span::raw(format!("· {sponsor}"))])];
     let form_name = identify.forms.get(identify.form).map(|form| form.fallback_name.clone()).unwrap_or_default();
-    let mut second = vec![Span::styled(t(locale, "identify.intro"), theme::DIM)];
+    let intro_key = if identify.for_paper { "identify.intro_paper" } else { "identify.intro" };
+    let mut second = vec![Span::styled(t(locale, intro_key), theme::DIM)];
     if !form_name.is_empty() {
         second = vec![Span::styled(form_name.clone(), theme::BOLD)];
     }

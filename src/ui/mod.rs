@@ -16,6 +16,7 @@ mod identify;
 mod modal;
 mod otp;
 mod packs;
+mod paper;
 mod privacy;
 mod qr;
 mod review;
@@ -108,6 +109,23 @@ pub fn render(frame: &mut Frame, app: &App, chrome: &Chrome) {
                 (t(chrome.locale, "notice.receipt_unreadable").to_owned(), theme::WARNING)
             }
             crate::counter::Notice::NotPrinted { message } => (message.clone(), theme::WARNING),
+            crate::counter::Notice::NotAuthorized { refused, others } => {
+                let mut parts = Vec::new();
+                if !refused.is_empty() {
+                    let lines: Vec<String> = refused
+                        .iter()
+                        .map(|line| format!("{} ({})", line.name, paper::reason(chrome.locale, line)))
+                        .collect();
+                    parts.push(i18n::fill(chrome.locale, "notice.not_authorized", &[("lines", &lines.join(", "))]));
+                }
+                if !others.is_empty() {
+                    parts.push(i18n::fill(chrome.locale, "notice.other_codes", &[("codes", &others.join(", "))]));
+                }
+                (parts.join(" · "), theme::WARNING)
+            }
+            crate::counter::Notice::PaperPending => {
+                (t(chrome.locale, "notice.paper_pending").to_owned(), theme::WARNING)
+            }
         };
         frame.render_widget(
             Paragraph::new(format!(" {}", text::fit(&words, toast_row.width.saturating_sub(1)))).style(style),
@@ -155,6 +173,7 @@ fn render_step(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, step: 
         Step::Leaving { .. } => summary::waiting(frame, area, app, chrome, "screen.leaving"),
         Step::History(history) => history::render(frame, area, history, app, chrome),
         Step::Settlements(step) => settlements::render(frame, area, step, app, chrome),
+        Step::Paper(paper) => paper::render(frame, area, paper, app, chrome),
     }
 }
 
@@ -206,6 +225,7 @@ mod tests {
         include_str!("mod.rs"),
         include_str!("modal.rs"),
         include_str!("otp.rs"),
+        include_str!("paper.rs"),
         include_str!("review.rs"),
         include_str!("status.rs"),
         include_str!("summary.rs"),

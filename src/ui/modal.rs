@@ -81,13 +81,20 @@ pub(super) fn recovered(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrom
             Recovery::Ended => ("recovered.ended", theme::PLAIN, String::new()),
             Recovery::Redo => ("recovered.redo", theme::WARNING, String::new()),
             Recovery::Unreachable => ("recovered.unreachable", theme::WARNING, String::new()),
+            Recovery::PaperApproved => ("recovered.paper_approved", theme::OK, String::new()),
         };
         let words = i18n::fill(locale, key, &[("code", &found.code), ("claim", &claim_id)]);
         paragraphs.push((format!("• {words}"), style));
     }
     paragraphs.push((String::new(), theme::PLAIN));
     let enter = chrome.keymap.hint(crate::keymap::Action::Continue).unwrap_or_default();
-    paragraphs.push((i18n::fill(locale, "recovered.keys", &[("key", &enter)]), theme::KEY));
+    // An approved paper prescription's code is opened by Enter (see `update`): the keys say so.
+    let offered = app.recovered.iter().find(|found| found.outcome == Recovery::PaperApproved);
+    let keys = match offered {
+        Some(found) => i18n::fill(locale, "recovered.keys_paper", &[("key", &enter), ("code", &found.code)]),
+        None => i18n::fill(locale, "recovered.keys", &[("key", &enter)]),
+    };
+    paragraphs.push((keys, theme::KEY));
     boxed(frame, area, t(locale, "recovered.title"), theme::WARNING, &paragraphs);
 }
 

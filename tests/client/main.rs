@@ -8,6 +8,7 @@ mod support;
 
 mod bad_servers;
 mod construction;
+mod paper;
 mod retries;
 mod tokens;
 mod variants;

@@ -133,3 +133,31 @@ fn a_journal_that_cannot_be_opened_for_writing_is_refused_at_start() {
     let refused = mostrador::journal::Journal::in_dir(&disk.data_dir(), &place).err().expect("refused");
     assert_eq!(refused.failure().cause, JournalCause::ReadOnly, "{refused}");
 }
+
+#[tokio::test]
+async fn a_paper_prescription_is_not_requested_while_the_disk_is_full() {
+    let Some(disk) = SmallDisk::mount("2m") else { return };
+    let mut counter = counter_on(&disk.data_dir()).await;
+    let url = crate::paper::paper_for(&mut counter, "sponsor-sandbox", "1987654320101").await;
+    crate::paper::press_import(&url, "receta-clara").await;
+    counter.wait(2).await;
+    let filler = disk.fill();
+    counter.send(Msg::Submit).await;
+    // The request and its keys could not be kept: nothing was sent, the lines are still there, and it says why.
+    assert_eq!(counter.problem_kind(), &ProblemKind::JournalUnavailable { cause: JournalCause::Full });
+    assert_eq!(journal_cause(&counter), Some(JournalCause::Full));
+    counter.send(Msg::Submit).await;
+    assert!(crate::paper::lines(&counter).ready(), "back on the lines");
+    // Enter again while it is still full: refused before anything leaves.
+    counter.send(Msg::Submit).await;
+    assert_eq!(counter.problem_kind(), &ProblemKind::JournalUnavailable { cause: JournalCause::Full });
+    // Room again (the journal is probed by the next code; here the banner is cleared by a probe the same way):
+    // the first code this sandbox issues is the one of the request sent now, so none was issued before.
+    std::fs::remove_file(filler).unwrap();
+    counter.send(Msg::Submit).await;
+    counter.send(Msg::Back).await;
+    counter.send(Msg::Back).await;
+    counter.scan("RX-2026-000001").await;
+    assert_eq!(journal_cause(&counter), None, "{:?}", counter.app.problem);
+    assert!(counter.journal.paper_requests(10).unwrap().is_empty(), "nothing was kept, so nothing was sent");
+}

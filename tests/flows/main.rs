@@ -20,6 +20,7 @@ mod leaving;
 mod lost_starts;
 mod overlays;
 mod packs;
+mod paper;
 mod printing;
 mod quitting;
 mod recovery;

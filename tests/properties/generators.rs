@@ -234,6 +234,9 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
         | Call::PendingAuthorizations { .. }
         | Call::AttachAuthorizations { .. }
         | Call::CompleteSettlement { .. } => (Kind::Sponsors, Context::default()),
+        // No sample of its own: a dispensation in its place is a reply of the wrong shape, which the core must
+        // survive as well.
+        Call::AuthorizationRequest { .. } => (Kind::Dispensation, Context::default()),
     }
 }
 
@@ -241,7 +244,7 @@ pub fn kind_of(call: &mostrador::counter::Call) -> (Kind, Context) {
 pub fn context_of(send: &mostrador::counter::Guarded) -> Context {
     use mostrador::counter::Guarded;
     match send {
-        Guarded::Start { .. } => Context::default(),
+        Guarded::Start { .. } | Guarded::Preauthorize { .. } => Context::default(),
         Guarded::Complete { id, .. } | Guarded::Cancel { id, .. } => {
             Context { dispensation_id: Some(id.to_string()), sponsor_slug: None }
         }
@@ -754,6 +757,7 @@ fn history(since: OffsetDateTime) -> Vec<HistoryRow> {
             invoice_number: Some(HOSTILE_TEXTS[(n + 1) % HOSTILE_TEXTS.len()].to_owned()),
             claim_id: Some(Id::new(HOSTILE_TEXTS[6])),
             clerk: Some(HOSTILE_TEXTS[(n + 2) % HOSTILE_TEXTS.len()].to_owned()),
+            paper: None,
         })
         .collect()
 }

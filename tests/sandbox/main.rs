@@ -17,6 +17,8 @@ mod idempotency;
 mod listing;
 mod openapi;
 mod otp;
+mod posos;
+mod preauthorization;
 mod robustness;
 mod scenarios;
 mod settlements;

@@ -4,7 +4,7 @@ use reqwest::Method;
 
 use crate::support::Harness;
 
-/// Every path of contract §1–§4 and §7, and the sandbox extras the issue names.
+/// Every path of contract §1–§4, §7, §10 and §11, and the sandbox extras the issue names.
 const CONTRACT_PATHS: &[(&str, &str)] = &[
     ("post", "/v1/oauth/token"),
     ("get", "/v1/sponsors"),
@@ -32,6 +32,14 @@ const CONTRACT_PATHS: &[(&str, &str)] = &[
     ("get", "/ehr/v1/prescriptions/{id}"),
     ("post", "/ehr/v1/prescriptions/{id}/resend"),
     ("get", "/arc/v1/providers/products"),
+    ("post", "/arc/v1/authorization-requests"),
+    ("get", "/arc/v1/authorization-requests/{id}"),
+    ("post", "/arc/v1/authorization-requests/{id}/indications"),
+    ("post", "/arc/v1/authorization-requests/{id}/complete"),
+    ("post", "/posos/api/partners/patient/scan-token"),
+    ("get", "/posos/scan"),
+    ("post", "/posos/scan/import"),
+    ("get", "/posos/fhir/r4/{facilitySlug}/RequestGroup"),
     ("get", "/sandbox/v1/outbox"),
     ("post", "/sandbox/v1/challenges/{id}/approve"),
     ("get", "/openapi.json"),
@@ -46,6 +54,10 @@ async fn the_document_is_openapi_3_and_lists_every_contract_route() {
         CONTRACT_PATHS.iter().filter(|(method, path)| document["paths"][*path][*method].is_null()).collect();
     assert!(missing.is_empty(), "not documented: {missing:?}");
     assert!(document["components"]["schemas"]["Dispensation"].is_object());
+    for schema in ["AuthorizationRequest", "Bundle", "RequestGroup", "MedicationRequest", "OperationOutcome"] {
+        assert!(document["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    assert!(document["components"]["securitySchemes"]["posos"].is_object());
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
 }
 

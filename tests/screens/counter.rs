@@ -73,7 +73,8 @@ async fn help_01() {
     let drawn = screen.snapshot("help_01_es");
     // This screen's keys, from the same answer the keys obey: not F10, which does nothing here.
     drawn.shows("Teclas de esta pantalla");
-    drawn.shows("F3      historial");
+    drawn.shows("F3           historial");
+    drawn.shows("F11, Ctrl-P  receta en papel");
     drawn.shows("Ctrl-C");
     drawn.hides("F10");
     screen.press(KeyCode::Esc).await;

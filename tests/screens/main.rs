@@ -18,6 +18,7 @@ mod history;
 mod hostile;
 mod identify;
 mod packs;
+mod paper;
 mod receipts;
 mod refusals;
 mod review;

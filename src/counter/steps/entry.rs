@@ -147,7 +147,7 @@ impl App {
             Err(error) if error.code() == Some(&ErrorCode::BeneficiaryRequired) => {
                 let text = |name: &str| error.detail_str(name).map(str::to_owned);
                 match text("sponsor_slug") {
-                    Some(sponsor_slug) => self.identify(code, sponsor_slug, text("form_slug"), effects),
+                    Some(sponsor_slug) => self.identify(code, sponsor_slug, text("form_slug"), false, effects),
                     None => self.show(problem::from_client(&error, &code, NextStep::Retry)),
                 }
             }

@@ -39,12 +39,24 @@ pub enum RowStatus {
     Cancelling,
     Completed,
     Cancelled,
+    /// A paper prescription's pre-authorization the sponsor has not answered (or whose answer is not known).
+    PaperPending,
+    /// A paper prescription's pre-authorization approved: Enter opens its code.
+    PaperApproved,
+    PaperRejected,
+    /// A paper prescription sold without insurance.
+    PaperSale,
 }
 
 impl RowStatus {
     /// It was completed: it has a receipt.
     pub fn completed(self) -> bool {
         self == Self::Completed
+    }
+
+    /// A paper prescription's row that Enter acts on: pending (ask the sponsor again) or approved (open the code).
+    pub fn paper_actionable(self) -> bool {
+        matches!(self, Self::PaperPending | Self::PaperApproved)
     }
 
     /// The journal's word for it (`COMPLETED`, …); one this build does not know is taken as still open.
@@ -81,6 +93,16 @@ pub struct HistoryRow {
     pub claim_id: Option<Id>,
     /// The clerk who dispensed it, by name (by id when the clerk is no longer known); none without clerks.
     pub clerk: Option<String>,
+    /// For a paper prescription's row: the journal's key of it and Osigu's id of its request.
+    pub paper: Option<PaperRef>,
+}
+
+/// Which paper prescription a history row is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaperRef {
+    /// Its key in the journal (the create request's Idempotency-Key).
+    pub key: String,
+    pub request_id: Option<String>,
 }
 
 impl HistoryRow {
@@ -261,8 +283,13 @@ impl History {
         let day_view = self.search.is_none();
         let rows = self.shown_len() > 1;
         let completed = self.selected_row().is_some_and(|row| row.status.completed());
+        let go = match self.selected_row().map(|row| row.status) {
+            Some(RowStatus::PaperPending) => Offer::on(Continue, "hint.check_now"),
+            Some(RowStatus::PaperApproved) => Offer::on(Continue, "hint.open_code"),
+            _ => Offer::when(completed, Continue, "hint.show_receipt"),
+        };
         let list = vec![
-            Offer::when(completed, Continue, "hint.show_receipt"),
+            go,
             Offer::when(completed && printing, Print, "hint.reprint"),
             Offer::on(Back, "hint.back"),
             Offer::when(day_view, PageUp, "hint.previous_day"),
@@ -469,7 +496,7 @@ impl Session {
     }
 
     /// Reads this till's `day` from the journal, for `purpose`.
-    fn load_day(&mut self, purpose: Purpose, day: Date) -> Effect {
+    pub(in crate::counter) fn load_day(&mut self, purpose: Purpose, day: Date) -> Effect {
         let from = day.midnight().assume_offset(self.settings.utc_offset);
         // A fixed offset has no daylight-saving jumps: a day is 24 hours.
         let to = from.checked_add(time::Duration::DAY).unwrap_or(from);
@@ -528,6 +555,10 @@ impl App {
             return;
         }
         match msg {
+            Msg::Submit if history.selected_row().is_some_and(|row| row.status.paper_actionable()) => {
+                let row = history.selected_row().cloned();
+                return self.open_paper_row(row, effects);
+            }
             Msg::Submit => return self.fetch_receipt(crate::counter::printing::Wanted::Show, effects),
             Msg::Print => return self.fetch_receipt(crate::counter::printing::Wanted::Reprint, effects),
             _ => {}

@@ -34,6 +34,8 @@ pub struct Identify {
     pub focus: usize,
     /// The beneficiary found, once the search answers.
     pub found: Option<BeneficiaryMatch>,
+    /// For a paper prescription (no code yet): once found, on to its Scan & Go page.
+    pub for_paper: bool,
 }
 
 /// One field of the form.
@@ -157,9 +159,11 @@ impl App {
         code: String,
         sponsor_slug: String,
         wanted_form: Option<String>,
+        for_paper: bool,
         effects: &mut Vec<Effect>,
     ) {
         let identify = Identify {
+            for_paper,
             code,
             sponsor_slug: sponsor_slug.clone(),
             wanted_form,
@@ -257,6 +261,10 @@ impl App {
                 if found.coverage.as_ref().is_some_and(|coverage| !coverage.active) {
                     identify.found = Some(*found);
                     return self.show(Problem::new(ProblemKind::CoverageInactive, NextStep::Acknowledge));
+                }
+                if identify.for_paper {
+                    let sponsor_slug = identify.sponsor_slug.clone();
+                    return self.paper_identified(sponsor_slug, *found, effects);
                 }
                 let code = identify.code.clone();
                 let beneficiary_id = found.beneficiary_id.clone();

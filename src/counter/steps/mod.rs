@@ -5,6 +5,7 @@ mod entry;
 mod finalize;
 mod history;
 mod identify;
+mod paper;
 mod review;
 mod settlements;
 mod verify;
@@ -13,9 +14,13 @@ pub use done::{Done, Remaining};
 pub use entry::{MAX_CODE_CHARS, normalize_code};
 pub use finalize::{Finalize, FinalizeState};
 pub use history::{
-    Drawer, History, HistoryQuery, HistoryRow, Listing, RowStatus, SEARCH_LIMIT, Total, looks_like_code,
+    Drawer, History, HistoryQuery, HistoryRow, Listing, PaperRef, RowStatus, SEARCH_LIMIT, Total, looks_like_code,
 };
 pub use identify::{FieldEdit, Identify};
+pub use paper::{
+    MappedBy, MappedLine, POLL_EVERY, Paper, PaperLine, PaperLines, PaperSend, PaperStage, Payer, ProductSearch,
+    Refused, SEARCH_ROWS, Scan, Unresolved,
+};
 pub use review::{
     Candidate, Earlier, LineEdit, Missing, MissingPack, PRODUCT_ROWS, PackCheck, PackNotice, Packs, Registry, Review,
     Substitution, SubstitutionDialog, SubstitutionField, Visit, delivered_before,

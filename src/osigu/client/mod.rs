@@ -1,4 +1,5 @@
-//! The HTTP client Mostrador uses for Osigu and for its own sandbox alike (contract §1–§4).
+//! The HTTP client Mostrador uses for Osigu and for its own sandbox alike (contract §1–§4, and the
+//! pre-authorization requests of §10).
 //!
 //! - one bearer token per process, refreshed when 50 minutes old or on the first 401 (the call is then retried
 //!   once); concurrent callers share one refresh; at most 10 token requests a minute ([`token`]);
@@ -8,6 +9,7 @@
 //! - rustls only, and plain `http://` only for a loopback host (checked when the client is built).
 
 mod api;
+mod preauthorization;
 mod send;
 mod settlements;
 mod token;

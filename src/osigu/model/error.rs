@@ -121,6 +121,10 @@ error_codes! {
     /// 400: the batch's invoice number or date is wrong (`errors[].path` names each).
     InvoiceInvalid => "INVOICE_INVALID",
     SubscriptionNotFound => "SUBSCRIPTION_NOT_FOUND",
+    /// No pre-authorization request has this id.
+    AuthorizationRequestNotFound => "AUTHORIZATION_REQUEST_NOT_FOUND",
+    /// A pre-authorization request completed before any indication was attached; it stays `PENDING_INDICATION`.
+    IndicationRequired => "INDICATION_REQUIRED",
     /// No route has this path.
     NotFound => "NOT_FOUND",
     MethodNotAllowed => "METHOD_NOT_ALLOWED",

@@ -1,5 +1,5 @@
 //! Serde types for every body of the contract, one file per area (settlements and webhook subscriptions of
-//! §5–§6 included).
+//! §5–§6 and the pre-authorization requests of §10 included).
 //!
 //! The sandbox emits the first shape the contract names; decoding also accepts each documented variant
 //! (`osigu-api-facts.md`, marked CONFLICT there) so the same types read the real Osigu's replies.
@@ -15,6 +15,7 @@ mod ids;
 pub mod known;
 pub mod money;
 mod otp;
+mod preauthorization;
 mod settlement;
 mod sponsor;
 mod subscription;
@@ -29,6 +30,7 @@ pub use ids::Id;
 pub use known::Known;
 pub use money::Money;
 pub use otp::*;
+pub use preauthorization::*;
 pub use settlement::*;
 pub use sponsor::*;
 pub use subscription::*;

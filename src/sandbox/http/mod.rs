@@ -1,4 +1,5 @@
-//! The sandbox's HTTP surface: every route of contract §1–§7 plus the sandbox's extras, declared once
+//! The sandbox's HTTP surface: every route of contract §1–§7 and §10, the POSOS stand-in of §11, plus the
+//! sandbox's extras, declared once
 //! with `utoipa-axum` so the router and `GET /openapi.json` are built from the same list and cannot drift;
 //! and the two guards around all of them: a body declared over the limit is refused before it is read, and a
 //! handler that panics answers a 500 envelope instead of taking its connection down.
@@ -21,7 +22,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use self::routes::{dispensations, ehr, extras, otp, settlements, sponsors, token, verification, webhooks};
+use self::routes::{
+    authorization_requests, dispensations, ehr, extras, otp, posos, settlements, sponsors, token, verification,
+    webhooks,
+};
 use super::error::ApiError;
 use super::state::AppState;
 use crate::osigu::model::ErrorCode;
@@ -111,6 +115,14 @@ pub(crate) fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(settlements::pending))
         .routes(routes!(settlements::attach))
         .routes(routes!(settlements::complete))
+        .routes(routes!(authorization_requests::create))
+        .routes(routes!(authorization_requests::get))
+        .routes(routes!(authorization_requests::add_indication))
+        .routes(routes!(authorization_requests::complete))
+        .routes(routes!(posos::scan_token))
+        .routes(routes!(posos::scan_page))
+        .routes(routes!(posos::scan_import))
+        .routes(routes!(posos::search))
         .routes(routes!(webhooks::subscribe, webhooks::list))
         .routes(routes!(webhooks::get, webhooks::delete))
         .routes(routes!(webhooks::deliveries))

@@ -17,10 +17,18 @@ use utoipa::{Modify, OpenApi};
         version = "2026-01-01",
         description = "The dispensing contract of Mostrador's spec/contract.md, served by the embedded sandbox: \
             tokens, sponsors, dispensations, verification (OTP, fingerprint, remote facial), ePrescription, \
-            settlement batches, webhook subscriptions, and sandbox-only extras under /sandbox/v1. Every non-2xx \
-            reply but the token endpoint's carries the error envelope {code, error_code, message, errors, details}."
+            settlement batches, pre-authorization requests, webhook subscriptions, and sandbox-only extras under \
+            /sandbox/v1; and, under /posos, a stand-in for POSOS Scan & Go (partner-connect's scan-token call, the \
+            Scan & Go page, the FHIR R4 search of imports). Every non-2xx reply but the token endpoint's and the \
+            POSOS stand-in's carries the error envelope {code, error_code, message, errors, details}."
     ),
     modifiers(&SecuritySchemes),
+    components(schemas(
+        crate::posos::fhir::RequestGroup,
+        crate::posos::fhir::MedicationRequest,
+        crate::posos::fhir::Patient,
+        crate::posos::fhir::Practitioner
+    )),
     tags(
         (name = "auth", description = "OAuth2 client credentials"),
         (name = "sponsors", description = "Sponsors, configuration, forms, beneficiary search"),
@@ -29,6 +37,8 @@ use utoipa::{Modify, OpenApi};
         (name = "otp", description = "One-time passwords"),
         (name = "eprescription", description = "Patients, prescriptions, provider products"),
         (name = "settlements", description = "Dominican settlement batches (radicación): open, attach claims, invoice and submit; the sponsor answers later by webhook"),
+        (name = "preauthorization", description = "Pre-authorization requests: create, attach the indication, complete; one authorization code per product group, at once (SYNC sponsors) or later by webhook (ASYNC)"),
+        (name = "posos", description = "POSOS Scan & Go stand-in: scan token, the phone page, the FHIR R4 search of imported prescriptions (POSOS service token, not Osigu's)"),
         (name = "webhooks", description = "Webhook subscriptions: HTTPS receivers (loopback may be plain HTTP), glob event types"),
         (name = "sandbox", description = "Sandbox-only: outbox, events, webhook deliveries, challenges, clock"),
     )
@@ -43,6 +53,15 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "posos",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The POSOS service token; the stand-in accepts posos-demo-token"))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "basic",

@@ -1,10 +1,11 @@
 //! The sandbox's mutable world behind one lock: codes and what was redeemed of them, dispensations, OTPs,
-//! verification tokens, remote challenges, ePrescription patients, settlement batches, webhook subscriptions,
-//! the outbox and the event log.
+//! verification tokens, remote challenges, ePrescription patients, settlement batches, pre-authorization
+//! requests, the POSOS stand-in's scan sessions and imports, webhook subscriptions, the outbox and the event log.
 //!
 //! Every operation takes `now` from the sandbox clock and first applies what time has done ([`Store::tick`]):
 //! dispensations past `timeout_at` are cancelled, remote challenges are approved or lapse, submitted settlement
-//! batches are decided. Holding one lock
+//! batches and asynchronous pre-authorization requests are decided, POSOS sessions import by themselves.
+//! Holding one lock
 //! per operation is what makes two concurrent completes of one dispensation yield exactly one completion.
 
 pub(crate) mod codes;
@@ -13,6 +14,8 @@ mod ehr;
 mod events;
 mod ids;
 mod outbox;
+mod posos;
+mod preauthorization;
 mod render;
 mod search;
 mod settlements;
@@ -33,6 +36,7 @@ use self::events::Events;
 use self::timetable::{Due, Timetable};
 use self::verification::{ChallengeRecord, OtpRecord, VerificationToken};
 use super::catalog::Catalog;
+use super::posos::state::PososState;
 use super::seed::Seed;
 use crate::osigu::model::{Id, OtpChannel, Patient};
 use crate::osigu::webhook::WebhookEnvelope;
@@ -42,6 +46,7 @@ pub(crate) use self::ehr::PrescriptionVersion;
 pub(crate) use self::events::{Outgoing, Target};
 pub(crate) use self::ids::IdGen;
 pub use self::outbox::OutboxMessage;
+pub(crate) use self::posos::Page;
 pub(crate) use self::settlements::{Period, SettlementFilter};
 pub use self::verification::{ChallengeDecision, ChallengeState, ChallengeSummary};
 
@@ -58,6 +63,10 @@ pub(crate) struct StoreSettings {
     pub settlement_decision_delay: Duration,
     /// The secrets deliveries to subscriptions made through the API are signed with.
     pub webhook_secrets: Vec<String>,
+    /// An ASYNC sponsor answers a completed pre-authorization request this long after it was completed.
+    pub authorization_decision_delay: Duration,
+    /// A POSOS scan session imports its prescription by itself this long after its token; `None` never.
+    pub posos_auto_import: Option<Duration>,
 }
 
 pub(crate) struct Store {
@@ -88,6 +97,10 @@ pub(crate) struct Store {
     settlement_order: Vec<Id>,
     /// The batch each attached claim belongs to, for good.
     settled_claims: HashMap<Id, Id>,
+    /// Pre-authorization requests (contract §10).
+    requests: preauthorization::Requests,
+    /// The POSOS stand-in's sessions and imports (contract §11).
+    posos: PososState,
 }
 
 impl Store {
@@ -115,6 +128,8 @@ impl Store {
             settlements: HashMap::new(),
             settlement_order: Vec::new(),
             settled_claims: HashMap::new(),
+            requests: preauthorization::Requests::default(),
+            posos: PososState::default(),
         }
     }
 
@@ -125,6 +140,8 @@ impl Store {
                 Due::DispensationTimeout(id) => self.time_out(&id),
                 Due::ChallengeDecision(id) => self.decide_challenge_by_time(&id, now),
                 Due::SettlementDecision(id) => self.decide_settlement(&id),
+                Due::AuthorizationDecision(id) => self.decide_request_by_time(&id),
+                Due::PososAutoImport(token) => self.auto_import(&token, now),
             }
         }
     }

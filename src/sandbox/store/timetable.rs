@@ -1,5 +1,6 @@
 //! The store's timetable: every moment at which time alone changes something (a dispensation times out, a
-//! remote challenge approves itself or lapses, a sponsor answers a settlement batch), in order. A request checks only the first entry, and the
+//! remote challenge approves itself or lapses, a sponsor answers a settlement batch or a pre-authorization
+//! request, a POSOS scan imports by itself), in order. A request checks only the first entry, and the
 //! sweeper sleeps until it; an entry whose subject has moved on meanwhile is simply dropped when it comes due.
 
 use std::collections::BTreeSet;
@@ -17,6 +18,10 @@ pub(crate) enum Due {
     ChallengeDecision(Id),
     /// A submitted settlement batch reaches the moment its sponsor answers.
     SettlementDecision(Id),
+    /// A pre-authorization request completed with an ASYNC sponsor reaches the moment its sponsor answers.
+    AuthorizationDecision(Id),
+    /// A POSOS scan session (by its token) reaches the moment it imports by itself.
+    PososAutoImport(Id),
 }
 
 #[derive(Debug, Default)]

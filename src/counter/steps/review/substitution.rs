@@ -66,7 +66,7 @@ impl Registry {
     /// The products matching `search` (every word of it, in the code or the name, accents and case aside), except
     /// `excluded` (a line cannot be substituted by its own product). A code typed whole comes first, then names
     /// and codes that start with the first word, then the rest in the registry's order.
-    fn matching(&self, search: &str, excluded: &str) -> Vec<Candidate> {
+    pub(in crate::counter) fn matching(&self, search: &str, excluded: &str) -> Vec<Candidate> {
         let Self::Loaded(products) = self else { return Vec::new() };
         let query = fold(search);
         let words: Vec<&str> = query.split_whitespace().collect();
@@ -111,7 +111,7 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    fn of(product: &ProviderProduct) -> Self {
+    pub(in crate::counter) fn of(product: &ProviderProduct) -> Self {
         Self {
             product_code: product.product_code.clone(),
             product_name: product.product_name.clone(),
