@@ -13,7 +13,7 @@ use tui_input::Input;
 
 use super::text;
 use crate::counter::action::Action;
-use crate::counter::app::{App, Purpose, Step};
+use crate::counter::app::{App, Purpose, Session, Step};
 use crate::counter::effect::{Call, Effect};
 use crate::counter::msg::{Msg, Reply};
 use crate::counter::offers::Offer;
@@ -233,6 +233,30 @@ impl SettlementsStep {
         }
     }
 
+    /// Enter on the invoice: attach the chosen claims (unless the batch holds claims already: a submit the server
+    /// refused is tried again as it is), then submit (once the attachment is answered).
+    fn submit(&mut self, session: &mut Session) -> Option<Effect> {
+        self.board.invoice_number = self.invoice_number.value().to_owned();
+        self.board.invoice_date = self.invoice_date.value().to_owned();
+        let attached = self.board.open.as_ref().is_some_and(|batch| !batch.authorizations.is_empty());
+        if attached {
+            return self.complete(session);
+        }
+        let Some((id, request)) = self.board.attach_request() else {
+            self.notice = Some(SettlementsNotice::NothingChosen);
+            return None;
+        };
+        let key = session.key("settlement-attach");
+        Some(session.call(Purpose::Settlement(SettlementAsk::Attach), Call::AttachAuthorizations { id, request, key }))
+    }
+
+    /// Invoice and submit the open batch.
+    fn complete(&mut self, session: &mut Session) -> Option<Effect> {
+        let (id, request) = self.board.complete_request()?;
+        let key = session.key("settlement-complete");
+        Some(session.call(Purpose::Settlement(SettlementAsk::Complete), Call::CompleteSettlement { id, request, key }))
+    }
+
     /// The lists merged again after either source changed.
     fn merge(&mut self) {
         self.board.batches_read(&self.server, &self.recorded);
@@ -306,7 +330,7 @@ impl App {
                     );
                 }
             }
-            Next::Submit => self.submit_batch(effects),
+            Next::Submit => effects.extend(step.submit(&mut self.session)),
             Next::Export => {
                 if let Some(line) = step.board.batches.get(step.selected) {
                     let id = line.id.clone();
@@ -318,36 +342,6 @@ impl App {
             self.refresh_settlements(effects);
         } else {
             self.load_recorded(effects);
-        }
-    }
-
-    /// Enter on the invoice: attach the chosen claims (unless the batch holds claims already: a submit the server
-    /// refused is tried again as it is), then submit.
-    fn submit_batch(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Settlements(step) = &mut self.step else { return };
-        step.board.invoice_number = step.invoice_number.value().to_owned();
-        step.board.invoice_date = step.invoice_date.value().to_owned();
-        let attached = step.board.open.as_ref().is_some_and(|batch| !batch.authorizations.is_empty());
-        if attached {
-            return self.complete_batch(effects);
-        }
-        match step.board.attach_request() {
-            Some((id, request)) => {
-                let key = self.session.key("settlement-attach");
-                let call = Call::AttachAuthorizations { id, request, key };
-                effects.push(self.call(Purpose::Settlement(SettlementAsk::Attach), call));
-            }
-            None => step.notice = Some(SettlementsNotice::NothingChosen),
-        }
-    }
-
-    fn complete_batch(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Settlements(step) = &mut self.step else { return };
-        if let Some((id, request)) = step.board.complete_request() {
-            let key = self.session.key("settlement-complete");
-            effects.push(
-                self.call(Purpose::Settlement(SettlementAsk::Complete), Call::CompleteSettlement { id, request, key }),
-            );
         }
     }
 
@@ -380,7 +374,7 @@ impl App {
             }
             (SettlementAsk::Attach, Ok(Reply::Settlement(batch))) => {
                 step.board.open = Some(*batch);
-                self.complete_batch(effects);
+                effects.extend(step.complete(&mut self.session));
             }
             (SettlementAsk::Complete, Ok(Reply::Settlement(batch))) => {
                 let id = batch.settlement_id.clone();
