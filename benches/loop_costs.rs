@@ -243,7 +243,10 @@ impl Scratch {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("home")).expect("scratch directory");
         let config = dir.join("config.toml");
-        let text = format!("locale = \"es\"\n[counter]\ndata_dir = \"{}\"\n", dir.join("data").display());
+        // The idle lock (120 s by default) is off: the two idle minutes would end under it, and the first key typed
+        // after them would lift it instead of reaching the code field (with it on, the lock is one more wake-up).
+        let text =
+            format!("locale = \"es\"\n[counter]\ndata_dir = \"{}\"\nlock_after_secs = 0\n", dir.join("data").display());
         std::fs::write(&config, text).expect("configuration");
         Self { dir, config }
     }

@@ -48,7 +48,13 @@ impl PososClient {
                 detail: "the facility slug must be 1 to 64 lower-case letters, digits and hyphens".to_owned(),
             });
         }
-        let http = crate::http::client_builder()
+        // Both on a loopback `http://` (the embedded sandbox's stand-in): no system certificates to read at start.
+        let builder = if base_url.scheme() == "http" && fhir_base_url.scheme() == "http" {
+            crate::http::client_builder_for(&base_url)
+        } else {
+            crate::http::client_builder()
+        };
+        let http = builder
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             // Never carry the service token to wherever a redirect points.

@@ -262,23 +262,28 @@ pub(crate) fn spawn(
     mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let client = match crate::http::client_builder()
-            .timeout(DELIVERY_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-        {
-            Ok(client) => client,
-            Err(error) => {
-                warn!(%error, "webhooks disabled: cannot build an HTTP client");
-                return;
-            }
-        };
+        // Built at the first delivery, not at start: a sandbox nobody subscribed to (the counter's embedded one)
+        // never reads the system's CA certificates.
+        let mut client: Option<reqwest::Client> = None;
         let mut advanced = clock.subscribe();
         let mut in_flight: JoinSet<(Dispatch, Outcome)> = JoinSet::new();
         loop {
             let now = clock.now();
             for dispatch in deliveries.due(now) {
-                let client = client.clone();
+                if client.is_none() {
+                    match crate::http::client_builder()
+                        .timeout(DELIVERY_TIMEOUT)
+                        .redirect(reqwest::redirect::Policy::none())
+                        .build()
+                    {
+                        Ok(built) => client = Some(built),
+                        Err(error) => {
+                            warn!(%error, "webhooks disabled: cannot build an HTTP client");
+                            return;
+                        }
+                    }
+                }
+                let Some(client) = client.clone() else { return };
                 in_flight.spawn(async move {
                     let outcome = attempt(client, &dispatch).await;
                     (dispatch, outcome)
