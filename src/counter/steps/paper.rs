@@ -437,6 +437,37 @@ enum LinesNext {
 }
 
 impl Paper {
+    /// Asks POSOS for a Scan & Go session for the payer chosen (`found`: the beneficiary the sponsor's form found;
+    /// `rpps`: who asks, as POSOS wants a prescriber or pharmacy id).
+    fn ask_scan(&mut self, found: Option<&BeneficiaryMatch>, rpps: &str, session: &mut Session) -> Option<Effect> {
+        let payer = self.payer.as_ref()?;
+        let subject = match (&self.subject, found) {
+            (Some(kept), None) => ScanSubject { patient_id: self.patient_id.clone(), ..kept.clone() },
+            _ => subject(payer, found, &self.patient_id, rpps),
+        };
+        self.subject = Some(subject.clone());
+        self.stage = PaperStage::Scan(Scan::default());
+        let id = session.request(Purpose::ScanToken);
+        Some(Effect::Posos { id, call: PososCall::ScanToken(subject) })
+    }
+
+    /// Sends (or sends again, same keys) the request kept on the step, once its intent is on disk.
+    fn preauthorize(&self, session: &mut Session) -> Option<Effect> {
+        let (PaperStage::Requesting(lines), Some(Payer::Sponsor { slug, .. })) = (&self.stage, &self.payer) else {
+            return None;
+        };
+        let send = lines.sent.clone()?;
+        let guarded = Guarded::Preauthorize {
+            at: session.now,
+            sponsor_slug: slug.clone(),
+            reference: lines.prescription.reference.clone(),
+            lines: lines.facts(),
+            send,
+            clerk: session.clerk_id(),
+        };
+        Some(session.send(Purpose::Preauthorize, guarded))
+    }
+
     /// Who pays, for the screen: the sponsor's name or "sin seguro".
     pub fn cash(&self) -> bool {
         matches!(self.payer, Some(Payer::Cash))
@@ -504,6 +535,11 @@ fn subject(payer: &Payer, found: Option<&BeneficiaryMatch>, patient_id: &str, rp
 }
 
 impl App {
+    /// Who asks POSOS for a scan session: the pharmacy, as its token names it, else this till.
+    fn rpps(&self) -> String {
+        self.session.surroundings.provider.clone().unwrap_or_else(|| self.session.settings.till.clone())
+    }
+
     /// The key `paper_prescription` on the code screen: who pays?
     pub(in crate::counter) fn open_paper(&mut self) {
         self.session.notice = None;
@@ -514,6 +550,7 @@ impl App {
 
     /// A key on the paper prescription.
     pub(in crate::counter) fn paper_msg(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let rpps = self.rpps();
         let Step::Paper(paper) = &mut self.step else { return };
         let sponsors = self.session.sponsors.list.len();
         match &mut paper.stage {
@@ -526,7 +563,7 @@ impl App {
                         Some(slug) => self.identify(String::new(), slug, None, true, effects),
                         None => {
                             paper.payer = Some(Payer::Cash);
-                            self.ask_scan(None, effects);
+                            effects.extend(paper.ask_scan(None, &rpps, &mut self.session));
                         }
                     }
                 }
@@ -559,7 +596,7 @@ impl App {
                 if scan.lapsed && matches!(msg, Msg::Submit) {
                     // A fresh session id: what the old page imported, or failed to, is not this page's.
                     paper.patient_id = self.session.key("scan").as_str().to_owned();
-                    self.ask_scan(None, effects);
+                    effects.extend(paper.ask_scan(None, &rpps, &mut self.session));
                 }
             }
             PaperStage::Requesting(_) => {}
@@ -596,23 +633,10 @@ impl App {
         let payer = Payer::Sponsor { slug: sponsor_slug, beneficiary_id: found.beneficiary_id.clone(), name };
         let patient_id = self.key("scan").as_str().to_owned();
         let stage = PaperStage::Choose { selected: 0 };
+        let rpps = self.rpps();
         self.go(Step::Paper(Box::new(Paper { payer: Some(payer), patient_id, subject: None, stage })));
-        self.ask_scan(Some(&found), effects);
-    }
-
-    /// Asks POSOS for a Scan & Go session for the payer chosen.
-    fn ask_scan(&mut self, found: Option<&BeneficiaryMatch>, effects: &mut Vec<Effect>) {
-        let rpps = self.session.surroundings.provider.clone().unwrap_or_else(|| self.session.settings.till.clone());
         let Step::Paper(paper) = &mut self.step else { return };
-        let Some(payer) = &paper.payer else { return };
-        let subject = match (&paper.subject, found) {
-            (Some(kept), None) => ScanSubject { patient_id: paper.patient_id.clone(), ..kept.clone() },
-            _ => subject(payer, found, &paper.patient_id, &rpps),
-        };
-        paper.subject = Some(subject.clone());
-        paper.stage = PaperStage::Scan(Scan::default());
-        let id = self.session.request(Purpose::ScanToken);
-        effects.push(Effect::Posos { id, call: PososCall::ScanToken(subject) });
+        effects.extend(paper.ask_scan(Some(&found), &rpps, &mut self.session));
     }
 
     /// POSOS answered.
@@ -730,40 +754,20 @@ impl App {
                 let send = paper_send(&mut self.session, &lines, slug, beneficiary_id);
                 lines.sent = Some(Box::new(send));
                 paper.stage = PaperStage::Requesting(lines);
-                self.send_paper(effects);
+                effects.extend(paper.preauthorize(&mut self.session));
             }
             None => {}
         }
     }
 
-    /// Sends (or sends again, same keys) the request kept on the step.
-    fn send_paper(&mut self, effects: &mut Vec<Effect>) {
-        let Step::Paper(paper) = &self.step else { return };
-        let (PaperStage::Requesting(lines), Some(Payer::Sponsor { slug, .. })) = (&paper.stage, &paper.payer) else {
-            return;
-        };
-        let Some(send) = lines.sent.clone() else { return };
-        let guarded = Guarded::Preauthorize {
-            at: self.session.now,
-            sponsor_slug: slug.clone(),
-            reference: lines.prescription.reference.clone(),
-            lines: lines.facts(),
-            send,
-            clerk: self.session.clerk_id(),
-        };
-        effects.push(self.session.send(Purpose::Preauthorize, guarded));
-    }
-
     /// Enter after a failed request: the same request with the same keys.
     pub(in crate::counter) fn paper_retry(&mut self, effects: &mut Vec<Effect>) {
+        let rpps = self.rpps();
         let Step::Paper(paper) = &mut self.step else { return };
-        match &paper.stage {
-            PaperStage::Requesting(_) => self.send_paper(effects),
-            PaperStage::Scan(_) => {
-                let found = None;
-                self.ask_scan(found, effects);
-            }
-            _ => {}
+        if matches!(paper.stage, PaperStage::Requesting(_)) {
+            effects.extend(paper.preauthorize(&mut self.session));
+        } else if matches!(paper.stage, PaperStage::Scan(_)) {
+            effects.extend(paper.ask_scan(None, &rpps, &mut self.session));
         }
     }
 
