@@ -47,27 +47,6 @@ fn secrets(config: &Config) -> Result<Vec<Secret>, ReceiveError> {
     }
 }
 
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 fn summary(stats: &ReceiverStats) -> String {
     format!(
         "{} accepted, {} duplicates (not applied again), {} applied, {} refused (bad signature {}, stale {}, not \
@@ -120,7 +99,7 @@ pub(crate) async fn run(addr: Option<SocketAddr>, config: &Config, file: Option<
     println!("Press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
 
-    stop_requested().await;
+    crate::serve::stop_requested().await;
     println!("Stopping…");
     let stats = receiver.shutdown().await;
     println!("Receiver stopped: {}.", summary(&stats));

@@ -75,7 +75,8 @@ fn print_otp(message: &OutboxMessage) {
     let _ = std::io::stdout().flush();
 }
 
-async fn stop_requested() {
+/// Ctrl-C or SIGTERM: how a server run from the command line (`sandbox serve`, `webhooks serve`) is asked to stop.
+pub(crate) async fn stop_requested() {
     #[cfg(unix)]
     {
         let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
