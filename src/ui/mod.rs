@@ -22,6 +22,7 @@ mod qr;
 mod review;
 mod settlements;
 mod status;
+mod substitution;
 mod summary;
 mod text;
 mod theme;
@@ -225,9 +226,13 @@ mod tests {
         include_str!("mod.rs"),
         include_str!("modal.rs"),
         include_str!("otp.rs"),
+        include_str!("packs.rs"),
         include_str!("paper.rs"),
+        include_str!("privacy.rs"),
         include_str!("review.rs"),
+        include_str!("settlements.rs"),
         include_str!("status.rs"),
+        include_str!("substitution.rs"),
         include_str!("summary.rs"),
     ];
 
