@@ -71,14 +71,14 @@ pub(super) fn spawn_intake(
             match journal.accept_webhook_events(&rows, clock.now()) {
                 Ok(fresh) => {
                     for ((event, reply), new) in rest.into_iter().zip(fresh) {
+                        // Counted before the answer, so the counts include every event already answered.
+                        Counters::add(if new { &counters.accepted } else { &counters.duplicates }, 1);
                         // Answered first: the effect is work done after the answer.
                         let _ = reply.send(Ok(new));
                         if new {
-                            Counters::add(&counters.accepted, 1);
                             debug!(event_id = %event.event_id, event_type = %event.event_type, "webhook event kept");
                             let _ = to_apply.send(event);
                         } else {
-                            Counters::add(&counters.duplicates, 1);
                             debug!(event_id = %event.event_id, "webhook event already kept: not applied again");
                         }
                     }
