@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxConfig};
+use mostrador::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 fn setting(name: &str, default: u64) -> u64 {
@@ -137,17 +137,7 @@ fn main() {
         let sandbox = Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
         let base = sandbox.base_url().to_owned();
         let client = mostrador::http::client_builder().build().unwrap();
-        let token: Value = client
-            .post(format!("{base}/v1/oauth/token"))
-            .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["access_token"].as_str().unwrap().to_owned();
+        let token = mostrador::test_support::driver::demo_token(&base).await;
         pairs(&client, &base, &token, setting("PAIRS", 1000)).await;
         throughput(&base, &token, setting("SECONDS", 5), setting("CONNECTIONS", 16)).await;
         sandbox.shutdown().await;

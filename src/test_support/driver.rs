@@ -107,6 +107,23 @@ pub fn unique() -> String {
     format!("{}-{}-{n}", std::process::id(), OffsetDateTime::now_utc().unix_timestamp_nanos())
 }
 
+/// A bearer token of the sandbox at `base_url` for its demo client, asked for over HTTP as any client would (for
+/// the raw calls a test makes beside the counter: the sandbox's extras, an EHR registering a patient).
+pub async fn demo_token(base_url: &str) -> String {
+    let reply = crate::http::client_builder()
+        .build()
+        .expect("http client")
+        .post(format!("{base_url}/v1/oauth/token"))
+        .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token request");
+    assert!(reply.status().is_success(), "token: HTTP {}", reply.status());
+    let body: serde_json::Value = reply.json().await.expect("token JSON");
+    body["access_token"].as_str().expect("access_token").to_owned()
+}
+
 /// A client of the sandbox at `base_url` with its demo credentials.
 pub fn client(base_url: &str) -> OsiguClient {
     let mut options = ClientOptions::new(base_url.parse().expect("url"), DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);

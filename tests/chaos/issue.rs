@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use mostrador::osigu::client::OsiguClient;
 use mostrador::osigu::error::IdempotencyKey;
 use mostrador::osigu::model::{CancelRequest, ErrorCode, StartRequest};
-use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use serde_json::{Value, json};
 
 use crate::driver::unique;
@@ -25,16 +24,7 @@ pub struct Raw {
 impl Raw {
     pub async fn connect(base: &str) -> Self {
         let http = mostrador::http::client_builder().build().expect("http client");
-        let reply = http
-            .post(format!("{base}/v1/oauth/token"))
-            .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .expect("token request");
-        assert!(reply.status().is_success(), "token: HTTP {}", reply.status());
-        let body: Value = reply.json().await.expect("token JSON");
-        let token = body["access_token"].as_str().expect("access_token").to_owned();
+        let token = mostrador::test_support::driver::demo_token(base).await;
         Self { http, base: base.to_owned(), token }
     }
 

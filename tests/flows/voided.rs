@@ -4,9 +4,7 @@
 
 use mostrador::counter::{Msg, ProblemKind, Step};
 use mostrador::receiver::{Receiver, ReceiverConfig};
-use mostrador::sandbox::{
-    Clock, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_WEBHOOK_SECRET, SandboxConfig, WebhookTarget,
-};
+use mostrador::sandbox::{Clock, DEMO_WEBHOOK_SECRET, SandboxConfig, WebhookTarget};
 use mostrador::test_support::screen::Drawn;
 use time::OffsetDateTime;
 
@@ -44,19 +42,9 @@ pub(crate) async fn counter_with_receiver() -> (Counter, Receiver) {
 async fn void(counter: &Counter, receiver: &Receiver, code: &str) {
     let http = mostrador::http::client_builder().build().unwrap();
     let base = counter.sandbox.base_url();
-    let token: serde_json::Value = http
-        .post(format!("{base}/v1/oauth/token"))
-        .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bearer = mostrador::test_support::driver::demo_token(base).await;
     let url = format!("{base}/sandbox/v1/authorizations/{code}/void");
-    let bearer = token["access_token"].as_str().unwrap();
-    let reply = http.post(url).bearer_auth(bearer).json(&serde_json::json!({})).send().await.unwrap();
+    let reply = http.post(url).bearer_auth(&bearer).json(&serde_json::json!({})).send().await.unwrap();
     assert_eq!(reply.status(), 204);
     for _ in 0..1000 {
         let voided = receiver.journal().voided_codes_since(OffsetDateTime::UNIX_EPOCH).unwrap();

@@ -6,7 +6,6 @@
 
 use mostrador::i18n::Locale;
 use mostrador::inert::is_hazard;
-use mostrador::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use serde_json::{Value, json};
 
 use crate::support::{Drawn, Screen};
@@ -15,18 +14,8 @@ use crate::support::{Drawn, Screen};
 /// returns the prescription's code.
 async fn hostile_prescription(base: &str) -> String {
     let http = mostrador::http::client_builder().build().expect("http client");
-    let token: Value = http
-        .post(format!("{base}/v1/oauth/token"))
-        .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token JSON");
-    let token = token["access_token"].as_str().expect("access_token");
-    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).bearer_auth(token).json(&body).send();
+    let token = mostrador::test_support::driver::demo_token(base).await;
+    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send();
     let patient: Value = post(
         "/ehr/v1/patients",
         json!({ "first_name": "ANA\u{1b}]0;pwned\u{7}\u{1b}[2J", "last_name": "\u{202e}ZEPÓL\u{202c}\u{9b}31m",
